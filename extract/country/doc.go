@@ -1,0 +1,2 @@
+// Package country is a leaf parser of extract; it must not import extract.
+package country

@@ -1,0 +1,2 @@
+// Package entity is a leaf parser of extract; it must not import extract.
+package entity

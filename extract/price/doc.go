@@ -1,0 +1,2 @@
+// Package price is a leaf parser of extract; it must not import extract.
+package price
