@@ -1,8 +1,222 @@
 package country
 
-// Parse returns the ISO 3166-1 alpha-2 codes named in s, plus "WW" for
-// worldwide and "EU" for Europe, deduplicated in order of appearance.
-func Parse(s string) []string { return nil }
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
-// Name returns the English name of an ISO code ("" if unknown).
-func Name(code string) string { return "" }
+// MaxInput is the number of bytes of s that Parse looks at.
+const MaxInput = 1 << 14
+
+type entry struct{ a2, a3, name string }
+
+var (
+	byA2    = map[string]entry{}
+	byA3    = map[string]string{}
+	phrases = map[string]string{} // normalised phrase -> code
+	maxWords int
+)
+
+// stopA2 and stopA3 are codes that are also common upper-case words or
+// units in titles ("SHIPS TO", "100 MG", "MDA"); they count only when
+// written as names.
+var stopA2 = set("TO IN IS AT BE ME NO MY AS AM OR IT IF ON BY GO DO SO HE WE ID LA MG GR KG ML LB CC AD NE RE NA CO VA GA AL AR IL PM TV ST MS MT SC SD TN KY MN NC PA")
+var stopA3 = set("AND ARE CAN COM DOM GIN PER MAR NOR PAN TON LIE GUM MAC VAT FIN GAB SUR COD TUN BEN JAM ARM AGO BRA EST ALA ATA FRO GEO GUY IRL KEN MDA NAM PRY DMA")
+
+// lowerOK are codes accepted in lower case.
+var lowerOK = map[string]string{"usa": "US", "uk": "GB", "ww": "WW", "eu": "EU", "uae": "AE", "rsa": "ZA"}
+
+func set(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+func init() {
+	for _, line := range iso {
+		f := strings.Split(line, "|")
+		e := entry{f[0], f[1], f[2]}
+		byA2[e.a2] = e
+		byA3[e.a3] = e.a2
+		addPhrase(e.name, e.a2)
+		if f[3] != "" {
+			for _, a := range strings.Split(f[3], ";") {
+				addPhrase(a, e.a2)
+			}
+		}
+	}
+	for code, names := range regions {
+		for _, n := range names {
+			addPhrase(n, code)
+		}
+	}
+	for _, n := range notPlaces {
+		addPhrase(n, "")
+	}
+}
+
+func addPhrase(p, code string) {
+	words := words(strings.ToLower(p))
+	if len(words) == 0 {
+		return
+	}
+	key := strings.Join(words, " ")
+	if _, dup := phrases[key]; !dup {
+		phrases[key] = code
+	}
+	if len(words) > maxWords {
+		maxWords = len(words)
+	}
+}
+
+// words splits s into runs of letters.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+type tok struct {
+	orig, low string
+}
+
+// Parse returns the ISO 3166-1 alpha-2 codes named in s, plus "WW" for
+// worldwide and "EU" for Europe / the European Union, deduplicated in
+// order of appearance. Names (English, common aliases, Russian in any
+// case ending) match in any letter case; alpha-2 and alpha-3 codes match
+// only in upper case and not when they are also common words ("TO", "IN",
+// "CAN", "MDA"); "uk", "usa", "ww", "eu" match in any case.
+func Parse(s string) []string {
+	if len(s) > MaxInput {
+		s = s[:MaxInput]
+	}
+	s = joinDottedInitials(s)
+	var toks []tok
+	for _, w := range words(s) {
+		toks = append(toks, tok{orig: w, low: strings.ToLower(w)})
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(c string) {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	for i := 0; i < len(toks); {
+		// longest phrase first
+		matched := 0
+		for n := min(maxWords, len(toks)-i); n >= 1; n-- {
+			parts := make([]string, n)
+			for k := range n {
+				parts[k] = toks[i+k].low
+			}
+			if c, ok := phrases[strings.Join(parts, " ")]; ok {
+				add(c)
+				matched = n
+				break
+			}
+		}
+		if matched > 0 {
+			i += matched
+			continue
+		}
+		if c := code(toks[i]); c != "" {
+			add(c)
+		}
+		i++
+	}
+	return out
+}
+
+func code(t tok) string {
+	if c, ok := lowerOK[t.low]; ok {
+		return c
+	}
+	if t.orig == strings.ToUpper(t.orig) && isASCII(t.orig) {
+		switch len(t.orig) {
+		case 2:
+			if _, ok := byA2[t.orig]; ok && !stopA2[t.orig] {
+				return t.orig
+			}
+		case 3:
+			if a2, ok := byA3[t.orig]; ok && !stopA3[t.orig] {
+				return a2
+			}
+		}
+	}
+	if !isASCII(t.low) {
+		return russianCode(t.low)
+	}
+	return ""
+}
+
+func russianCode(w string) string {
+	if c, ok := russian[w]; ok {
+		return c
+	}
+	n := utf8.RuneCountInString(w)
+	for stem, c := range russian {
+		sn := utf8.RuneCountInString(stem)
+		if sn >= 5 && n > sn && n-sn <= 3 && strings.HasPrefix(w, stem) {
+			return c
+		}
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// joinDottedInitials rewrites "U.S.A." / "U.K." / "e.u." to "USA" / "UK" / "eu".
+func joinDottedInitials(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		j := i
+		var letters []byte
+		for j+1 < len(s) && isASCIILetter(s[j]) && s[j+1] == '.' && (j == i || true) && (j == 0 || !isASCIILetter(s[j-1]) || len(letters) > 0) {
+			letters = append(letters, s[j])
+			j += 2
+		}
+		if len(letters) >= 2 {
+			b.Write(letters)
+			i = j
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// Name returns the English name of an ISO 3166-1 alpha-2 or alpha-3 code,
+// "Worldwide" for WW and "European Union" for EU; "" if unknown.
+func Name(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if n, ok := regionNames[code]; ok {
+		return n
+	}
+	if code == "UK" {
+		code = "GB"
+	}
+	if e, ok := byA2[code]; ok {
+		return e.name
+	}
+	if a2, ok := byA3[code]; ok {
+		return byA2[a2].name
+	}
+	return ""
+}
