@@ -12,9 +12,9 @@ const MaxInput = 1 << 14
 type entry struct{ a2, a3, name string }
 
 var (
-	byA2    = map[string]entry{}
-	byA3    = map[string]string{}
-	phrases = map[string]string{} // normalised phrase -> code
+	byA2     = map[string]entry{}
+	byA3     = map[string]string{}
+	phrases  = map[string]string{} // normalised phrase -> code
 	maxWords int
 )
 
