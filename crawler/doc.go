@@ -1,0 +1,11 @@
+// Package crawler is darkwatch's crawl loop: lease a URL from the frontier, fetch it with a
+// Colly collector over the Tor transport, capture the response as WARC evidence, extract
+// records, hand them to the index sink, and ack the URL only once the sink holds them.
+//
+// Sub-packages: tor (SOCKS transport over a pool of Tor clients), frontier (the URL frontier,
+// Redis or embedded), capture (WARC writer), testbed (simulated onion markets with truth).
+//
+// crawler imports extract (pure functions) but never index: the sink is an interface given
+// by cmd. A Crawler runs a fixed pool of workers; Run blocks until ctx ends or, with Once,
+// until the frontier is drained.
+package crawler
