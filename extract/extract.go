@@ -1,0 +1,236 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html/charset"
+
+	"github.com/darkwatch/darkwatch/extract/substance"
+)
+
+// MaxBodySize is the largest body Extract reads; longer bodies are truncated and the
+// result carries an issue.
+const MaxBodySize = 8 << 20
+
+// Page kinds in Result.Kind. KindListing, KindVendor, KindInterstitial and KindNotFound
+// are declared in record.go.
+const (
+	KindCategory    = "category"
+	KindSearch      = "search"
+	KindForumThread = "forum_thread"
+	KindOther       = "other"
+)
+
+// Link kinds in Link.Kind.
+const (
+	LinkListing = "listing"
+	LinkVendor  = "vendor"
+	LinkNext    = "next"
+	LinkNav     = "nav"
+)
+
+// ErrPanic wraps a panic recovered while extracting a page.
+var ErrPanic = errors.New("extract: panic")
+
+// Page is one fetched page. Body is already decoded to UTF-8 (see DecodeBody).
+type Page struct {
+	URL         string
+	Market      string // market name; empty: the profile name, else the URL host
+	Body        []byte
+	ContentType string
+	Status      int // HTTP status; 0 = unknown
+	FetchedAt   time.Time
+	Capture     *Capture
+}
+
+// Link is an outgoing link with its kind, for crawl prioritisation.
+type Link struct {
+	URL  string `json:"url"`
+	Kind string `json:"kind"` // listing, vendor, next, nav
+}
+
+// Result is what one page yields.
+type Result struct {
+	Kind         string        `json:"kind"` // listing vendor category search interstitial not_found forum_thread other
+	Profile      string        `json:"profile,omitempty"`
+	Listings     []Listing     `json:"listings,omitempty"`
+	Vendors      []Vendor      `json:"vendors,omitempty"`
+	Interstitial *Interstitial `json:"interstitial,omitempty"`
+	Links        []Link        `json:"links,omitempty"`
+	Issues       []Issue       `json:"issues,omitempty"` // page-level issues
+}
+
+// Options configures an Extractor. The zero value is usable.
+type Options struct {
+	Profiles []Profile         // user profiles, added to (and overriding by name) the embedded ones
+	Tagger   *substance.Tagger // nil: substance.Default()
+	Logger   *slog.Logger      // nil: discard
+}
+
+// Extractor extracts records from pages. Safe for concurrent use.
+type Extractor struct {
+	profiles map[string]*compiled
+	order    []string
+	tagger   *substance.Tagger
+	log      *slog.Logger
+}
+
+// New compiles the embedded and user profiles. It does no I/O.
+func New(opts Options) (*Extractor, error) {
+	x := &Extractor{profiles: map[string]*compiled{}, tagger: opts.Tagger, log: opts.Logger}
+	if x.log == nil {
+		x.log = slog.New(slog.DiscardHandler)
+	}
+	if x.tagger == nil {
+		x.tagger = substance.Default()
+	}
+	emb, err := embeddedProfiles()
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, p := range append(emb, opts.Profiles...) {
+		c, err := compileProfile(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, ok := x.profiles[p.Name]; !ok {
+			x.order = append(x.order, p.Name)
+		}
+		x.profiles[p.Name] = c
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("extract: profiles: %w", err)
+	}
+	sort.Strings(x.order)
+	return x, nil
+}
+
+// Profiles returns the names of the loaded profiles, sorted.
+func (x *Extractor) Profiles() []string { return append([]string(nil), x.order...) }
+
+// Extract extracts records from p. profile is a profile name, "auto" or "" to detect it
+// from the page, or any other value (e.g. "generic") for the generic extractor. A panic
+// while extracting is returned as an error wrapping ErrPanic.
+func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			x.log.Error("extract_panic", "url", p.URL, "err", r)
+			res = Result{Kind: KindOther}
+			err = fmt.Errorf("%w: %s: %v\n%s", ErrPanic, p.URL, r, debug.Stack())
+		}
+	}()
+	var pageIssues []Issue
+	body := p.Body
+	if len(body) > MaxBodySize {
+		body = body[:MaxBodySize]
+		pageIssues = append(pageIssues, Issue{Field: "body", Reason: fmt.Sprintf("truncated to %d bytes", MaxBodySize)})
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		return Result{Kind: KindOther}, fmt.Errorf("extract: parse %s: %w", p.URL, err)
+	}
+	pc := newPageCtx(p, doc)
+
+	var prof *compiled
+	switch profile {
+	case "", "auto":
+		prof = x.detect(pc)
+	default:
+		prof = x.profiles[profile]
+	}
+	if pc.market == "" {
+		if prof != nil {
+			pc.market = prof.Name
+		} else {
+			pc.market = hostOf(pc.base)
+		}
+	}
+
+	var out pageOut
+	if prof != nil {
+		out = prof.apply(pc)
+		res.Profile = prof.Name
+	}
+	if out.kind == "" || out.kind == KindOther {
+		if in := detectInterstitial(pc); in != nil {
+			out = pageOut{kind: KindInterstitial, interstitial: in, issues: out.issues}
+		} else if detectNotFound(pc) {
+			out = pageOut{kind: KindNotFound, issues: out.issues}
+		} else {
+			g := genericExtract(pc)
+			g.issues = append(out.issues, g.issues...)
+			out = g
+		}
+	}
+	res.Kind = out.kind
+	res.Interstitial = out.interstitial
+	res.Issues = out.issues
+	if res.Interstitial != nil {
+		res.Interstitial.Market = pc.market
+		res.Interstitial.URL = p.URL
+	}
+	for _, d := range out.listings {
+		res.Listings = append(res.Listings, x.finishListing(pc, prof, d))
+	}
+	for _, d := range out.vendors {
+		res.Vendors = append(res.Vendors, x.finishVendor(pc, prof, d))
+	}
+	if res.Kind != KindInterstitial {
+		res.Links = classifyLinks(pc, prof)
+	}
+	res.Issues = append(pageIssues, res.Issues...)
+	if res.Kind == "" {
+		res.Kind = KindOther
+	}
+	return res, nil
+}
+
+// detect returns the profile whose detect rules match the page best, or nil.
+func (x *Extractor) detect(pc *pageCtx) *compiled {
+	var best *compiled
+	bestScore := 0
+	for _, name := range x.order {
+		c := x.profiles[name]
+		if s := c.detectScore(pc); s > bestScore {
+			best, bestScore = c, s
+		}
+	}
+	return best
+}
+
+// DecodeBody converts body to UTF-8 using the charset of contentType, a BOM or a <meta>
+// declaration (golang.org/x/net/html/charset). Bodies already in UTF-8 come back unchanged.
+func DecodeBody(body []byte, contentType string) ([]byte, error) {
+	if len(body) > MaxBodySize {
+		body = body[:MaxBodySize]
+	}
+	r, err := charset.NewReader(bytes.NewReader(body), contentType)
+	if err != nil {
+		return nil, fmt.Errorf("extract: decode body (%q): %w", contentType, err)
+	}
+	out, err := io.ReadAll(io.LimitReader(r, 4*MaxBodySize))
+	if err != nil {
+		return nil, fmt.Errorf("extract: decode body (%q): %w", contentType, err)
+	}
+	return out, nil
+}
+
+func hostOf(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	h := strings.ToLower(u.Hostname())
+	return strings.TrimSuffix(h, ".onion")
+}

@@ -1,0 +1,663 @@
+package extract
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/darkwatch/darkwatch/extract/price"
+)
+
+// Labels the generic extractor looks for, English and Russian.
+var (
+	lblPrice    = []string{"price", "purchase price", "sale price", "our price", "cost", "цена", "стоимость"}
+	lblVendor   = []string{"sold by", "vendor", "seller", "merchant", "shop", "store", "продавец", "магазин"}
+	lblFrom     = []string{"ships from", "shipping from", "ship from", "origin", "origin country", "country of origin", "location", "откуда", "страна", "город"}
+	lblDistrict = []string{"район", "district"}
+	lblTo       = []string{"ships to", "ship to", "shipping to", "destination", "destinations", "доставка", "куда"}
+	lblCategory = []string{"category", "категория", "раздел"}
+	lblQuantity = []string{"weight", "вес", "фасовка", "amount", "количество"}
+)
+
+var (
+	searchURLRe = regexp.MustCompile(`(?i)search|[?&](q|query|s|term|keyword)=`)
+	forumURLRe  = regexp.MustCompile(`(?i)thread|topic|viewtopic|showthread|/t/|forum`)
+)
+
+// genericExtract reads a page of an unknown market.
+func genericExtract(pc *pageCtx) pageOut {
+	// 1. schema.org JSON-LD and microdata.
+	if ls := jsonLDListings(pc); len(ls) > 0 {
+		return productsOut(pc, ls)
+	}
+	if ls := microdataListings(pc); len(ls) > 0 {
+		return productsOut(pc, ls)
+	}
+	// 2. label-value pairs of a single listing.
+	d, score := labelListing(pc, nil)
+	cards := detectCards(pc)
+	if score >= 2 && d.l.Title != "" && (len(cards) < 5 || score >= 3) {
+		d.l.URL = pc.page.URL
+		return pageOut{kind: KindListing, listings: []*lDraft{d}}
+	}
+	// 3. forum thread: offers in prose.
+	if out, ok := forumOut(pc); ok {
+		return out
+	}
+	// 4. repeated cards on category and search pages.
+	if len(cards) >= 3 {
+		kind := KindCategory
+		if searchURLRe.MatchString(pc.page.URL) {
+			kind = KindSearch
+		}
+		return pageOut{kind: kind, listings: cards}
+	}
+	// 5. a vendor profile.
+	if v, ok := genericVendor(pc); ok {
+		return pageOut{kind: KindVendor, vendors: []*vDraft{v}}
+	}
+	if score >= 2 && d.l.Title != "" {
+		d.l.URL = pc.page.URL
+		return pageOut{kind: KindListing, listings: []*lDraft{d}}
+	}
+	return pageOut{kind: KindOther}
+}
+
+func productsOut(pc *pageCtx, ls []*lDraft) pageOut {
+	if len(ls) == 1 {
+		if ls[0].l.URL == "" {
+			ls[0].l.URL = pc.page.URL
+		}
+		// complete from labels what schema.org left out
+		ld, _ := labelListing(pc, nil)
+		fill(&ls[0].l.Vendor, ld.l.Vendor)
+		fill(&ls[0].vendorURL, ld.vendorURL)
+		fill(&ls[0].l.ShipsFromRaw, ld.l.ShipsFromRaw)
+		fill(&ls[0].l.ShipsToRaw, ld.l.ShipsToRaw)
+		fill(&ls[0].l.Category, ld.l.Category)
+		fill(&ls[0].price, ld.price)
+		return pageOut{kind: KindListing, listings: ls}
+	}
+	kind := KindCategory
+	if searchURLRe.MatchString(pc.page.URL) {
+		kind = KindSearch
+	}
+	return pageOut{kind: kind, listings: ls}
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+// pageTitle is the main heading, og:title or <title>.
+func pageTitle(pc *pageCtx) string {
+	for _, n := range pc.doc.Find("h1, h2").Nodes {
+		t := oneLine(nodeText(n))
+		if t != "" && len(t) < 300 {
+			return t
+		}
+	}
+	if t, ok := pc.doc.Find(`meta[property="og:title"]`).Attr("content"); ok && strings.TrimSpace(t) != "" {
+		return oneLine(t)
+	}
+	return oneLine(pc.doc.Find("title").First().Text())
+}
+
+// labelListing reads a listing from label-value pairs; score counts the labels found.
+func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
+	d := &lDraft{}
+	score := 0
+	if v, _ := pc.labelValue(scope, lblPrice); v != "" {
+		if _, ok := price.Parse(v); ok {
+			d.price = v
+			score++
+		}
+	}
+	if v, a := pc.labelValue(scope, lblVendor); v != "" {
+		if a != nil {
+			d.vendorURL = pc.abs(attr(a, "href"))
+			if t := oneLine(nodeText(a)); t != "" {
+				v = t
+			}
+		}
+		d.l.Vendor = cleanHandle(v)
+		score++
+	}
+	if v, _ := pc.labelValue(scope, lblFrom); v != "" {
+		d.l.ShipsFromRaw = v
+		if dist, _ := pc.labelValue(scope, lblDistrict); dist != "" {
+			d.l.ShipsFromRaw += ", " + dist
+		}
+		score++
+	}
+	if v, _ := pc.labelValue(scope, lblTo); v != "" {
+		d.l.ShipsToRaw = v
+		score++
+	}
+	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
+		d.l.Category = v
+	}
+	if v, _ := pc.labelValue(scope, lblQuantity); v != "" && len(v) < 100 {
+		d.quantity = v
+	}
+	if scope == nil {
+		d.l.Title = pageTitle(pc)
+		d.l.Description = truncate(mainDescription(pc), maxFieldLen)
+		if d.price == "" {
+			// price heuristic: the first price near the title
+			if m := firstPriceText(pc); m != "" {
+				d.price = m
+			}
+		}
+		if d.l.Vendor == "" {
+			if a := firstVendorLink(pc); a != nil {
+				d.l.Vendor = cleanHandle(oneLine(nodeText(a)))
+				d.vendorURL = pc.abs(attr(a, "href"))
+			}
+		}
+	}
+	return d, score
+}
+
+var handleTrimRe = regexp.MustCompile(`\s*[\(\[].*$`)
+
+// cleanHandle trims ratings and decorations: "PHARMORA (1000) 4.97" -> "PHARMORA".
+func cleanHandle(s string) string {
+	s = strings.TrimSpace(handleTrimRe.ReplaceAllString(oneLine(s), ""))
+	if f := strings.Fields(s); len(f) > 0 {
+		s = strings.Trim(f[0], " -–|,:")
+	}
+	return s
+}
+
+// mainDescription is the text of the element most likely to hold the description.
+func mainDescription(pc *pageCtx) string {
+	for _, sel := range []string{"#description", ".description", "[itemprop=description]", "#offerDescription", ".product-description", "#desc_prod", ".listing-description"} {
+		if n := pc.doc.Find(sel).First(); len(n.Nodes) > 0 {
+			if t := nodeText(n.Nodes[0]); t != "" {
+				return t
+			}
+		}
+	}
+	// the longest <p>/<pre>/<div> text without many links
+	best := ""
+	for _, n := range pc.doc.Find("pre, p, div.content, article").Nodes {
+		t := nodeText(n)
+		if len(t) > len(best) && len(t) < maxFieldLen && linkDensity(n, len(t)) < 0.3 {
+			best = t
+		}
+	}
+	return best
+}
+
+func linkDensity(n *html.Node, textLen int) float64 {
+	if textLen == 0 {
+		return 1
+	}
+	l := 0
+	for _, a := range goquery.NewDocumentFromNode(n).Find("a").Nodes {
+		l += len(nodeText(a))
+	}
+	return float64(l) / float64(textLen)
+}
+
+// firstPriceText finds the first element after the first heading whose short text is a price.
+func firstPriceText(pc *pageCtx) string {
+	for _, n := range pc.doc.Find("span, b, strong, div, p, td, h3, h4, h5").Nodes {
+		t := oneLine(nodeText(n))
+		if len(t) == 0 || len(t) > 60 {
+			continue
+		}
+		if _, ok := price.Parse(t); ok {
+			return t
+		}
+	}
+	return ""
+}
+
+// firstVendorLink is the first link to a vendor page outside the page header.
+func firstVendorLink(pc *pageCtx) *html.Node {
+	for _, n := range pc.doc.Find("a[href]").Nodes {
+		h := attr(n, "href")
+		if !genVendorRe.MatchString(h) || genIgnoreRe.MatchString(h) {
+			continue
+		}
+		if inHeader(n) {
+			continue
+		}
+		if t := oneLine(nodeText(n)); t != "" && len(t) < 60 {
+			return n
+		}
+	}
+	return nil
+}
+
+// inHeader reports whether n sits in a header/nav/account box ("Logged in as X").
+func inHeader(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type != html.ElementNode {
+			continue
+		}
+		if p.DataAtom == atom.Header || p.DataAtom == atom.Nav {
+			return true
+		}
+		c := strings.ToLower(attr(p, "class") + " " + attr(p, "id"))
+		if strings.Contains(c, "header") || strings.Contains(c, "navbar") || strings.Contains(c, "controlbox") || strings.Contains(c, "topnav") || strings.Contains(c, "account") {
+			return true
+		}
+	}
+	if p := n.Parent; p != nil {
+		if strings.Contains(strings.ToLower(ownText(p)), "logged in as") {
+			return true
+		}
+	}
+	return false
+}
+
+// detectCards finds the largest group of repeated sibling elements that each hold a link
+// and a price, and reads one partial listing per card.
+func detectCards(pc *pageCtx) []*lDraft {
+	if len(pc.doc.Nodes) == 0 {
+		return nil
+	}
+	type group struct {
+		nodes []*html.Node
+		good  int
+	}
+	var best group
+	stack := []*html.Node{pc.doc.Nodes[0]}
+	visited := 0
+	for len(stack) > 0 && visited < maxWalkNodes {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		visited++
+		if n.Type != html.ElementNode || skipAtom(n.DataAtom) {
+			if n.Type == html.DocumentNode {
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					stack = append(stack, c)
+				}
+			}
+			continue
+		}
+		groups := map[string][]*html.Node{}
+		kids := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				kids++
+				stack = append(stack, c)
+				if kids <= 1000 {
+					sig := c.Data + "." + normClass(attr(c, "class"))
+					groups[sig] = append(groups[sig], c)
+				}
+			}
+		}
+		for _, g := range groups {
+			if len(g) < 3 || len(g) <= best.good {
+				continue
+			}
+			good := 0
+			for i, m := range g {
+				if cardLike(m) {
+					good++
+				}
+				if i >= 9 && good == 0 {
+					break
+				}
+			}
+			if good >= 3 && float64(good) >= 0.6*float64(len(g)) && good > best.good {
+				best = group{nodes: g, good: good}
+			}
+		}
+	}
+	var out []*lDraft
+	for _, c := range best.nodes {
+		if d := readCard(pc, c); d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func normClass(c string) string {
+	f := strings.Fields(strings.ToLower(c))
+	// drop state classes that differ between cards
+	var keep []string
+	for _, x := range f {
+		if strings.ContainsAny(x, "0123456789") || x == "odd" || x == "even" || x == "active" || x == "selected" || x == "first" || x == "last" {
+			continue
+		}
+		keep = append(keep, x)
+	}
+	sort.Strings(keep)
+	return strings.Join(keep, ".")
+}
+
+func cardLike(n *html.Node) bool {
+	if firstLink(n) == nil {
+		return false
+	}
+	t := oneLine(nodeText(n))
+	if len(t) > 4000 || len(t) < 3 {
+		return false
+	}
+	_, ok := price.Parse(t)
+	return ok
+}
+
+// readCard reads title, URL, price, vendor and places from one card.
+func readCard(pc *pageCtx, c *html.Node) *lDraft {
+	d := &lDraft{}
+	sel := goquery.NewDocumentFromNode(c).Find("a[href]")
+	var titleLink *html.Node
+	bestLen := 0
+	for _, a := range sel.Nodes {
+		h := attr(a, "href")
+		if genIgnoreRe.MatchString(h) {
+			continue
+		}
+		t := oneLine(nodeText(a))
+		if genVendorRe.MatchString(h) && !genListingRe.MatchString(h) {
+			if d.l.Vendor == "" && t != "" {
+				d.l.Vendor = cleanHandle(t)
+				d.vendorURL = pc.abs(h)
+			}
+			continue
+		}
+		score := len(t)
+		if genListingRe.MatchString(h) {
+			score += 1000
+		}
+		if t != "" && score > bestLen {
+			titleLink, bestLen = a, score
+		}
+	}
+	if titleLink == nil {
+		return nil
+	}
+	d.l.Title = oneLine(nodeText(titleLink))
+	d.l.URL = pc.abs(attr(titleLink, "href"))
+	text := oneLine(nodeText(c))
+	if ps := price.ParseAll(text); len(ps) > 0 {
+		d.price = text
+	}
+	scope := []*html.Node{c}
+	if v, _ := pc.labelValue(scope, lblFrom); v != "" {
+		d.l.ShipsFromRaw = v
+	}
+	if v, _ := pc.labelValue(scope, lblTo); v != "" {
+		d.l.ShipsToRaw = v
+	}
+	if d.l.Vendor == "" {
+		if v, a := pc.labelValue(scope, lblVendor); v != "" {
+			if a != nil {
+				v = oneLine(nodeText(a))
+				d.vendorURL = pc.abs(attr(a, "href"))
+			}
+			d.l.Vendor = cleanHandle(v)
+		}
+	}
+	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
+		d.l.Category = v
+	}
+	return d
+}
+
+// genericVendor reads a vendor profile: a vendor URL plus a PGP key or vendor labels.
+func genericVendor(pc *pageCtx) (*vDraft, bool) {
+	handle := vendorFromURL(pc.page.URL)
+	text := pc.text()
+	hasPGP := strings.Contains(text, "BEGIN PGP PUBLIC KEY BLOCK")
+	if handle == "" && !hasPGP {
+		return nil, false
+	}
+	if handle == "" {
+		handle = cleanHandle(pageTitle(pc))
+	}
+	d := &vDraft{}
+	d.v.Handle = handle
+	d.v.URL = pc.page.URL
+	if hasPGP {
+		d.pgp = text
+	}
+	d.contacts = text
+	return d, true
+}
+
+// forumOut reads a forum thread: each post with a price in its prose is an offer.
+func forumOut(pc *pageCtx) (pageOut, bool) {
+	posts := pc.doc.Find(`[class*=post i], [id^=post i], article, .message, .topic-post`).Nodes
+	// keep outermost post containers
+	var roots []*html.Node
+	for _, p := range posts {
+		inner := false
+		for _, r := range roots {
+			if within(p, []*html.Node{r}) {
+				inner = true
+				break
+			}
+		}
+		if !inner {
+			roots = append(roots, p)
+		}
+	}
+	if len(roots) < 1 || (!forumURLRe.MatchString(pc.page.URL) && len(roots) < 2) {
+		return pageOut{}, false
+	}
+	title := pageTitle(pc)
+	out := pageOut{kind: KindForumThread}
+	threadKey := URLKey(pc.page.URL)
+	for i, p := range roots {
+		if i >= 200 {
+			break
+		}
+		body := nodeText(p)
+		if _, ok := price.Parse(body); !ok {
+			continue
+		}
+		author := ""
+		if a := goquery.NewDocumentFromNode(p).Find(`[class*=author i], [class*=username i], [class*=poster i], .user, .nick`).First(); len(a.Nodes) > 0 {
+			author = cleanHandle(oneLine(nodeText(a.Nodes[0])))
+		}
+		d := &lDraft{}
+		d.l.Title = title
+		d.l.Description = truncate(body, maxFieldLen)
+		d.l.Vendor = author
+		d.price = body
+		d.quantity = firstLine(body, title)
+		id := attr(p, "id")
+		if id == "" {
+			id = fmt.Sprintf("%d", i+1)
+		}
+		d.l.URL = pc.page.URL
+		d.l.ID = threadKey + "#" + id
+		out.listings = append(out.listings, d)
+	}
+	return out, len(out.listings) > 0
+}
+
+func firstLine(body, def string) string {
+	if qs := strings.SplitN(body, "\n", 2); len(qs) > 0 && qs[0] != "" {
+		return body
+	}
+	return def
+}
+
+// jsonLDListings reads schema.org Product/Offer objects from JSON-LD scripts.
+func jsonLDListings(pc *pageCtx) []*lDraft {
+	var out []*lDraft
+	for _, n := range pc.doc.Find(`script[type="application/ld+json"]`).Nodes {
+		raw := ""
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			raw += c.Data
+		}
+		if len(raw) > 1<<20 {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			continue
+		}
+		walkLD(pc, v, &out, 0)
+	}
+	return out
+}
+
+func walkLD(pc *pageCtx, v any, out *[]*lDraft, depth int) {
+	if depth > 8 || len(*out) > 500 {
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			walkLD(pc, e, out, depth+1)
+		}
+	case map[string]any:
+		typ := fmt.Sprint(t["@type"])
+		if strings.Contains(typ, "Product") || (strings.Contains(typ, "Offer") && t["itemOffered"] != nil) {
+			*out = append(*out, ldProduct(pc, t))
+			return
+		}
+		for _, k := range []string{"@graph", "itemListElement", "item", "mainEntity"} {
+			if e, ok := t[k]; ok {
+				walkLD(pc, e, out, depth+1)
+			}
+		}
+	}
+}
+
+func ldString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t)
+	case float64:
+		return fmt.Sprint(t)
+	case map[string]any:
+		if s := ldString(t["name"]); s != "" {
+			return s
+		}
+		return ldString(t["@id"])
+	case []any:
+		if len(t) > 0 {
+			return ldString(t[0])
+		}
+	}
+	return ""
+}
+
+func ldProduct(pc *pageCtx, m map[string]any) *lDraft {
+	if io, ok := m["itemOffered"].(map[string]any); ok {
+		merged := map[string]any{}
+		for k, v := range io {
+			merged[k] = v
+		}
+		merged["offers"] = m
+		m = merged
+	}
+	d := &lDraft{}
+	d.l.Title = oneLine(ldString(m["name"]))
+	d.l.Description = ldString(m["description"])
+	d.l.Category = ldString(m["category"])
+	if u := ldString(m["url"]); u != "" {
+		d.l.URL = pc.abs(u)
+	}
+	if sku := ldString(m["sku"]); sku != "" {
+		d.l.ID = sku
+	} else if pid := ldString(m["productID"]); pid != "" {
+		d.l.ID = pid
+	}
+	offers := m["offers"]
+	if l, ok := offers.([]any); ok && len(l) > 0 {
+		offers = l[0]
+	}
+	if o, ok := offers.(map[string]any); ok {
+		p := ldString(o["price"])
+		if p == "" {
+			p = ldString(o["lowPrice"])
+		}
+		cur := ldString(o["priceCurrency"])
+		if p != "" {
+			d.price = p + " " + cur
+			d.currency = strings.ToUpper(cur)
+		}
+		if s := o["seller"]; s != nil {
+			d.l.Vendor = ldString(s)
+			if sm, ok := s.(map[string]any); ok {
+				if u := ldString(sm["url"]); u != "" {
+					d.vendorURL = pc.abs(u)
+				}
+			}
+		}
+		if av := strings.ToLower(ldString(o["availability"])); strings.Contains(av, "outofstock") || strings.Contains(av, "soldout") {
+			d.l.Status = StatusSoldOut
+		}
+		d.l.ShipsFromRaw = ldString(o["availableAtOrFrom"])
+		d.l.ShipsToRaw = ldString(o["eligibleRegion"])
+		if d.l.ShipsToRaw == "" {
+			d.l.ShipsToRaw = ldString(o["areaServed"])
+		}
+	}
+	if d.l.Vendor == "" {
+		d.l.Vendor = ldString(m["brand"])
+	}
+	return d
+}
+
+// microdataListings reads itemscope Product items.
+func microdataListings(pc *pageCtx) []*lDraft {
+	var out []*lDraft
+	for _, n := range pc.doc.Find(`[itemscope][itemtype*="schema.org/Product"]`).Nodes {
+		s := goquery.NewDocumentFromNode(n).Selection
+		prop := func(name string) (string, *html.Node) {
+			e := s.Find(`[itemprop="` + name + `"]`).First()
+			if len(e.Nodes) == 0 {
+				return "", nil
+			}
+			en := e.Nodes[0]
+			for _, a := range []string{"content", "href", "value"} {
+				if v := attr(en, a); v != "" && !(a == "href" && name != "url") {
+					return strings.TrimSpace(v), en
+				}
+			}
+			return oneLine(nodeText(en)), en
+		}
+		d := &lDraft{}
+		d.l.Title, _ = prop("name")
+		d.l.Description, _ = prop("description")
+		d.l.Category, _ = prop("category")
+		if u, en := prop("url"); u != "" {
+			if en != nil && attr(en, "href") != "" {
+				u = attr(en, "href")
+			}
+			d.l.URL = pc.abs(u)
+		}
+		p, _ := prop("price")
+		cur, _ := prop("priceCurrency")
+		if p != "" {
+			d.price = p + " " + cur
+			d.currency = strings.ToUpper(cur)
+		}
+		if v, en := prop("seller"); v != "" {
+			d.l.Vendor = cleanHandle(v)
+			if en != nil {
+				if a := firstLink(en); a != nil {
+					d.vendorURL = pc.abs(attr(a, "href"))
+				}
+			}
+		}
+		if sku, _ := prop("sku"); sku != "" {
+			d.l.ID = sku
+		}
+		if d.l.Title != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}

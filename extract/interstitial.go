@@ -1,0 +1,71 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	loginWordsRe = regexp.MustCompile(`(?i)\b(log ?in|sign ?in|login|authori[sz]ation|credentials|password)\b|войти|вход|авторизац|пароль`)
+	captchaRe    = regexp.MustCompile(`(?i)captcha|капча|solve the (following )?challenge|are you (a )?human|i'?m not a robot`)
+	queueRe      = regexp.MustCompile(`(?i)ddos[ -]?(protection|guard|filter)|anti[- ]?ddos|\bqueue\b|please wait|you are in (the )?line|waiting room|checking your browser|redirecting\.\.\.|подождите|очередь|защита от ddos`)
+	notFoundRe   = regexp.MustCompile(`(?i)\b(404|not found|page (does not|doesn't) exist|no longer (available|exists)|has been (removed|deleted)|listing (was )?removed|item (was )?removed|product (was )?removed)\b|не найден|удален`)
+	refreshRe    = regexp.MustCompile(`(?i)^\s*(\d+)\s*(?:;\s*(?:url\s*=\s*)?['"]?([^'"]*))?`)
+)
+
+// detectInterstitial recognises login walls, CAPTCHAs and DDoS queue pages. It is only
+// called when no profile page type matched, and requires the wall to be the page's main
+// content: a header login link or a sidebar login form on a content page does not count.
+func detectInterstitial(pc *pageCtx) *Interstitial {
+	text := pc.text()
+	runes := len([]rune(text))
+	links := len(pc.doc.Find("a[href]").Nodes)
+	small := runes < 4000 && links < 60
+	pw := len(pc.doc.Find(`input[type=password], input[type=PASSWORD], input[name*=pass]`).Nodes) > 0
+	head := strings.ToLower(oneLine(pc.doc.Find("title").First().Text()) + " " + oneLine(pc.doc.Find("h1, h2, h3").Text()))
+
+	// Meta refresh with (almost) no content: a redirect wall.
+	if c, ok := pc.doc.Find(`meta[http-equiv]`).Filter(`[http-equiv="refresh" i]`).First().Attr("content"); ok && runes < 600 {
+		target := ""
+		if m := refreshRe.FindStringSubmatch(c); m != nil {
+			target = strings.ToLower(m[2])
+		}
+		switch {
+		case captchaRe.MatchString(text):
+			return &Interstitial{Type: InterstitialCaptcha}
+		case strings.Contains(target, "login") && !queueRe.MatchString(text):
+			return &Interstitial{Type: InterstitialLogin}
+		default:
+			return &Interstitial{Type: InterstitialQueue}
+		}
+	}
+	if !small {
+		return nil
+	}
+	if pw && (loginWordsRe.MatchString(head) || loginWordsRe.MatchString(text)) {
+		return &Interstitial{Type: InterstitialLogin}
+	}
+	captchaEl := len(pc.doc.Find(`img[src*=captcha i], img[alt*=captcha i], input[name*=captcha i], [class*=captcha i], [id*=captcha i]`).Nodes) > 0
+	if captchaEl || (captchaRe.MatchString(text) && runes < 1500) {
+		return &Interstitial{Type: InterstitialCaptcha}
+	}
+	if queueRe.MatchString(head) || (queueRe.MatchString(text) && runes < 1500) {
+		return &Interstitial{Type: InterstitialQueue}
+	}
+	return nil
+}
+
+// detectNotFound recognises 404 pages: an HTTP 404/410, or "not found"/"removed" in the
+// title or main heading of a page that has no other content.
+func detectNotFound(pc *pageCtx) bool {
+	if pc.page.Status == 404 || pc.page.Status == 410 {
+		return true
+	}
+	title := oneLine(pc.doc.Find("title").First().Text())
+	h := oneLine(pc.doc.Find("h1, h2").First().Text())
+	if notFoundRe.MatchString(title) || notFoundRe.MatchString(h) {
+		return true
+	}
+	text := pc.text()
+	return len([]rune(text)) < 400 && notFoundRe.MatchString(text)
+}

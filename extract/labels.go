@@ -1,0 +1,244 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// labelHit is an element whose own text is a label ("Ships from:"), possibly followed by
+// its value in the same text ("Price: $5").
+type labelHit struct {
+	node   *html.Node
+	inline string
+}
+
+const maxLabelRunes = 60
+
+// normLabel lower-cases a label and strips decoration: "Ships From :" -> "ships from".
+func normLabel(s string) string {
+	s = strings.ToLower(collapseSpaces(s))
+	s = strings.TrimRight(s, " :：-–—|»>")
+	s = strings.TrimLeft(s, " •·*-–—|")
+	return strings.TrimSpace(s)
+}
+
+// labelIndex maps normalised labels to the elements that carry them. Built once per page.
+func (pc *pageCtx) labelIndex() map[string][]labelHit {
+	if pc.labels != nil {
+		return pc.labels
+	}
+	idx := map[string][]labelHit{}
+	if len(pc.doc.Nodes) == 0 {
+		pc.labels = idx
+		return idx
+	}
+	stack := []*html.Node{pc.doc.Nodes[0]}
+	visited := 0
+	for len(stack) > 0 && visited < maxWalkNodes {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		visited++
+		if n.Type == html.ElementNode && skipAtom(n.DataAtom) {
+			continue
+		}
+		if n.Type == html.ElementNode {
+			own := ownText(n)
+			if own != "" && len([]rune(own)) <= maxLabelRunes*3 {
+				key := normLabel(own)
+				if key != "" && len([]rune(key)) <= maxLabelRunes {
+					idx[key] = append(idx[key], labelHit{node: n})
+				}
+				if i := strings.IndexAny(own, ":："); i > 0 {
+					k := normLabel(own[:i])
+					v := strings.TrimSpace(strings.TrimLeft(own[i:], ":： "))
+					if k != "" && k != key && v != "" && len([]rune(k)) <= maxLabelRunes {
+						idx[k] = append(idx[k], labelHit{node: n, inline: v})
+					}
+				}
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	// stack order visits in document order; hits are appended in that order.
+	pc.labels = idx
+	return idx
+}
+
+func within(n *html.Node, scope []*html.Node) bool {
+	if scope == nil {
+		return true
+	}
+	for p := n; p != nil; p = p.Parent {
+		for _, s := range scope {
+			if p == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// labelValue finds the first of labels inside scope (nil = whole page) and returns its
+// value text and the first link in the value, if any.
+func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *html.Node) {
+	idx := pc.labelIndex()
+	for _, l := range labels {
+		for _, h := range idx[normLabel(l)] {
+			if !within(h.node, scope) {
+				continue
+			}
+			if v, a := resolveLabel(h); v != "" {
+				return v, a
+			}
+		}
+	}
+	return "", nil
+}
+
+var valueStopAtoms = map[atom.Atom]bool{atom.Br: true, atom.Hr: true}
+
+var blockValueAtoms = map[atom.Atom]bool{
+	atom.Div: true, atom.P: true, atom.Table: true, atom.Ul: true, atom.Ol: true, atom.Dd: true,
+	atom.Pre: true, atom.Section: true, atom.Textarea: true, atom.Td: true, atom.Li: true,
+}
+
+// resolveLabel finds the value that belongs to a label element.
+func resolveLabel(h labelHit) (string, *html.Node) {
+	e := h.node
+	if h.inline != "" {
+		// "Price: $5 <b>extra</b>": the inline text plus the element's children after it.
+		v := h.inline
+		var link *html.Node
+		if t, a := regionAfterText(e); t != "" {
+			v = oneLine(nodeTextAll(e))
+			if i := strings.IndexAny(v, ":："); i >= 0 {
+				v = strings.TrimSpace(strings.TrimLeft(v[i:], ":： "))
+			}
+			link = a
+		}
+		return v, link
+	}
+	// <p>Sold by <b><a>X</a></b></p>: value is the element's content after the label text.
+	if hasElementText(e) {
+		if t, a := regionAfterText(e); t != "" {
+			return t, a
+		}
+	}
+	labelText := oneLine(nodeText(e))
+	for i := 0; i < 4 && e.Parent != nil && e.Parent.Type == html.ElementNode; i++ {
+		if oneLine(nodeText(e.Parent)) != labelText {
+			break
+		}
+		e = e.Parent
+	}
+	switch e.DataAtom {
+	case atom.Td, atom.Th:
+		for s := e.NextSibling; s != nil; s = s.NextSibling {
+			if s.Type == html.ElementNode && (s.DataAtom == atom.Td || s.DataAtom == atom.Th) {
+				return oneLine(nodeText(s)), firstLink(s)
+			}
+		}
+		return "", nil
+	case atom.Dt:
+		for s := e.NextSibling; s != nil; s = s.NextSibling {
+			if s.Type == html.ElementNode && s.DataAtom == atom.Dd {
+				return oneLine(nodeText(s)), firstLink(s)
+			}
+		}
+		return "", nil
+	}
+	var parts []string
+	var link *html.Node
+	for s := e.NextSibling; s != nil && len(parts) < 40; s = s.NextSibling {
+		if s.Type == html.TextNode {
+			if t := collapseSpaces(s.Data); t != "" {
+				parts = append(parts, t)
+			}
+			continue
+		}
+		if s.Type != html.ElementNode || skipAtom(s.DataAtom) {
+			continue
+		}
+		if valueStopAtoms[s.DataAtom] {
+			break
+		}
+		t := oneLine(nodeText(s))
+		if len(parts) > 0 && (s.DataAtom == atom.Label || strings.HasSuffix(t, ":")) {
+			break // the next label
+		}
+		if t != "" {
+			parts = append(parts, t)
+		}
+		if link == nil {
+			link = firstLink(s)
+		}
+		if blockValueAtoms[s.DataAtom] && t != "" {
+			break
+		}
+	}
+	return collapseSpaces(strings.Join(parts, " ")), link
+}
+
+// hasElementText reports whether e has an element child with text.
+func hasElementText(e *html.Node) bool {
+	for c := e.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && !skipAtom(c.DataAtom) && oneLine(nodeText(c)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// regionAfterText returns the text of e's children after its first non-empty text node.
+func regionAfterText(e *html.Node) (string, *html.Node) {
+	seen := false
+	var parts []string
+	var link *html.Node
+	for c := e.FirstChild; c != nil; c = c.NextSibling {
+		if !seen {
+			if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+				seen = true
+			}
+			continue
+		}
+		if c.Type == html.ElementNode && valueStopAtoms[c.DataAtom] && len(parts) > 0 {
+			break
+		}
+		var t string
+		if c.Type == html.TextNode {
+			t = collapseSpaces(c.Data)
+		} else if c.Type == html.ElementNode && !skipAtom(c.DataAtom) {
+			t = oneLine(nodeText(c))
+			if link == nil {
+				link = firstLink(c)
+			}
+		}
+		if t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return collapseSpaces(strings.Join(parts, " ")), link
+}
+
+// nodeTextAll is nodeText including the node's own text (same as nodeText).
+func nodeTextAll(n *html.Node) string { return nodeText(n) }
+
+// firstLink is n itself if it is an <a href>, else its first descendant <a href>.
+func firstLink(n *html.Node) *html.Node {
+	stack := []*html.Node{n}
+	for len(stack) > 0 && len(stack) < 10000 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.Type == html.ElementNode && c.DataAtom == atom.A && attr(c, "href") != "" {
+			return c
+		}
+		for k := c.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,364 @@
+package extract
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/darkwatch/darkwatch/extract/country"
+	"github.com/darkwatch/darkwatch/extract/entity"
+	"github.com/darkwatch/darkwatch/extract/price"
+	"github.com/darkwatch/darkwatch/extract/quantity"
+	"github.com/darkwatch/darkwatch/extract/substance"
+)
+
+// finishListing applies the post-processing common to all sources.
+func (x *Extractor) finishListing(pc *pageCtx, prof *compiled, d *lDraft) Listing {
+	l := d.l
+	l.Market = pc.market
+	if l.URL == "" {
+		l.URL = pc.page.URL
+	}
+	// ID: market/key; key from the profile regex, else from the URL.
+	key := l.ID
+	if key == "" {
+		key = listingKey(prof, l.URL)
+	}
+	if key == "" {
+		l.Issues = append(l.Issues, Issue{Field: "id", Reason: "no listing key in URL"})
+		key = shortHash(l.Title)
+	}
+	l.ID = l.Market + "/" + key
+
+	// Vendor.
+	if l.Vendor == "" && d.vendorURL != "" {
+		l.Vendor = vendorKey(prof, d.vendorURL)
+	}
+	if l.Vendor != "" {
+		l.VendorID = l.Market + "/" + l.Vendor
+	}
+
+	// Price: headline from the price text, else from the first offer.
+	if d.price != "" {
+		if m, ok := parsePrice(d.price, d.currency); ok {
+			l.Price = toPrice(m)
+			if l.Price.USD == 0 && l.Price.Amount > 0 {
+				l.Issues = append(l.Issues, Issue{Field: "price", Reason: "no USD rate for " + m.Currency})
+			}
+		} else {
+			l.Issues = append(l.Issues, Issue{Field: "price", Reason: "unparsed: " + truncate(d.price, 80)})
+		}
+	}
+	// Offers (tiers).
+	for _, o := range d.offers {
+		off, ok := parseOffer(o, d.currency)
+		if !ok {
+			l.Issues = append(l.Issues, Issue{Field: "offers", Reason: "unparsed: " + truncate(o, 80)})
+			continue
+		}
+		l.Offers = append(l.Offers, off)
+	}
+	if l.Price.Currency == "" && len(l.Offers) > 0 {
+		l.Price = l.Offers[0].Price
+	}
+	// Headline quantity: explicit field, else title.
+	qtext := d.quantity
+	if qtext == "" {
+		qtext = l.Title
+	}
+	if q, ok := quantity.Parse(qtext); ok {
+		l.Grams, l.Units = q.Grams, q.Units
+		if l.Price.USD > 0 {
+			l.UnitPriceUSD = round4(quantity.UnitPrice(l.Price.USD, q))
+		}
+	}
+
+	// Countries.
+	if l.ShipsFromRaw != "" {
+		l.ShipsFrom = country.Parse(l.ShipsFromRaw)
+		if len(l.ShipsFrom) == 0 {
+			l.Issues = append(l.Issues, Issue{Field: "ships_from", Reason: "no country in: " + truncate(l.ShipsFromRaw, 80)})
+		}
+	}
+	if l.ShipsToRaw != "" {
+		l.ShipsTo = country.Parse(l.ShipsToRaw)
+		if len(l.ShipsTo) == 0 {
+			l.Issues = append(l.Issues, Issue{Field: "ships_to", Reason: "no country in: " + truncate(l.ShipsToRaw, 80)})
+		}
+	}
+
+	// Entities: contacts and addresses from the listing's own texts; PGP from key blocks.
+	l.Entities = findEntities(l.Title + "\n" + l.Description + "\n" + d.contacts)
+	if d.pgp != "" || strings.Contains(l.Description, "BEGIN PGP") {
+		fps, err := entity.PGPFingerprints(d.pgp + "\n" + l.Description)
+		if err != nil {
+			l.Issues = append(l.Issues, Issue{Field: "pgp", Reason: truncate(err.Error(), 120)})
+		}
+		for _, fp := range fps {
+			l.Entities = appendEntity(l.Entities, Entity{Kind: "pgp", Value: fp})
+		}
+	}
+
+	// Substances.
+	if x.tagger != nil {
+		r := x.tagger.TagFields(substance.Fields{Title: l.Title, Description: l.Description, Category: l.Category})
+		l.DrugOffer = r.DrugOffer
+		for _, m := range r.Substances {
+			l.Substances = append(l.Substances, Substance{Name: m.Name, Class: m.Class, Family: m.Family,
+				Term: m.Term, Where: m.Where, Confidence: m.Confidence})
+		}
+	}
+	if l.Status == "" {
+		l.Status = StatusActive
+	}
+	if !pc.page.FetchedAt.IsZero() {
+		l.FirstSeen, l.LastSeen = pc.page.FetchedAt, pc.page.FetchedAt
+	}
+	l.Capture = pc.page.Capture
+	return l
+}
+
+func (x *Extractor) finishVendor(pc *pageCtx, prof *compiled, d *vDraft) Vendor {
+	v := d.v
+	v.Market = pc.market
+	if v.Handle == "" && v.URL != "" {
+		v.Handle = vendorKey(prof, v.URL)
+	}
+	if v.Handle == "" {
+		v.Issues = append(v.Issues, Issue{Field: "handle", Reason: "not found"})
+	}
+	v.ID = v.Market + "/" + v.Handle
+	v.Markets = []string{v.Market}
+	if d.rating != "" {
+		if f, ok := firstNumber(d.rating); ok {
+			v.Rating = f
+		} else {
+			v.Issues = append(v.Issues, Issue{Field: "rating", Reason: "unparsed: " + truncate(d.rating, 60)})
+		}
+	}
+	if d.sales != "" {
+		if f, ok := firstNumber(d.sales); ok {
+			v.Sales = int(f)
+		} else {
+			v.Issues = append(v.Issues, Issue{Field: "sales", Reason: "unparsed: " + truncate(d.sales, 60)})
+		}
+	}
+	if d.pgp != "" {
+		fps, err := entity.PGPFingerprints(d.pgp)
+		if err != nil {
+			v.Issues = append(v.Issues, Issue{Field: "pgp", Reason: truncate(err.Error(), 120)})
+		}
+		v.PGP = fps
+		if len(fps) == 0 && err == nil && strings.Contains(d.pgp, "BEGIN PGP") {
+			v.Issues = append(v.Issues, Issue{Field: "pgp", Reason: "key block without fingerprint"})
+		}
+	}
+	for _, e := range findEntities(d.contacts) {
+		if e.Kind == "pgp" {
+			continue
+		}
+		v.Entities = appendEntity(v.Entities, e)
+	}
+	if !pc.page.FetchedAt.IsZero() {
+		v.FirstSeen, v.LastSeen = pc.page.FetchedAt, pc.page.FetchedAt
+	}
+	v.Capture = pc.page.Capture
+	return v
+}
+
+func findEntities(text string) []Entity {
+	var out []Entity
+	for _, e := range entity.Find(truncate(text, 256<<10)) {
+		out = appendEntity(out, Entity{Kind: e.Kind, Value: e.Value})
+	}
+	return out
+}
+
+func appendEntity(l []Entity, e Entity) []Entity {
+	for _, x := range l {
+		if x == e {
+			return l
+		}
+	}
+	return append(l, e)
+}
+
+var bareAmount = regexp.MustCompile(`(\d+(?:[.,]\d+)?)`)
+
+// parsePrice parses a price text; a bare amount takes the default currency.
+func parsePrice(s, def string) (price.Money, bool) {
+	if m, ok := price.Parse(s); ok {
+		return m, true
+	}
+	if def != "" {
+		if m := bareAmount.FindString(s); m != "" {
+			f, err := strconv.ParseFloat(strings.ReplaceAll(m, ",", "."), 64)
+			if err == nil {
+				return price.Money{Amount: f, Currency: def}, true
+			}
+		}
+	}
+	return price.Money{}, false
+}
+
+func toPrice(m price.Money) Price {
+	p := Price{Amount: m.Amount, Currency: m.Currency}
+	if usd, r, ok := price.ToUSD(m); ok {
+		p.USD, p.Rate, p.RateDate = usd, r.USD, r.Date
+	}
+	return p
+}
+
+// parseOffer reads one tier: "10 x 80mg ... $200" or "5 Each or more: 2.76 USD/Each".
+func parseOffer(s, def string) (Offer, bool) {
+	m, ok := parsePrice(s, def)
+	if !ok {
+		return Offer{}, false
+	}
+	o := Offer{Price: toPrice(m)}
+	if q, ok := quantity.Parse(s); ok {
+		o.Quantity = q.Count * q.Amount
+		if q.Count > 1 && q.Amount > 0 {
+			o.Quantity = q.Count
+		}
+		o.Unit, o.Grams, o.Units = q.Unit, q.Grams, q.Units
+		if o.Price.USD > 0 {
+			o.UnitPriceUSD = round4(quantity.UnitPrice(o.Price.USD, q))
+		}
+	}
+	return o, true
+}
+
+func round4(f float64) float64 {
+	return float64(int64(f*10000+0.5)) / 10000
+}
+
+var numberRe = regexp.MustCompile(`\d+(?:[.,]\d+)?`)
+
+func firstNumber(s string) (float64, bool) {
+	m := numberRe.FindString(s)
+	if m == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(m, ",", "."), 64)
+	return f, err == nil
+}
+
+// listingKey is the stable key of a listing URL: the profile's key regex, else URLKey.
+func listingKey(prof *compiled, u string) string {
+	if prof != nil && prof.key != nil {
+		if m := prof.key.FindStringSubmatch(u); m != nil {
+			return m[len(m)-1]
+		}
+	}
+	return URLKey(u)
+}
+
+func vendorKey(prof *compiled, u string) string {
+	if prof != nil && prof.vendorKey != nil {
+		if m := prof.vendorKey.FindStringSubmatch(u); m != nil {
+			if s, err := url.QueryUnescape(m[len(m)-1]); err == nil {
+				return s
+			}
+			return m[len(m)-1]
+		}
+	}
+	return vendorFromURL(u)
+}
+
+var idParams = []string{"id", "ls_id", "lid", "listing", "listing_id", "offer", "product", "product_id", "pid", "item", "item_id", "itemid", "p", "t", "topic", "thread"}
+
+// URLKey extracts a listing key from a URL: a known id query parameter, else the last
+// non-empty path segment (without a file extension). "" when there is none.
+func URLKey(raw string) string {
+	if len(raw) > 4096 {
+		raw = raw[:4096]
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	for _, p := range idParams {
+		if v := strings.TrimSpace(q.Get(p)); v != "" && len(v) <= 128 {
+			return sanitizeKey(v)
+		}
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := len(segs) - 1; i >= 0; i-- {
+		s := segs[i]
+		if s == "" {
+			continue
+		}
+		if ext := path.Ext(s); ext != "" && len(ext) <= 6 {
+			base := strings.TrimSuffix(s, ext)
+			if isGenericPage(base) {
+				continue
+			}
+			s = base
+		}
+		if isGenericPage(s) {
+			continue
+		}
+		if len(s) > 128 {
+			s = s[:128]
+		}
+		return sanitizeKey(s)
+	}
+	return ""
+}
+
+func isGenericPage(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "index", "listing", "product", "products", "item", "view", "viewproduct", "offer", "page", "show", "details", "user", "vendor", "profile", "u", "p":
+		return true
+	}
+	return false
+}
+
+func sanitizeKey(s string) string {
+	if us, err := url.PathUnescape(s); err == nil {
+		s = us
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '/' || r == ' ' || r < 0x20 || r == 0x7f:
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+var vendorPathRe = regexp.MustCompile(`(?i)/(?:vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)/([^/?#]+)`)
+var vendorParamRe = regexp.MustCompile(`(?i)[?&](?:u_id|user|vendor|seller|member|username|uid|shop)=([^&#]+)`)
+
+// vendorFromURL extracts a handle from a vendor URL ("" if it does not look like one).
+func vendorFromURL(u string) string {
+	if m := vendorParamRe.FindStringSubmatch(u); m != nil {
+		if s, err := url.QueryUnescape(m[1]); err == nil {
+			return s
+		}
+		return m[1]
+	}
+	if m := vendorPathRe.FindStringSubmatch(u); m != nil {
+		if s, err := url.PathUnescape(m[1]); err == nil {
+			return s
+		}
+		return m[1]
+	}
+	return ""
+}
+
+func shortHash(s string) string {
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return "h" + strconv.FormatUint(h, 36)
+}

@@ -1,0 +1,372 @@
+package extract
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+	"gopkg.in/yaml.v3"
+)
+
+// Profile describes one market family declaratively. See profiles/*.yaml and
+// docs in profiles/README.md for the format.
+type Profile struct {
+	Name      string     `yaml:"name"`
+	Version   int        `yaml:"version"`
+	Detect    []Matcher  `yaml:"detect"`     // any rule matching identifies the market; more matches win
+	Currency  string     `yaml:"currency"`   // default currency for bare amounts
+	Key       string     `yaml:"key"`        // regex on the listing URL; group 1 is the listing key
+	VendorKey string     `yaml:"vendor_key"` // regex on a vendor URL; group 1 is the handle
+	Links     LinkRules  `yaml:"links"`
+	PageTypes []PageType `yaml:"page_types"`
+}
+
+// Matcher matches a page by URL regex, CSS selector, title regex and/or text substring.
+// All given conditions must hold.
+type Matcher struct {
+	URL      string `yaml:"url"`
+	Selector string `yaml:"selector"`
+	Text     string `yaml:"text"`  // case-insensitive substring of the visible text
+	Title    string `yaml:"title"` // regex on <title>
+}
+
+// LinkRules classify outgoing links: regexes on absolute URLs, plus a selector for the
+// next-page link.
+type LinkRules struct {
+	Listing string `yaml:"listing"`
+	Vendor  string `yaml:"vendor"`
+	Next    string `yaml:"next"` // CSS selector of next-page anchors
+	NextURL string `yaml:"next_url"`
+	Ignore  string `yaml:"ignore"` // links never followed (logout, cart actions)
+}
+
+// PageType is one kind of page of a market and how to read it.
+type PageType struct {
+	Name   string           `yaml:"name"`
+	Kind   string           `yaml:"kind"` // listing vendor category search interstitial not_found forum_thread other
+	Type   string           `yaml:"type"` // interstitial type for kind interstitial
+	Match  Matcher          `yaml:"match"`
+	Cards  string           `yaml:"cards"` // selector of repeated cards: one listing per card
+	Fields map[string]Field `yaml:"fields"`
+}
+
+// Field is how to read one value: a CSS selector and/or a label, then transforms.
+// In YAML a field is a selector string, a mapping, or a list of alternatives (the first
+// non-empty wins).
+type Field struct {
+	Selector string   `yaml:"selector"` // CSS, relative to the card on card pages
+	Label    strList  `yaml:"label"`    // label-value lookup: "Ships from", "Vendor"...
+	Attr     string   `yaml:"attr"`     // read this attribute instead of the text
+	HTML     bool     `yaml:"html"`     // inner HTML instead of text
+	Own      bool     `yaml:"own"`      // own text only (direct text children)
+	All      bool     `yaml:"all"`      // every match, joined with Join
+	Join     string   `yaml:"join"`     // default ", "
+	Regex    string   `yaml:"regex"`    // keep group 1 (or the whole match)
+	Replace  []string `yaml:"replace"`  // pairs regex, replacement
+	Tree     *Tree    `yaml:"tree"`     // category path from a sidebar tree
+	Const    string   `yaml:"const"`    // a fixed value
+	URL      string   `yaml:"url"`      // regex on the page URL instead of the DOM; group 1
+	Alt      []Field  `yaml:"-"`
+}
+
+// Tree reads a category path from a flat list of tree items: the item matching Selected
+// and, before it, the last item at each lower depth.
+type Tree struct {
+	Selected string `yaml:"selected"` // selector that the selected item matches
+	Depth    string `yaml:"depth"`    // regex on the class attribute; group 1 = depth
+	Text     string `yaml:"text"`     // selector of the label inside an item
+	Join     string `yaml:"join"`     // default " > "
+}
+
+type strList []string
+
+func (s *strList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*s = strList{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		var l []string
+		if err := n.Decode(&l); err != nil {
+			return err
+		}
+		*s = l
+		return nil
+	}
+	return fmt.Errorf("line %d: label: want a string or a list", n.Line)
+}
+
+type fieldPlain Field
+
+// UnmarshalYAML accepts a selector string, a mapping (strictly) or a list of alternatives.
+func (f *Field) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*f = Field{Selector: n.Value}
+		return nil
+	case yaml.SequenceNode:
+		var alts []Field
+		for _, c := range n.Content {
+			var a Field
+			if err := a.UnmarshalYAML(c); err != nil {
+				return err
+			}
+			alts = append(alts, a)
+		}
+		*f = Field{Alt: alts}
+		return nil
+	case yaml.MappingNode:
+		var p fieldPlain
+		if err := strictNode(n, &p); err != nil {
+			return err
+		}
+		*f = Field(p)
+		return nil
+	}
+	return fmt.Errorf("line %d: field: want a selector, a mapping or a list", n.Line)
+}
+
+// strictNode decodes n into v rejecting unknown keys (yaml.v3 drops KnownFields inside
+// custom unmarshalers, so re-encode and decode strictly).
+func strictNode(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	d := yaml.NewDecoder(bytes.NewReader(b))
+	d.KnownFields(true)
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("near line %d: %w", n.Line, err)
+	}
+	return nil
+}
+
+// LoadProfile reads one profile from YAML, strictly: unknown keys are errors. The profile
+// is also compiled (selectors and regexes checked).
+func LoadProfile(r io.Reader) (Profile, error) {
+	var p Profile
+	d := yaml.NewDecoder(io.LimitReader(r, 1<<20))
+	d.KnownFields(true)
+	if err := d.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("extract: profile: %w", err)
+	}
+	if _, err := compileProfile(p); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+//go:embed profiles/*.yaml
+var profileFS embed.FS
+
+func embeddedProfiles() ([]Profile, error) {
+	ents, err := fs.Glob(profileFS, "profiles/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var out []Profile
+	for _, e := range ents {
+		b, err := profileFS.ReadFile(e)
+		if err != nil {
+			return nil, err
+		}
+		p, err := LoadProfile(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Base(e), err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// compiled is a profile with its selectors and regexes compiled.
+type compiled struct {
+	Profile
+	detect    []cMatcher
+	key       *regexp.Regexp
+	vendorKey *regexp.Regexp
+	lListing  *regexp.Regexp
+	lVendor   *regexp.Regexp
+	lNextURL  *regexp.Regexp
+	lIgnore   *regexp.Regexp
+	lNext     cascadia.Selector
+	pages     []cPage
+}
+
+type cMatcher struct {
+	url   *regexp.Regexp
+	sel   cascadia.Selector
+	text  string
+	title *regexp.Regexp
+}
+
+type cPage struct {
+	PageType
+	match  cMatcher
+	cards  cascadia.Selector
+	fields map[string]*cField
+}
+
+type cField struct {
+	Field
+	sel     cascadia.Selector
+	re      *regexp.Regexp
+	urlRe   *regexp.Regexp
+	repl    []*regexp.Regexp
+	alts    []*cField
+	treeSel cascadia.Selector
+	treeTxt cascadia.Selector
+	treeDep *regexp.Regexp
+}
+
+var validKinds = map[string]bool{
+	KindListing: true, KindVendor: true, KindCategory: true, KindSearch: true,
+	KindInterstitial: true, KindNotFound: true, KindForumThread: true, KindOther: true,
+}
+
+var listingFields = map[string]bool{
+	"title": true, "description": true, "category": true, "vendor": true, "vendor_url": true,
+	"price": true, "currency": true, "ships_from": true, "ships_to": true, "status": true,
+	"quantity": true, "offers": true, "key": true, "url": true, "pgp": true, "contacts": true,
+}
+
+var vendorFields = map[string]bool{
+	"handle": true, "display_name": true, "level": true, "rating": true, "sales": true,
+	"pgp": true, "description": true, "url": true, "contacts": true,
+}
+
+func compileProfile(p Profile) (*compiled, error) {
+	var errs []error
+	bad := func(where string, err error) { errs = append(errs, fmt.Errorf("%s: %w", where, err)) }
+	if p.Name == "" {
+		return nil, errors.New("extract: profile: missing name")
+	}
+	c := &compiled{Profile: p}
+	re := func(where, s string) *regexp.Regexp {
+		if s == "" {
+			return nil
+		}
+		r, err := regexp.Compile(s)
+		if err != nil {
+			bad(where, err)
+		}
+		return r
+	}
+	sel := func(where, s string) cascadia.Selector {
+		if s == "" {
+			return nil
+		}
+		r, err := cascadia.Compile(s)
+		if err != nil {
+			bad(where, err)
+			return nil
+		}
+		return r
+	}
+	matcher := func(where string, m Matcher) cMatcher {
+		return cMatcher{url: re(where+".url", m.URL), sel: sel(where+".selector", m.Selector),
+			text: strings.ToLower(m.Text), title: re(where+".title", m.Title)}
+	}
+	if len(p.Detect) == 0 {
+		bad("detect", errors.New("at least one rule needed"))
+	}
+	for i, m := range p.Detect {
+		c.detect = append(c.detect, matcher(fmt.Sprintf("detect[%d]", i), m))
+	}
+	c.key = re("key", p.Key)
+	c.vendorKey = re("vendor_key", p.VendorKey)
+	c.lListing = re("links.listing", p.Links.Listing)
+	c.lVendor = re("links.vendor", p.Links.Vendor)
+	c.lNextURL = re("links.next_url", p.Links.NextURL)
+	c.lIgnore = re("links.ignore", p.Links.Ignore)
+	c.lNext = sel("links.next", p.Links.Next)
+	var field func(where string, f Field) *cField
+	field = func(where string, f Field) *cField {
+		cf := &cField{Field: f, sel: sel(where+".selector", f.Selector), re: re(where+".regex", f.Regex),
+			urlRe: re(where+".url", f.URL)}
+		if len(f.Replace)%2 != 0 {
+			bad(where+".replace", errors.New("want pairs of regex, replacement"))
+		}
+		for i := 0; i+1 < len(f.Replace); i += 2 {
+			cf.repl = append(cf.repl, re(where+".replace", f.Replace[i]))
+		}
+		if f.Tree != nil {
+			cf.treeSel = sel(where+".tree.selected", f.Tree.Selected)
+			cf.treeTxt = sel(where+".tree.text", f.Tree.Text)
+			cf.treeDep = re(where+".tree.depth", f.Tree.Depth)
+			if cf.treeSel == nil || cf.treeDep == nil {
+				bad(where+".tree", errors.New("selected and depth are required"))
+			}
+		}
+		for i, a := range f.Alt {
+			cf.alts = append(cf.alts, field(fmt.Sprintf("%s[%d]", where, i), a))
+		}
+		if f.Selector == "" && len(f.Label) == 0 && f.Const == "" && f.URL == "" && len(f.Alt) == 0 && f.Tree == nil {
+			bad(where, errors.New("needs selector, label, const, url or tree"))
+		}
+		return cf
+	}
+	for i, pt := range p.PageTypes {
+		where := fmt.Sprintf("page_types[%d]", i)
+		if pt.Name != "" {
+			where = "page_types." + pt.Name
+		}
+		if !validKinds[pt.Kind] {
+			bad(where+".kind", fmt.Errorf("unknown kind %q", pt.Kind))
+		}
+		if pt.Match.URL == "" && pt.Match.Selector == "" && pt.Match.Text == "" && pt.Match.Title == "" {
+			bad(where+".match", errors.New("empty match"))
+		}
+		cp := cPage{PageType: pt, match: matcher(where+".match", pt.Match), cards: sel(where+".cards", pt.Cards),
+			fields: map[string]*cField{}}
+		allowed := listingFields
+		if pt.Kind == KindVendor {
+			allowed = vendorFields
+		}
+		for name, f := range pt.Fields {
+			if !allowed[name] {
+				bad(where+".fields."+name, errors.New("unknown field"))
+				continue
+			}
+			cp.fields[name] = field(where+".fields."+name, f)
+		}
+		c.pages = append(c.pages, cp)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("extract: profile %s: %w", p.Name, err)
+	}
+	return c, nil
+}
+
+func (m *cMatcher) matches(pc *pageCtx) bool {
+	if m.url != nil && !m.url.MatchString(pc.page.URL) {
+		return false
+	}
+	if m.title != nil && !m.title.MatchString(oneLine(pc.doc.Find("title").First().Text())) {
+		return false
+	}
+	if m.sel != nil && len(pc.doc.FindMatcher(m.sel).Nodes) == 0 {
+		return false
+	}
+	if m.text != "" && !strings.Contains(strings.ToLower(pc.text()), m.text) {
+		return false
+	}
+	return true
+}
+
+func (c *compiled) detectScore(pc *pageCtx) int {
+	n := 0
+	for i := range c.detect {
+		if c.detect[i].matches(pc) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,231 @@
+package extract
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Limits on work per page, so hostile pages stay cheap.
+const (
+	maxTextLen   = 1 << 20 // characters of text gathered from one node
+	maxFieldLen  = 64 << 10
+	maxWalkNodes = 200000 // nodes visited by one DOM walk
+)
+
+// pageCtx is one page being extracted: the parsed document and lazily built indexes.
+type pageCtx struct {
+	page   Page
+	doc    *goquery.Document
+	base   *url.URL
+	market string
+
+	pageText *string
+	labels   map[string][]labelHit // normalised own-text of short elements
+}
+
+func newPageCtx(p Page, doc *goquery.Document) *pageCtx {
+	pc := &pageCtx{page: p, doc: doc, market: p.Market}
+	if u, err := url.Parse(p.URL); err == nil {
+		pc.base = u
+	}
+	// <base href> overrides the page URL for relative links.
+	if b, ok := doc.Find("base[href]").First().Attr("href"); ok && pc.base != nil {
+		if bu, err := pc.base.Parse(strings.TrimSpace(b)); err == nil {
+			pc.base = bu
+		}
+	}
+	return pc
+}
+
+// text is the visible text of the whole page (scripts and styles excluded), block-separated.
+func (pc *pageCtx) text() string {
+	if pc.pageText == nil {
+		var t string
+		if len(pc.doc.Nodes) > 0 {
+			t = nodeText(pc.doc.Nodes[0])
+		}
+		pc.pageText = &t
+	}
+	return *pc.pageText
+}
+
+// abs resolves href against the page URL; "" for unusable links.
+func (pc *pageCtx) abs(href string) string {
+	href = strings.TrimSpace(href)
+	if href == "" || strings.HasPrefix(href, "#") {
+		return ""
+	}
+	low := strings.ToLower(href)
+	if strings.HasPrefix(low, "javascript:") || strings.HasPrefix(low, "mailto:") || strings.HasPrefix(low, "data:") {
+		return ""
+	}
+	if pc.base == nil {
+		return href
+	}
+	u, err := pc.base.Parse(href)
+	if err != nil {
+		return ""
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+var blockAtoms = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Tr: true, atom.Td: true,
+	atom.Th: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true,
+	atom.H6: true, atom.Table: true, atom.Ul: true, atom.Ol: true, atom.Dl: true, atom.Dt: true,
+	atom.Dd: true, atom.Pre: true, atom.Section: true, atom.Article: true, atom.Header: true,
+	atom.Footer: true, atom.Form: true, atom.Blockquote: true, atom.Hr: true, atom.Option: true,
+	atom.Label: false, atom.Tbody: true, atom.Thead: true, atom.Main: true, atom.Nav: true,
+	atom.Aside: true, atom.Fieldset: true, atom.Legend: true, atom.Select: true, atom.Textarea: true,
+}
+
+func skipAtom(a atom.Atom) bool {
+	return a == atom.Script || a == atom.Style || a == atom.Noscript || a == atom.Template || a == atom.Head
+}
+
+// nodeText returns the visible text under n: block elements become line breaks, runs of
+// spaces collapse, lines are trimmed. Iterative, so deep nesting cannot blow the stack.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	pre := 0
+	type frame struct {
+		n    *html.Node
+		exit bool
+	}
+	stack := []frame{{n: n}}
+	visited := 0
+	for len(stack) > 0 && b.Len() < maxTextLen && visited < maxWalkNodes {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		c := f.n
+		if f.exit {
+			if c.DataAtom == atom.Pre {
+				pre--
+			}
+			if blockAtoms[c.DataAtom] {
+				b.WriteByte('\n')
+			}
+			continue
+		}
+		visited++
+		switch c.Type {
+		case html.TextNode:
+			if pre > 0 {
+				b.WriteString(c.Data)
+			} else {
+				b.WriteString(c.Data)
+			}
+			continue
+		case html.ElementNode:
+			if skipAtom(c.DataAtom) {
+				continue
+			}
+			if c.DataAtom == atom.Pre {
+				pre++
+			}
+			if blockAtoms[c.DataAtom] {
+				b.WriteByte('\n')
+			}
+			if c.DataAtom == atom.Img {
+				if alt := attr(c, "alt"); alt != "" && len(alt) < 40 {
+					b.WriteString(" ")
+				}
+			}
+		case html.CommentNode, html.DoctypeNode:
+			continue
+		}
+		stack = append(stack, frame{n: c, exit: true})
+		// push children in reverse so the first child is processed first
+		var kids []*html.Node
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			kids = append(kids, k)
+		}
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, frame{n: kids[i]})
+		}
+	}
+	return cleanText(b.String())
+}
+
+// cleanText collapses horizontal whitespace, trims lines and drops empty lines.
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var out strings.Builder
+	out.Grow(len(s))
+	for line := range strings.SplitSeq(s, "\n") {
+		line = collapseSpaces(line)
+		if line == "" {
+			continue
+		}
+		if out.Len() > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(line)
+	}
+	return out.String()
+}
+
+// collapseSpaces turns every run of white space (incl. NBSP) into one space and trims.
+func collapseSpaces(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// oneLine is the node text on one line.
+func oneLine(s string) string { return collapseSpaces(strings.ReplaceAll(s, "\n", " ")) }
+
+// ownText is the concatenated direct text children of n.
+func ownText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return collapseSpaces(b.String())
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasClassPart(n *html.Node, part string) bool {
+	return strings.Contains(strings.ToLower(attr(n, "class")), part)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// cut at a rune boundary
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
