@@ -1,0 +1,261 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+// maxBuckets bounds the buckets of one aggregation.
+const maxBuckets = 100000
+
+// Search implements index.Store.
+func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error) {
+	if err := s.checkOpen(); err != nil {
+		return index.Result{}, err
+	}
+	p, err := index.MakePlan(ctx, q, s)
+	if err != nil {
+		return index.Result{}, err
+	}
+	bq, err := s.buildQuery(p)
+	if err != nil {
+		return index.Result{}, err
+	}
+	// First request: total and aggregations.
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	for _, a := range p.Aggs {
+		req.AddFacet(a, bleve.NewFacetRequest(aggField(a), maxBuckets))
+	}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return index.Result{}, fmt.Errorf("embedded: search: %w", err)
+	}
+	out := index.Result{Total: int(res.Total)}
+	if len(p.Aggs) > 0 {
+		out.Aggs = map[string][]index.Bucket{}
+		for _, a := range p.Aggs {
+			bs := []index.Bucket{}
+			if fr := res.Facets[a]; fr != nil {
+				for _, t := range fr.Terms.Terms() {
+					bs = append(bs, index.Bucket{Key: t.Term, Count: t.Count})
+				}
+			}
+			index.SortBuckets(bs)
+			out.Aggs[a] = bs
+		}
+	}
+	size := p.Size
+	if size == 0 || p.From+size > out.Total {
+		size = out.Total - p.From
+	}
+	if size <= 0 {
+		out.Listings = []extract.Listing{}
+		return out, nil
+	}
+	ids := make([]string, 0, size)
+	for from := p.From; len(ids) < size; {
+		n := min(size-len(ids), index.MaxPage)
+		req := bleve.NewSearchRequestOptions(bq, n, from, false)
+		req.SortBy(sortOrder(p.Sort))
+		res, err := s.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return index.Result{}, fmt.Errorf("embedded: search: %w", err)
+		}
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		if len(res.Hits) < n {
+			break
+		}
+		from += n
+	}
+	out.Listings = make([]extract.Listing, 0, len(ids))
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bListings)
+		for _, id := range ids {
+			raw := b.Get([]byte(id))
+			if raw == nil {
+				continue // indexed but not stored: cannot happen with a single writer
+			}
+			var l extract.Listing
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return fmt.Errorf("listing %s: %w", id, err)
+			}
+			out.Listings = append(out.Listings, l)
+		}
+		return nil
+	})
+	if err != nil {
+		return index.Result{}, fmt.Errorf("embedded: load hits: %w", err)
+	}
+	return out, nil
+}
+
+func aggField(a string) string {
+	switch a {
+	case index.AggVendor:
+		return fVendorID
+	}
+	return a // substance, class, family, market, ships_from, ships_to share names
+}
+
+func sortOrder(ss index.SortSpec) []string {
+	var f string
+	switch ss.Field {
+	case index.SortRelevance:
+		return []string{"-_score", "_id"}
+	case index.SortPrice:
+		f = fUSD
+	case index.SortUnitPrice:
+		f = fUnitUSD
+	case index.SortFirstSeen:
+		f = fFirstSeen
+	case index.SortLastSeen:
+		f = fLastSeen
+	case index.SortID:
+		f = "_id"
+	}
+	if ss.Desc {
+		f = "-" + f
+	}
+	if f == "_id" || f == "-_id" {
+		return []string{f}
+	}
+	return []string{f, "_id"}
+}
+
+func terms(field string, vals []string) query.Query {
+	if len(vals) == 1 {
+		t := bleve.NewTermQuery(vals[0])
+		t.SetField(field)
+		return t
+	}
+	d := bleve.NewDisjunctionQuery()
+	for _, v := range vals {
+		t := bleve.NewTermQuery(v)
+		t.SetField(field)
+		d.AddQuery(t)
+	}
+	return d
+}
+
+func numRange(field string, lo, hi *float64) query.Query {
+	t := true
+	var l, h *float64
+	if lo != nil {
+		v := index.Cents(*lo)
+		l = &v
+	}
+	if hi != nil {
+		v := index.Cents(*hi)
+		h = &v
+	}
+	r := bleve.NewNumericRangeInclusiveQuery(l, h, &t, &t)
+	r.SetField(field)
+	return r
+}
+
+func msRange(field string, lo, hi float64) query.Query {
+	t := true
+	var l, h *float64
+	if !math.IsInf(lo, -1) {
+		l = &lo
+	}
+	if !math.IsInf(hi, 1) {
+		h = &hi
+	}
+	r := bleve.NewNumericRangeInclusiveQuery(l, h, &t, &t)
+	r.SetField(field)
+	return r
+}
+
+func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
+	var must []query.Query
+	if p.Text != "" {
+		an := s.idx.Mapping().AnalyzerNamed(textAnalyzer)
+		if an == nil {
+			return nil, fmt.Errorf("embedded: analyzer %s missing", textAnalyzer)
+		}
+		toks := an.Analyze([]byte(p.Text))
+		if len(toks) == 0 {
+			return bleve.NewMatchNoneQuery(), nil
+		}
+		seen := map[string]bool{}
+		for _, t := range toks {
+			term := string(t.Term)
+			if seen[term] {
+				continue
+			}
+			seen[term] = true
+			a, b := bleve.NewTermQuery(term), bleve.NewTermQuery(term)
+			a.SetField(fTitle)
+			b.SetField(fDesc)
+			must = append(must, bleve.NewDisjunctionQuery(a, b))
+		}
+	}
+	add := func(field string, vals []string) {
+		if len(vals) > 0 {
+			must = append(must, terms(field, vals))
+		}
+	}
+	add(fSubstance, p.Substance)
+	add(fClass, p.Class)
+	add(fFamily, p.Family)
+	add(fVendorKey, p.Vendor)
+	add(fMarket, p.Market)
+	add(fShipsFrom, p.ShipsFrom)
+	add(fShipsTo, p.ShipsTo)
+	if p.ActorVendorKeys != nil {
+		if len(p.ActorVendorKeys) == 0 {
+			return bleve.NewMatchNoneQuery(), nil
+		}
+		must = append(must, terms(fVendorKey, p.ActorVendorKeys))
+	}
+	if len(p.Entity) > 0 {
+		q := terms(fEntity, p.Entity)
+		if len(p.EntityVendorKeys) > 0 {
+			q = bleve.NewDisjunctionQuery(q, terms(fVendorKey, p.EntityVendorKeys))
+		}
+		must = append(must, q)
+	}
+	if p.DrugOffer != nil {
+		b := bleve.NewBoolFieldQuery(*p.DrugOffer)
+		b.SetField(fDrugOffer)
+		must = append(must, b)
+	}
+	if p.MinUSD != nil || p.MaxUSD != nil {
+		must = append(must, numRange(fUSD, p.MinUSD, p.MaxUSD))
+	}
+	if p.MinUnitUSD != nil || p.MaxUnitUSD != nil {
+		must = append(must, numRange(fUnitUSD, p.MinUnitUSD, p.MaxUnitUSD))
+	}
+	if !p.SeenSince.IsZero() || !p.SeenUntil.IsZero() {
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if !p.SeenSince.IsZero() {
+			lo = float64(index.Millis(p.SeenSince))
+		}
+		if !p.SeenUntil.IsZero() {
+			hi = float64(index.Millis(p.SeenUntil))
+		}
+		must = append(must, msRange(fLastSeen, lo, hi))
+	}
+	if !p.FirstSeenSince.IsZero() {
+		must = append(must, msRange(fFirstSeen, float64(index.Millis(p.FirstSeenSince)), math.Inf(1)))
+	}
+	switch len(must) {
+	case 0:
+		return bleve.NewMatchAllQuery(), nil
+	case 1:
+		return must[0], nil
+	}
+	return bleve.NewConjunctionQuery(must...), nil
+}

@@ -1,0 +1,519 @@
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+var _ index.Store = (*Store)(nil)
+
+// Options configures an embedded Store. Zero values mean defaults.
+type Options struct {
+	Dir    string       // data directory (created); required
+	Logger *slog.Logger // nil: discard
+	// BatchSize is the number of listings per Bleve batch (default 1000).
+	BatchSize int
+	// LockTimeout bounds the wait for another process holding the data directory
+	// (default 2s).
+	LockTimeout time.Duration
+	// Now is the clock (default time.Now); tests inject it.
+	Now func() time.Time
+}
+
+var (
+	bListings = []byte("listings")
+	bVendors  = []byte("vendors")
+	bObs      = []byte("observations")
+	bNovelty  = []byte("novelty")
+	bMeta     = []byte("meta")
+	kDirty    = []byte("bleve_dirty")
+)
+
+// Store is the embedded index.Store.
+type Store struct {
+	opts Options
+	log  *slog.Logger
+	db   *bolt.DB
+	idx  bleve.Index
+
+	wmu sync.Mutex // serialises writes
+
+	vmu     sync.RWMutex
+	vendors map[string]extract.Vendor // cache of the vendors bucket, for Vendors queries
+
+	cmu    sync.Mutex
+	closed bool
+}
+
+// Open opens (or creates) the store under opts.Dir. It rebuilds the search index from the
+// record store when the previous process stopped between the two writes.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("embedded: Options.Dir is required")
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 2 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: create data dir: %w", err)
+	}
+	db, err := bolt.Open(filepath.Join(opts.Dir, "records.db"), 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open records (data dir in use by another process?): %w", err)
+	}
+	s := &Store{opts: opts, log: log, db: db, vendors: map[string]extract.Vendor{}}
+	dirty := false
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bListings, bVendors, bObs, bNovelty, bMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		dirty = tx.Bucket(bMeta).Get(kDirty) != nil
+		return tx.Bucket(bVendors).ForEach(func(k, v []byte) error {
+			var vd extract.Vendor
+			if err := json.Unmarshal(v, &vd); err != nil {
+				return fmt.Errorf("vendor %s: %w", k, err)
+			}
+			s.vendors[vd.ID] = vd
+			return nil
+		})
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedded: init records: %w", err)
+	}
+	ipath := filepath.Join(opts.Dir, "listings.bleve")
+	idx, err := bleve.Open(ipath)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		var m interface{ Validate() error }
+		im, merr := newMapping()
+		if merr != nil {
+			db.Close()
+			return nil, fmt.Errorf("embedded: mapping: %w", merr)
+		}
+		m = im
+		if err := m.Validate(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("embedded: mapping: %w", err)
+		}
+		idx, err = bleve.New(ipath, im)
+		dirty = true // new index: load whatever the record store holds
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedded: open search index: %w", err)
+	}
+	s.idx = idx
+	if dirty {
+		if err := s.rebuild(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// rebuild re-indexes every stored listing into Bleve.
+func (s *Store) rebuild(ctx context.Context) error {
+	n := 0
+	batch := s.idx.NewBatch()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bListings).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var l extract.Listing
+			if err := json.Unmarshal(v, &l); err != nil {
+				return fmt.Errorf("listing %s: %w", k, err)
+			}
+			if err := batch.Index(l.ID, searchDoc(l)); err != nil {
+				return err
+			}
+			n++
+			if batch.Size() >= s.opts.BatchSize {
+				if err := s.idx.Batch(batch); err != nil {
+					return err
+				}
+				batch.Reset()
+			}
+			return nil
+		})
+	})
+	if err == nil && batch.Size() > 0 {
+		err = s.idx.Batch(batch)
+	}
+	if err != nil {
+		return fmt.Errorf("embedded: rebuild search index: %w", err)
+	}
+	s.log.Info("index_rebuilt", "listings", n)
+	return s.setDirty(false)
+}
+
+func (s *Store) setDirty(d bool) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if d {
+			return tx.Bucket(bMeta).Put(kDirty, []byte{1})
+		}
+		return tx.Bucket(bMeta).Delete(kDirty)
+	})
+}
+
+// searchDoc is the Bleve document of a listing.
+func searchDoc(l extract.Listing) map[string]any {
+	f := index.ListingFacets(l)
+	d := map[string]any{
+		fTitle:     l.Title,
+		fDesc:      l.Description,
+		fMarket:    l.Market,
+		fDrugOffer: l.DrugOffer,
+		fUSD:       index.Cents(l.Price.USD),
+		fUnitUSD:   index.Cents(l.UnitPriceUSD),
+		fFirstSeen: float64(index.Millis(l.FirstSeen)),
+		fLastSeen:  float64(index.Millis(l.LastSeen)),
+	}
+	set := func(k string, v []string) {
+		if len(v) > 0 {
+			d[k] = v
+		}
+	}
+	if l.VendorID != "" {
+		d[fVendorID] = l.VendorID
+	}
+	set(fVendorKey, f.VendorKeys)
+	set(fSubstance, f.Substance)
+	set(fClass, f.Class)
+	set(fFamily, f.Family)
+	set(fShipsFrom, f.ShipsFrom)
+	set(fShipsTo, f.ShipsTo)
+	set(fEntity, f.Entity)
+	return d
+}
+
+func (s *Store) checkOpen() error {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	if s.closed {
+		return index.ErrClosed
+	}
+	return nil
+}
+
+// PutListings implements index.Store.
+func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	if len(ls) == 0 {
+		return ctx.Err()
+	}
+	now := s.opts.Now()
+	in := make([]extract.Listing, 0, len(ls))
+	for _, l := range ls {
+		if l.ID == "" {
+			return errors.New("embedded: put listing: empty id")
+		}
+		in = append(in, index.PrepareListing(l, now))
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	obs := make([]extract.Observation, len(in))
+	for i, l := range in {
+		obs[i] = index.ObservationOf(l)
+	}
+	in = index.DedupListings(in)
+	merged := make([]extract.Listing, len(in))
+	var vendorsOut []extract.Vendor
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		lb, ob, vb := tx.Bucket(bListings), tx.Bucket(bObs), tx.Bucket(bVendors)
+		for i, l := range in {
+			var old *extract.Listing
+			if raw := lb.Get([]byte(l.ID)); raw != nil {
+				old = new(extract.Listing)
+				if err := json.Unmarshal(raw, old); err != nil {
+					return fmt.Errorf("listing %s: %w", l.ID, err)
+				}
+			}
+			merged[i] = index.MergeListing(old, l)
+			raw, err := json.Marshal(merged[i])
+			if err != nil {
+				return err
+			}
+			if err := lb.Put([]byte(l.ID), raw); err != nil {
+				return err
+			}
+		}
+		for _, o := range obs {
+			raw, err := json.Marshal(o)
+			if err != nil {
+				return err
+			}
+			if err := ob.Put(obsKey(o), raw); err != nil {
+				return err
+			}
+		}
+		for _, d := range index.VendorsFromListings(in) {
+			v, err := putVendor(vb, d, index.MergeDerivedVendor)
+			if err != nil {
+				return err
+			}
+			vendorsOut = append(vendorsOut, v)
+		}
+		return tx.Bucket(bMeta).Put(kDirty, []byte{1})
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: put listings: %w", err)
+	}
+	s.cacheVendors(vendorsOut)
+	batch := s.idx.NewBatch()
+	for _, l := range merged {
+		if err := batch.Index(l.ID, searchDoc(l)); err != nil {
+			return fmt.Errorf("embedded: index listing %s: %w", l.ID, err)
+		}
+		if batch.Size() >= s.opts.BatchSize {
+			if err := s.idx.Batch(batch); err != nil {
+				return fmt.Errorf("embedded: index batch: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if batch.Size() > 0 {
+		if err := s.idx.Batch(batch); err != nil {
+			return fmt.Errorf("embedded: index batch: %w", err)
+		}
+	}
+	return nil
+}
+
+func putVendor(vb *bolt.Bucket, in extract.Vendor, merge func(*extract.Vendor, extract.Vendor) extract.Vendor) (extract.Vendor, error) {
+	var old *extract.Vendor
+	if raw := vb.Get([]byte(in.ID)); raw != nil {
+		old = new(extract.Vendor)
+		if err := json.Unmarshal(raw, old); err != nil {
+			return extract.Vendor{}, fmt.Errorf("vendor %s: %w", in.ID, err)
+		}
+	}
+	v := merge(old, in)
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return v, err
+	}
+	return v, vb.Put([]byte(v.ID), raw)
+}
+
+func (s *Store) cacheVendors(vs []extract.Vendor) {
+	s.vmu.Lock()
+	for _, v := range vs {
+		s.vendors[v.ID] = v
+	}
+	s.vmu.Unlock()
+}
+
+// obsKey orders observations by listing, then time, then capture hash.
+func obsKey(o extract.Observation) []byte {
+	sha := ""
+	if o.Capture != nil {
+		sha = o.Capture.SHA256
+	}
+	k := make([]byte, 0, len(o.ListingID)+10+len(sha))
+	k = append(k, o.ListingID...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, uint64(o.Time.UnixNano())^(1<<63))
+	return append(k, sha...)
+}
+
+// PutVendors implements index.Store.
+func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	now := s.opts.Now()
+	in := make([]extract.Vendor, 0, len(vs))
+	for _, v := range vs {
+		if v.ID == "" {
+			return errors.New("embedded: put vendor: empty id")
+		}
+		in = append(in, index.PrepareVendor(v, now))
+	}
+	in = index.DedupVendors(in)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var out []extract.Vendor
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		vb := tx.Bucket(bVendors)
+		for _, v := range in {
+			m, err := putVendor(vb, v, index.MergeVendor)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: put vendors: %w", err)
+	}
+	s.cacheVendors(out)
+	return nil
+}
+
+// GetListing implements index.Store.
+func (s *Store) GetListing(ctx context.Context, id string) (extract.Listing, error) {
+	var l extract.Listing
+	err := s.get(bListings, id, &l)
+	return l, err
+}
+
+// GetVendor implements index.Store.
+func (s *Store) GetVendor(ctx context.Context, id string) (extract.Vendor, error) {
+	var v extract.Vendor
+	err := s.get(bVendors, id, &v)
+	return v, err
+}
+
+func (s *Store) get(bucket []byte, id string, out any) error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucket).Get([]byte(id))
+		if raw == nil {
+			return fmt.Errorf("%s %q: %w", bucket, id, index.ErrNotFound)
+		}
+		return json.Unmarshal(raw, out)
+	})
+}
+
+// Observations implements index.Store.
+func (s *Store) Observations(ctx context.Context, listingID string) ([]extract.Observation, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	var out []extract.Observation
+	prefix := append([]byte(listingID), 0)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bObs).Cursor()
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			var o extract.Observation
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("observation of %s: %w", listingID, err)
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Vendors implements index.Store.
+func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]extract.Vendor, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	s.vmu.RLock()
+	var out []extract.Vendor
+	for _, v := range s.vendors {
+		if index.VendorMatches(v, q) {
+			out = append(out, v)
+		}
+	}
+	s.vmu.RUnlock()
+	slices.SortFunc(out, func(a, b extract.Vendor) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// Novel implements index.Store.
+func (s *Store) Novel(ctx context.Context, key string, ev index.Evidence) (bool, error) {
+	if err := s.checkOpen(); err != nil {
+		return false, err
+	}
+	if key == "" {
+		return false, errors.New("embedded: novel: empty key")
+	}
+	created := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bNovelty)
+		if b.Get([]byte(key)) != nil {
+			return nil
+		}
+		raw, err := json.Marshal(index.NoveltyRecord{Key: key, Evidence: ev, Created: s.opts.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		created = true
+		return b.Put([]byte(key), raw)
+	})
+	if err != nil {
+		return false, fmt.Errorf("embedded: novel %q: %w", key, err)
+	}
+	return created, nil
+}
+
+// Flush implements index.Store. Every accepted write is already durable (bbolt commits
+// are fsynced) and visible (Bleve batches are searchable when applied).
+func (s *Store) Flush(ctx context.Context) error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// Close implements index.Store.
+func (s *Store) Close() error {
+	s.cmu.Lock()
+	if s.closed {
+		s.cmu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.cmu.Unlock()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var errs []error
+	if s.idx != nil {
+		if err := s.idx.Close(); err != nil {
+			errs = append(errs, err)
+		} else if err := s.setDirty(false); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.db.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("embedded: close: %w", err)
+	}
+	return nil
+}
