@@ -1,0 +1,275 @@
+package frontier
+
+import "github.com/redis/go-redis/v9"
+
+// Lua scripts of the Redis frontier. Each script touches the keys of ONE
+// market only, all named "<prefix>:{<market>}:..." so they hash to one
+// Redis Cluster slot. KEYS[1] is that market's counter hash (it routes the
+// call); other keys of the same market are derived from ARGV[1] (the
+// "<prefix>:{<market>}:" string), which Redis allows for keys in the same slot.
+//
+// Per market P:
+//
+//	P seen          SET   8-byte URL fingerprints (dedup, never shrinks)
+//	P items         HASH  fp -> item JSON, while queued/delayed/leased/recrawl
+//	P q:<host>      ZSET  fp -> -priority*1e10 + seq (due items of one host)
+//	P hosts         ZSET  host -> ms when it may next get a lease (only hosts
+//	                      with due items and free capacity)
+//	P hs:<host>     HASH  inflight, next (politeness), down (ms, 0 = up), fails
+//	P hist:<host>   LIST  up/down events (JSON), trimmed to HistoryLen
+//	P hostset       SET   every host seen (for Stats)
+//	P timed         ZSET  fp -> NotBefore ms (retry backoff)
+//	P recrawl       ZSET  fp -> ms (done listings scheduled again)
+//	P leases        ZSET  fp -> deadline ms
+//	P tok           HASH  fp -> lease token
+//	P dead          HASH  fp -> dead-letter JSON
+//	P n             HASH  queued (count of due items), seq
+//	P paused        STRING pause reason
+//
+// Common ARGV: [1]=P [2]=now ms [3]=host in-flight cap [4]=host delay ms
+// [5]=history length; script arguments start at ARGV[6].
+const luaCommon = `
+local P = ARGV[1]
+local now = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+local delay = tonumber(ARGV[4])
+local histlen = tonumber(ARGV[5])
+local touched = {}
+
+local function I(x) return string.format('%.0f', x) end
+local function hk(h) return P .. 'hs:' .. h end
+
+local function resched(h)
+  local q = P .. 'q:' .. h
+  if redis.call('ZCARD', q) == 0 then
+    redis.call('ZREM', P .. 'hosts', h)
+    return
+  end
+  local s = redis.call('HMGET', hk(h), 'inflight', 'next', 'down')
+  local inflight = tonumber(s[1]) or 0
+  local t = tonumber(s[2]) or 0
+  local down = tonumber(s[3]) or 0
+  if down > 0 then
+    if inflight > 0 then
+      redis.call('ZREM', P .. 'hosts', h)
+      return
+    end
+    if down > t then t = down end
+  elseif inflight >= cap then
+    redis.call('ZREM', P .. 'hosts', h)
+    return
+  end
+  redis.call('ZADD', P .. 'hosts', I(t), h)
+end
+
+local function enqueue(fp, host, prio)
+  local seq = redis.call('HINCRBY', P .. 'n', 'seq', 1)
+  redis.call('ZADD', P .. 'q:' .. host, I(-prio * 1e10 + seq), fp)
+  redis.call('HINCRBY', P .. 'n', 'queued', 1)
+  touched[host] = true
+end
+
+local function requeue(fp)
+  local payload = redis.call('HGET', P .. 'items', fp)
+  if payload then
+    local it = cjson.decode(payload)
+    enqueue(fp, it.h, tonumber(it.p) or 0)
+  end
+end
+
+local function flush()
+  for h in pairs(touched) do resched(h) end
+end
+
+local function hostfail(h, base, mx, r, kind)
+  local f = redis.call('HINCRBY', hk(h), 'fails', 1)
+  local d = base
+  for i = 2, f do
+    if d >= mx then break end
+    d = d * 2
+  end
+  if d > mx then d = mx end
+  redis.call('HSET', hk(h), 'down', I(now + math.floor(d / 2 + r * d / 2)))
+  redis.call('RPUSH', P .. 'hist:' .. h, cjson.encode({at = now, up = false, kind = kind}))
+  redis.call('LTRIM', P .. 'hist:' .. h, -histlen, -1)
+  touched[h] = true
+end
+`
+
+// Add: ARGV[6]=max pages (0 = none), then (fp, host, prio, notBefore ms,
+// payload) per item. Returns the number added.
+var luaAdd = redis.NewScript(luaCommon + `
+local maxp = tonumber(ARGV[6])
+local seen = P .. 'seen'
+local added = 0
+local hosts = {}
+for i = 7, #ARGV, 5 do
+  local fp, host = ARGV[i], ARGV[i + 1]
+  if maxp == 0 or redis.call('SCARD', seen) < maxp then
+    if redis.call('SADD', seen, fp) == 1 then
+      redis.call('HSET', P .. 'items', fp, ARGV[i + 4])
+      local nb = tonumber(ARGV[i + 3])
+      if nb > now then
+        redis.call('ZADD', P .. 'timed', nb, fp)
+      else
+        enqueue(fp, host, tonumber(ARGV[i + 2]))
+      end
+      hosts[host] = true
+      added = added + 1
+    end
+  end
+end
+for h in pairs(hosts) do redis.call('SADD', P .. 'hostset', h) end
+flush()
+return added
+`)
+
+// Lease: ARGV[6]=max, [7]=deadline ms, [8]=token prefix. Returns
+// {token, payload, token, payload, ...}.
+var luaLease = redis.NewScript(luaCommon + `
+if redis.call('EXISTS', P .. 'paused') == 1 then return {} end
+local max = tonumber(ARGV[6])
+local deadline = tonumber(ARGV[7])
+for _, z in ipairs({P .. 'timed', P .. 'recrawl'}) do
+  local fps = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 1000)
+  for _, fp in ipairs(fps) do
+    redis.call('ZREM', z, fp)
+    requeue(fp)
+  end
+end
+flush()
+touched = {}
+local hosts = redis.call('ZRANGEBYSCORE', P .. 'hosts', '-inf', now, 'LIMIT', 0, max * 4 + 16)
+local cands = {}
+for _, h in ipairs(hosts) do
+  local top = redis.call('ZRANGE', P .. 'q:' .. h, 0, 0, 'WITHSCORES')
+  if #top > 0 then
+    cands[#cands + 1] = {h, tonumber(top[2])}
+  else
+    redis.call('ZREM', P .. 'hosts', h)
+  end
+end
+table.sort(cands, function(a, b) return a[2] < b[2] end)
+local out = {}
+local got = 0
+for _, c in ipairs(cands) do
+  if got >= max then break end
+  local h = c[1]
+  local s = redis.call('HMGET', hk(h), 'inflight', 'down')
+  local inflight = tonumber(s[1]) or 0
+  local n
+  if (tonumber(s[2]) or 0) > 0 then
+    n = 1
+  else
+    n = cap - inflight
+    if delay > 0 and n > 1 then n = 1 end
+  end
+  if n > max - got then n = max - got end
+  if n > 0 then
+    local popped = redis.call('ZPOPMIN', P .. 'q:' .. h, n)
+    local k = 0
+    for j = 1, #popped, 2 do
+      local fp = popped[j]
+      got = got + 1
+      k = k + 1
+      local tok = ARGV[8] .. got
+      redis.call('ZADD', P .. 'leases', deadline, fp)
+      redis.call('HSET', P .. 'tok', fp, tok)
+      out[#out + 1] = tok
+      out[#out + 1] = redis.call('HGET', P .. 'items', fp)
+    end
+    redis.call('HINCRBY', hk(h), 'inflight', k)
+    redis.call('HINCRBY', P .. 'n', 'queued', -k)
+    if delay > 0 then redis.call('HSET', hk(h), 'next', I(now + delay)) end
+    resched(h)
+  end
+end
+return out
+`)
+
+// Ack: (fp, token, action, host, a1, payload) per outcome; actions:
+// done (a1 = recrawl ms or 0; payload = item when recrawled),
+// retry (a1 = NotBefore ms; payload = item with Attempt+1),
+// dead (payload = dead-letter JSON),
+// down (a1 = priority; payload = {"b":base,"x":max,"r":jitter,"k":kind}).
+// Returns 1/0 (acked / lease lost) per outcome.
+var luaAck = redis.NewScript(luaCommon + `
+local res = {}
+for i = 6, #ARGV, 6 do
+  local fp, tok, act, host, a1, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
+  if redis.call('HGET', P .. 'tok', fp) ~= tok then
+    res[#res + 1] = 0
+  else
+    res[#res + 1] = 1
+    redis.call('HDEL', P .. 'tok', fp)
+    redis.call('ZREM', P .. 'leases', fp)
+    redis.call('HINCRBY', hk(host), 'inflight', -1)
+    touched[host] = true
+    if act == 'done' then
+      if a1 > 0 then
+        redis.call('HSET', P .. 'items', fp, payload)
+        redis.call('ZADD', P .. 'recrawl', a1, fp)
+      else
+        redis.call('HDEL', P .. 'items', fp)
+      end
+    elseif act == 'retry' then
+      redis.call('HSET', P .. 'items', fp, payload)
+      redis.call('ZADD', P .. 'timed', a1, fp)
+    elseif act == 'dead' then
+      redis.call('HDEL', P .. 'items', fp)
+      redis.call('HSET', P .. 'dead', fp, payload)
+    elseif act == 'down' then
+      enqueue(fp, host, a1)
+      local f = cjson.decode(payload)
+      hostfail(host, f.b, f.x, f.r, f.k)
+    end
+  end
+end
+flush()
+return res
+`)
+
+// Extend: ARGV[6]=fp, [7]=token, [8]=deadline ms. Returns 1/0.
+var luaExtend = redis.NewScript(luaCommon + `
+if redis.call('HGET', P .. 'tok', ARGV[6]) ~= ARGV[7] then return 0 end
+redis.call('ZADD', P .. 'leases', 'XX', ARGV[8], ARGV[6])
+return 1
+`)
+
+// Reap: ARGV[6]=limit. Returns the number of expired leases requeued.
+var luaReap = redis.NewScript(luaCommon + `
+local fps = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
+for _, fp in ipairs(fps) do
+  redis.call('ZREM', P .. 'leases', fp)
+  redis.call('HDEL', P .. 'tok', fp)
+  local payload = redis.call('HGET', P .. 'items', fp)
+  if payload then
+    local it = cjson.decode(payload)
+    redis.call('HINCRBY', hk(it.h), 'inflight', -1)
+    enqueue(fp, it.h, tonumber(it.p) or 0)
+  end
+end
+flush()
+return #fps
+`)
+
+// HostFail: ARGV[6]=host, [7]=base ms, [8]=max ms, [9]=jitter, [10]=kind.
+var luaHostFail = redis.NewScript(luaCommon + `
+hostfail(ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10])
+flush()
+return 1
+`)
+
+// HostOK: ARGV[6]=host. Writes only when the host was failing.
+var luaHostOK = redis.NewScript(luaCommon + `
+local h = ARGV[6]
+local s = redis.call('HMGET', hk(h), 'fails', 'down')
+if (tonumber(s[1]) or 0) == 0 and (tonumber(s[2]) or 0) == 0 then return 0 end
+redis.call('HSET', hk(h), 'fails', 0, 'down', 0)
+redis.call('RPUSH', P .. 'hist:' .. h, cjson.encode({at = now, up = true}))
+redis.call('LTRIM', P .. 'hist:' .. h, -histlen, -1)
+resched(h)
+return 1
+`)
+
+var allScripts = []*redis.Script{luaAdd, luaLease, luaAck, luaExtend, luaReap, luaHostFail, luaHostOK}
