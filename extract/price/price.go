@@ -1,6 +1,7 @@
 package price
 
 import (
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,7 +77,10 @@ func parse(s string, limit int) []Money {
 			v *= 1000
 		}
 		cur.used = true
-		out = append(out, Money{Amount: v * cur.scale, Currency: cur.cur})
+		if cur.scale != 1 {
+			v /= math.Round(1 / cur.scale) // mBTC: divide to keep 12.5 -> 0.0125 exact
+		}
+		out = append(out, Money{Amount: v, Currency: cur.cur})
 		if limit > 0 && len(out) >= limit {
 			break
 		}
@@ -90,7 +94,10 @@ func parse(s string, limit int) []Money {
 func bindCurrency(toks []token, i int) *token {
 	if i > 0 {
 		p := &toks[i-1]
-		if p.kind == tCur && !p.used && toks[i].spaceGap <= 2 && !isRateLabel(toks, i-1) {
+		if p.kind == tCur && !p.used && toks[i].spaceGap <= 2 {
+			if isRateLabel(toks, i-1) {
+				return nil // "BTC/USD 9304.76" is an exchange rate
+			}
 			return p
 		}
 	}
@@ -98,6 +105,9 @@ func bindCurrency(toks []token, i int) *token {
 		n := &toks[i+1]
 		if n.kind == tCur && !n.used && n.spaceGap <= 2 {
 			if i+2 < len(toks) && toks[i+2].kind == tNum && toks[i+2].spaceGap == 0 {
+				return nil
+			}
+			if i+3 < len(toks) && isRateLabel(toks, i+3) {
 				return nil
 			}
 			return n
@@ -113,7 +123,7 @@ func isRateLabel(toks []token, j int) bool {
 		return false
 	}
 	slash := toks[j-1]
-	return slash.kind == tOther && slash.raw == "/" && toks[j-2].kind == tCur && toks[j].spaceGap == 0 && slash.spaceGap == 0
+	return toks[j].kind == tCur && slash.kind == tOther && slash.raw == "/" && toks[j-2].kind == tCur && toks[j].spaceGap == 0 && slash.spaceGap == 0
 }
 
 // isRatePair reports "1 BTC = 9304 USD" style statements.
