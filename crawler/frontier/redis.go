@@ -53,8 +53,8 @@ func NewRedis(client redis.UniversalClient, opts Options) (*Redis, error) {
 }
 
 func (r *Redis) mkey(market string) string { return r.opts.Prefix + ":{" + market + "}:" }
-func (r *Redis) marketsKey() string       { return r.opts.Prefix + ":markets" }
-func (r *Redis) pausedKey() string        { return r.opts.Prefix + ":paused" }
+func (r *Redis) marketsKey() string        { return r.opts.Prefix + ":markets" }
+func (r *Redis) pausedKey() string         { return r.opts.Prefix + ":paused" }
 
 func fpBytes(url string) string {
 	var b [8]byte
