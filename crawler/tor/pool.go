@@ -62,6 +62,7 @@ type Pool struct {
 
 	mu         sync.Mutex
 	generation map[string]uint64          // market -> credential generation (NewCircuit)
+	creds      map[string]creds           // market -> credentials of its current generation
 	transports map[string]*http.Transport // market -> cached transport
 }
 
@@ -96,6 +97,7 @@ func New(opts Options) (*Pool, error) {
 		opts:       opts,
 		log:        opts.Logger,
 		generation: make(map[string]uint64),
+		creds:      make(map[string]creds),
 		transports: make(map[string]*http.Transport),
 	}
 	if p.log == nil {
@@ -197,14 +199,28 @@ func (p *Pool) Route(market string) (Endpoint, error) {
 func (p *Pool) Credentials(market string) (user, password string) {
 	p.mu.Lock()
 	gen := p.generation[market]
+	c, ok := p.creds[market]
 	p.mu.Unlock()
+	if ok && c.gen == gen {
+		return c.user, c.password
+	}
 	mac := hmac.New(sha256.New, p.secret)
 	mac.Write([]byte("user\x00" + market))
 	user = hex.EncodeToString(mac.Sum(nil)[:12])
 	mac.Reset()
 	mac.Write([]byte("pass\x00" + market + "\x00" + strconv.FormatUint(gen, 10)))
 	password = hex.EncodeToString(mac.Sum(nil)[:12])
+	p.mu.Lock()
+	if p.generation[market] == gen {
+		p.creds[market] = creds{gen, user, password}
+	}
+	p.mu.Unlock()
 	return user, password
+}
+
+type creds struct {
+	gen            uint64
+	user, password string
 }
 
 // NewCircuit moves market onto fresh circuits: its SOCKS password changes, so
