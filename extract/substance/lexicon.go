@@ -30,20 +30,22 @@ const (
 
 // pattern kinds
 const (
-	kindSubstance = iota
-	kindUnit           // quantity unit after a number: g, mg, oz, pills, г, шт
-	kindContext        // drug-context word: pressed, strain, grams, purity
-	kindNonOffer       // guide, ebook, test kit, fraud, documents: a mention, not an offer
-	kindParaphernalia  // pipe, bong, scale: a non-offer unless a drug quantity is offered
-	kindNonDrugCat     // category words of non-drug sections (category field only)
-	kindDrugCat        // category words of drug sections (category field only)
-	kindCounterfeit    // pressed, counterfeit, fake: with a pill name, implies fentanyl
+	kindSubstance     = iota
+	kindUnit          // quantity unit after a number: g, mg, oz, pills, г, шт
+	kindContext       // drug-context word: pressed, strain, grams, purity
+	kindNonOffer      // guide, ebook, test kit, fraud, documents: a mention, not an offer
+	kindParaphernalia // pipe, bong, scale: a non-offer unless a drug quantity is offered
+	kindNonDrugCat    // category words of non-drug sections (category field only)
+	kindDrugCat       // category words of drug sections (category field only)
+	kindCounterfeit   // pressed, counterfeit, fake: with a pill name, implies fentanyl
+	kindFraud         // accounts, cards, logins: a non-offer unless a named drug and a quantity are offered
+	kindDose          // dose unit after a number: mg, ug, mcg
 )
 
 var kindNames = map[string]int{
 	"unit": kindUnit, "context": kindContext, "nonoffer": kindNonOffer,
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
-	"counterfeit": kindCounterfeit,
+	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose,
 }
 
 // lexRow is one parsed lexicon line.

@@ -95,8 +95,8 @@ func build(curated, generated, signals string) (*Tagger, error) {
 		terms := append([]string{r.canon.Name}, r.terms...)
 		for _, term := range terms {
 			for _, v := range variants(term) {
-				if seen[v] {
-					continue // first row wins: curated over generated
+				if seen[v] || quantityLike(v) {
+					continue // first row wins: curated over generated; "25g" is a weight, not 25G-NBOMe
 				}
 				seen[v] = true
 				t.byTerm[v] = ci
@@ -170,17 +170,18 @@ type hit struct {
 type scratch struct {
 	norm [3]normText
 	hits []hit
+	sigs []hit
 }
 
 // signals seen in a field
 type signals struct {
-	qty, context, nonOffer, para, nonDrugCat, drugCat, counterfeit bool
+	qty, dose, context, nonOffer, fraud, para, nonDrugCat, drugCat, counterfeit bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	sc := t.bufs.Get().(*scratch)
 	defer t.bufs.Put(sc)
-	sc.hits = sc.hits[:0]
+	sc.hits, sc.sigs = sc.hits[:0], sc.sigs[:0]
 	var sig [3]signals
 	for f, text := range texts {
 		if text == "" {
@@ -193,44 +194,58 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			p := &t.pats[id]
 			start := end - int(p.n)
 			switch p.kind {
-			case kindUnit:
-				// a unit counts right after a number: "10g", "10 g", "0,5 г"
-				if !rightOK(s, end, 0) {
+			case kindUnit, kindDose:
+				// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
+				if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
 					return
 				}
 				if isDigitByte(s[start-1]) || s[start-1] == ' ' && start >= 2 && isDigitByte(s[start-2]) {
 					sig[f].qty = true
+					if p.kind == kindDose {
+						sig[f].dose = true
+					}
 				}
 				return
 			}
 			if !leftOK(s, start, p) || !rightOK(s, end, p.flags) && !(p.kind == kindSubstance && rightTransition(s, start, end, p)) {
 				return
 			}
-			switch p.kind {
-			case kindSubstance:
+			if p.kind == kindSubstance {
 				sc.hits = append(sc.hits, hit{pat: id, field: f, start: start, end: end})
-			case kindContext:
-				sig[f].context = true
-			case kindNonOffer:
-				sig[f].nonOffer = true
-			case kindParaphernalia:
-				sig[f].para = true
-			case kindNonDrugCat:
-				sig[f].nonDrugCat = true
-			case kindDrugCat:
-				sig[f].drugCat = true
-			case kindCounterfeit:
-				sig[f].counterfeit = true
+			} else {
+				sc.sigs = append(sc.sigs, hit{pat: id, field: f, start: start, end: end})
 			}
 		})
 	}
-	hits := resolveOverlaps(sc.hits, t.pats)
+	hits := resolveOverlaps(sc.hits)
+	// signal words: the longest wins too ("reagent tested" is context, not a test kit)
+	for _, h := range resolveOverlaps(sc.sigs) {
+		g := &sig[h.field]
+		switch t.pats[h.pat].kind {
+		case kindContext:
+			g.context = true
+		case kindNonOffer:
+			g.nonOffer = true
+		case kindFraud:
+			g.fraud = true
+		case kindParaphernalia:
+			g.para = true
+		case kindNonDrugCat:
+			g.nonDrugCat = true
+		case kindDrugCat:
+			g.drugCat = true
+		case kindCounterfeit:
+			g.counterfeit = true
+		}
+	}
 
 	// context: any unambiguous substance, a quantity with a unit, a drug-context word, or a drug category
 	strong, qty, ctxWord, counterfeit := false, false, false, false
+	var strongIn [3]bool
 	for _, h := range hits {
 		if t.pats[h.pat].flags&flagCtx == 0 {
 			strong = true
+			strongIn[h.field] = true
 		}
 	}
 	for f := range sig {
@@ -256,7 +271,9 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		ci := int(p.canon)
 		conf := 1.0
 		if p.flags&flagCtx != 0 {
-			if !context {
+			// next to a named drug an ambiguous word is a descriptor ("mephedrone crystals",
+			// "hash oil"), not a second substance
+			if !context || strongIn[h.field] {
 				continue
 			}
 			conf = 0.6
@@ -302,7 +319,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		return a.Start < b.Start
 	})
 
-	res.DrugOffer, res.Score = offer(res.Substances, sig, qty)
+	res.DrugOffer, res.Score = offer(res.Substances, sig, qty, strong)
 	return res
 }
 
@@ -320,8 +337,20 @@ func fieldOrder(w string) int {
 // or category win: guides, ebooks, test kits, fraud and documents mention drugs without selling
 // them. Paraphernalia wins unless a drug quantity is offered too. In a description, non-offer
 // words count only when the title names no substance (descriptions ramble).
-func offer(subs []Match, sig [3]signals, qty bool) (bool, float64) {
+func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
+	var neg, fraud, para, dose bool
+	for f := range sig {
+		neg = neg || sig[f].nonOffer || sig[f].nonDrugCat
+		fraud = fraud || sig[f].fraud
+		para = para || sig[f].para
+		dose = dose || sig[f].dose
+	}
 	if len(subs) == 0 {
+		// no substance named, but dosed units ("50x 240mg", "100ug") and nothing else: an
+		// unnamed drug offer (pill brands, custom mixes) with a low score
+		if sig[0].dose && !neg && !fraud && !para {
+			return true, 0.3
+		}
 		return false, 0
 	}
 	maxConf, inTitle := 0.0, false
@@ -334,6 +363,9 @@ func offer(subs []Match, sig [3]signals, qty bool) (bool, float64) {
 	if sig[0].nonOffer || sig[2].nonOffer || sig[2].nonDrugCat || sig[1].nonOffer && !inTitle {
 		return false, 0.1 * maxConf
 	}
+	if (sig[0].fraud || sig[2].fraud || sig[1].fraud && !inTitle) && !(qty && strong) {
+		return false, 0.1 * maxConf
+	}
 	if (sig[0].para || sig[2].para || sig[1].para && !inTitle) && !qty {
 		return false, 0.1 * maxConf
 	}
@@ -341,6 +373,7 @@ func offer(subs []Match, sig [3]signals, qty bool) (bool, float64) {
 	if qty {
 		score += 0.3
 	}
+	_ = dose
 	if sig[2].drugCat {
 		score += 0.1
 	}
@@ -366,7 +399,7 @@ func rightTransition(s []byte, start, end int, p *pattern) bool {
 
 // resolveOverlaps keeps, among overlapping substance hits of one field, the longest
 // (leftmost on ties): "crystal meth" beats "crystal" and "meth".
-func resolveOverlaps(hs []hit, pats []pattern) []hit {
+func resolveOverlaps(hs []hit) []hit {
 	sort.Slice(hs, func(i, j int) bool {
 		if hs[i].field != hs[j].field {
 			return hs[i].field < hs[j].field
@@ -395,4 +428,20 @@ func resolveOverlaps(hs []hit, pats []pattern) []hit {
 		}
 	}
 	return out
+}
+
+// quantityLike reports whether a normalised term reads as a number and a unit ("25g", "10 mg").
+func quantityLike(v string) bool {
+	i := 0
+	for i < len(v) && isDigitByte(v[i]) {
+		i++
+	}
+	if i == 0 || i == len(v) {
+		return false
+	}
+	switch strings.TrimSpace(v[i:]) {
+	case "g", "mg", "ug", "kg", "ml", "gr", "oz", "x", "lb":
+		return true
+	}
+	return false
 }

@@ -96,8 +96,8 @@ func readCuration(path string) (*curation, error) {
 
 type entry struct {
 	name, class, family string
-	terms, ctxTerms      map[string]bool
-	sources              map[string]bool
+	terms, ctxTerms     map[string]bool
+	sources             map[string]bool
 }
 
 type gen struct {
