@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html/charset"
@@ -216,13 +217,19 @@ func DecodeBody(body []byte, contentType string) ([]byte, error) {
 	if len(body) > MaxBodySize {
 		body = body[:MaxBodySize]
 	}
-	r, err := charset.NewReader(bytes.NewReader(body), contentType)
-	if err != nil {
-		return nil, fmt.Errorf("extract: decode body (%q): %w", contentType, err)
+	peek := body
+	if len(peek) > 1024 {
+		peek = peek[:1024]
 	}
-	out, err := io.ReadAll(io.LimitReader(r, 4*MaxBodySize))
+	enc, name, certain := charset.DetermineEncoding(peek, contentType)
+	// Without a declaration the sniffer guesses windows-1252; valid UTF-8 is far more
+	// likely on today's markets, so keep it.
+	if name == "utf-8" || (!certain && utf8.Valid(body)) {
+		return body, nil
+	}
+	out, err := io.ReadAll(io.LimitReader(enc.NewDecoder().Reader(bytes.NewReader(body)), 4*MaxBodySize))
 	if err != nil {
-		return nil, fmt.Errorf("extract: decode body (%q): %w", contentType, err)
+		return nil, fmt.Errorf("extract: decode body as %s (%q): %w", name, contentType, err)
 	}
 	return out, nil
 }

@@ -189,6 +189,7 @@ var bareAmount = regexp.MustCompile(`(\d+(?:[.,]\d+)?)`)
 
 // parsePrice parses a price text; a bare amount takes the default currency.
 func parsePrice(s, def string) (price.Money, bool) {
+	s = strings.ReplaceAll(s, "฿", " BTC ")
 	if m, ok := price.Parse(s); ok {
 		return m, true
 	}
