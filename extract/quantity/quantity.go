@@ -53,7 +53,7 @@ type unitDef struct {
 
 // units maps lower-case spellings to normalised units.
 var units = map[string]unitDef{
-	"g": {"g", 1}, "gr": {"g", 1}, "grs": {"g", 1}, "gram": {"g", 1}, "grams": {"g", 1}, "gramm": {"g", 1}, "gramms": {"g", 1},
+	"g": {"g", 1}, "gs": {"g", 1}, "gr": {"g", 1}, "grs": {"g", 1}, "gram": {"g", 1}, "grams": {"g", 1}, "gramm": {"g", 1}, "gramms": {"g", 1},
 	"gramme": {"g", 1}, "grammes": {"g", 1}, "grammi": {"g", 1}, "gramos": {"g", 1}, "gm": {"g", 1}, "gms": {"g", 1},
 	"г": {"g", 1}, "гр": {"g", 1}, "грамм": {"g", 1}, "грамма": {"g", 1}, "граммов": {"g", 1}, "гр.": {"g", 1}, "г.": {"g", 1},
 	"mg": {"mg", 0.001}, "mgs": {"mg", 0.001}, "milligram": {"mg", 0.001}, "milligrams": {"mg", 0.001}, "мг": {"mg", 0.001},
@@ -127,11 +127,10 @@ func quantityAt(s string, n num) (Quantity, int, bool) {
 	// "10 x 80mg", "10x 80 mg", "10 * 1g", "10 pills x 350mg"
 	count := 1.0
 	j := n.end
-	pillCount := false
 	if u, ue, ok := unitAt(s, j); ok && isCount(u.unit) {
 		// "100 pills x 350mg" keeps the mass per pill and the pill count
 		if k, ok := timesAt(s, ue); ok {
-			if m, ok := numberAt(s, k); ok {
+			if m, ok := numberAfter(s, k); ok {
 				if u2, ue2, ok := unitAt(s, m.end); ok && !isCount(u2.unit) && u2.grams > 0 {
 					q := build(n.v, m.v, u2)
 					q.Units = n.v
@@ -139,12 +138,10 @@ func quantityAt(s string, n num) (Quantity, int, bool) {
 				}
 			}
 		}
-		pillCount = true
-		_ = pillCount
 		return build(1, n.v, u), ue, true
 	}
 	if k, ok := timesAt(s, j); ok && n.integer {
-		if m, ok := numberAt(s, k); ok {
+		if m, ok := numberAfter(s, k); ok {
 			if u, ue, ok := unitAt(s, m.end); ok {
 				count = n.v
 				return build(count, m.v, u), ue, true
@@ -157,7 +154,7 @@ func quantityAt(s string, n num) (Quantity, int, bool) {
 	}
 	// "80mg x 10", "5g x2": trailing integer count not followed by a unit
 	if k, ok := timesAt(s, ue); ok {
-		if m, ok := numberAt(s, k); ok && m.integer && m.v > 0 && m.v <= 100000 {
+		if m, ok := numberAfter(s, k); ok && m.integer && m.v > 0 && m.v <= 100000 {
 			if _, _, isUnit := unitAt(s, m.end); !isUnit && !nextWordRune(s, m.end) {
 				return build(m.v, n.v, u), m.end, true
 			}
@@ -229,6 +226,14 @@ func unitAt(s string, i int) (unitDef, int, bool) {
 		return unitDef{}, 0, false // "G13", "2C-B" style codes
 	}
 	word := strings.ToLower(s[j:k])
+	if _, ok := units[word]; !ok {
+		// "10gCocaine": a lower-case unit glued to a capitalised word
+		if c := camelCut(s[j:k]); c > 0 {
+			if u, ok := units[s[j:j+c]]; ok {
+				return u, j + c, true
+			}
+		}
+	}
 	// a trailing '.' belongs to abbreviations like "гр." and "шт."
 	if k < len(s) && s[k] == '.' {
 		if u, ok := units[word+"."]; ok {
@@ -245,15 +250,33 @@ func unitAt(s string, i int) (unitDef, int, bool) {
 // numberAt parses a number starting exactly at s[i]: digits with an optional
 // decimal part ("0.5", "0,5", "1,000"), or a fraction ("1/2", "½").
 func numberAt(s string, i int) (num, bool) {
-	if i >= len(s) {
+	if i > 0 && i <= len(s) && isWordRune(s, prevRuneStart(s, i)) {
 		return num{}, false
 	}
-	if i > 0 && isWordRune(s, prevRuneStart(s, i)) {
+	return numberAfter(s, i)
+}
+
+// numberAfter is numberAt without the word-boundary check, for the number
+// after a multiplication sign ("10x80mg").
+func numberAfter(s string, i int) (num, bool) {
+	if i >= len(s) {
 		return num{}, false
 	}
 	r, size := utf8.DecodeRuneInString(s[i:])
 	if f, ok := fractions[r]; ok {
 		return num{v: f, start: i, end: i + size}, true
+	}
+	if (s[i] == '.' || s[i] == ',') && i+1 < len(s) && isDigit(s[i+1]) && !(i > 0 && (s[i-1] == '.' || s[i-1] == ',')) {
+		// ".5g"
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) && k-i < 10 {
+			k++
+		}
+		v, err := strconv.ParseFloat("0."+s[i+1:k], 64)
+		if err != nil {
+			return num{}, false
+		}
+		return num{v: v, start: i, end: k}, true
 	}
 	if !isDigit(s[i]) {
 		return num{}, false
@@ -318,6 +341,20 @@ func numberAt(s string, i int) (num, bool) {
 		return num{}, false
 	}
 	return num{v: v, start: i, end: j, integer: true}, true
+}
+
+// camelCut returns the length of the lower-case prefix of w that is
+// followed by an upper-case letter, or 0.
+func camelCut(w string) int {
+	for i, r := range w {
+		if unicode.IsUpper(r) {
+			if i > 0 && !unicode.IsUpper(rune(w[0])) {
+				return i
+			}
+			return 0
+		}
+	}
+	return 0
 }
 
 var fractions = map[rune]float64{'½': 0.5, '¼': 0.25, '¾': 0.75, '⅛': 0.125, '⅓': 1.0 / 3, '⅔': 2.0 / 3}
