@@ -220,3 +220,13 @@ func Name(code string) string {
 	}
 	return ""
 }
+
+// Codes returns every ISO 3166-1 alpha-2 code Parse knows, in table order,
+// followed by the pseudo-codes WW and EU.
+func Codes() []string {
+	out := make([]string, 0, len(iso)+2)
+	for _, line := range iso {
+		out = append(out, line[:2])
+	}
+	return append(out, "WW", "EU")
+}
