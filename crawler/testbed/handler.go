@@ -160,6 +160,15 @@ func (w *World) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := w.render(m, r)
+	if w.opts.Faults == FaultsHostile && r.URL.Path == "/" {
+		var links strings.Builder
+		links.WriteString(`<div class="footer-links">`)
+		for _, t := range Traps {
+			fmt.Fprintf(&links, `<a href="%s">%s</a> `, strings.ReplaceAll(t, "&", "&amp;"), t)
+		}
+		links.WriteString("</div></body>")
+		p.body = []byte(strings.Replace(string(p.body), "</body>", links.String(), 1))
+	}
 	w.writePage(rec, r, p)
 }
 

@@ -54,35 +54,87 @@ func TestDeterministic(t *testing.T) {
 var hrefRE = regexp.MustCompile(`href="([^"]+)"`)
 
 // TestWalkViaSOCKS crawls every market through the SOCKS emulator with plain net/http and
-// checks that every truth listing is reachable by links from the front page.
+// checks that every truth listing and vendor is reachable by links from the front page.
 func TestWalkViaSOCKS(t *testing.T) {
-	w := newWorld(t, testbed.Options{Seed: 3, Listings: 80})
-	srv, err := w.Listen(testbed.ServerOptions{})
+	for _, tc := range []struct {
+		name string
+		o    testbed.Options
+	}{
+		{"none", testbed.Options{Seed: 3, Listings: 80}},
+		{"onion", testbed.Options{Seed: 4, Listings: 40, Faults: testbed.FaultsOnion, TimeScale: 0.0005}},
+		{"hostile", testbed.Options{Seed: 5, Listings: 40, Faults: testbed.FaultsHostile, TimeScale: 0.0005}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, tc.o)
+			srv, err := w.Listen(testbed.ServerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			truth := w.Truth()
+			seen := walk(t, srv.SOCKSAddr(), truth)
+			for _, l := range truth.Listings {
+				if !seen[l.URL] {
+					t.Errorf("listing %s (%s) not reached from the front page", l.ID, l.URL)
+				}
+			}
+			for _, v := range truth.Vendors {
+				if !seen[v.URL] {
+					t.Errorf("vendor %s (%s) not reached from the front page", v.ID, v.URL)
+				}
+			}
+			if st := w.Stats(); st.Requests == 0 {
+				t.Error("stats counted no requests")
+			}
+		})
+	}
+}
+
+// walk follows same-host links breadth-first from each front page, retrying transient
+// failures, skipping the truth's trap URLs. It returns the URLs fetched with status 200.
+func walk(t *testing.T, socks string, truth testbed.Truth) map[string]bool {
+	t.Helper()
+	d, err := proxy.SOCKS5("tcp", socks, &proxy.Auth{User: "iso", Password: "x"}, proxy.Direct)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
-	d, err := proxy.SOCKS5("tcp", srv.SOCKSAddr(), &proxy.Auth{User: "iso", Password: "x"}, proxy.Direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Transport: &http.Transport{Dial: d.Dial}, Timeout: 20 * time.Second}
-	defer client.CloseIdleConnections()
-	truth := w.Truth()
+	tr := &http.Transport{Dial: d.Dial, MaxConnsPerHost: 2}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 20 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	seen := map[string]bool{}
 	for _, m := range truth.Markets {
+		traps := map[string]bool{}
+		for _, u := range m.Traps {
+			traps[u] = true
+		}
 		queue := []string{m.URL}
 		visited := map[string]bool{m.URL: true}
 		for len(queue) > 0 && len(visited) < 5000 {
 			u := queue[0]
 			queue = queue[1:]
-			resp, err := client.Get(u)
-			if err != nil {
-				t.Fatalf("GET %s: %v", u, err)
+			var body []byte
+			status := 0
+			for attempt := 0; attempt < 30; attempt++ {
+				req, _ := http.NewRequest("GET", u, nil)
+				if m.Cookie != "" {
+					req.Header.Set("Cookie", m.Cookie)
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					time.Sleep(5 * time.Millisecond)
+					continue
+				}
+				body, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				status = resp.StatusCode
+				if status == 429 || status == 503 || bytes.Contains(body, []byte("Security check")) {
+					time.Sleep(5 * time.Millisecond)
+					continue
+				}
+				break
 			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			seen[u] = resp.StatusCode == 200
+			seen[u] = status == 200
 			base, _ := url.Parse(u)
 			for _, mm := range hrefRE.FindAllStringSubmatch(string(body), -1) {
 				ref, err := url.Parse(strings.ReplaceAll(mm[1], "&amp;", "&"))
@@ -91,25 +143,103 @@ func TestWalkViaSOCKS(t *testing.T) {
 				}
 				abs := base.ResolveReference(ref)
 				abs.Fragment = ""
-				if abs.Host != base.Host || visited[abs.String()] {
+				s := abs.String()
+				if abs.Host != base.Host || visited[s] || traps[s] {
 					continue
 				}
-				visited[abs.String()] = true
-				queue = append(queue, abs.String())
+				visited[s] = true
+				queue = append(queue, s)
 			}
 		}
 	}
-	for _, l := range truth.Listings {
-		if !seen[l.URL] {
-			t.Errorf("listing %s (%s) not reached from the front page", l.ID, l.URL)
+	return seen
+}
+
+// TestDayChanges checks that day 2 differs from day 1 exactly as the day-2 alerts say.
+func TestDayChanges(t *testing.T) {
+	o := testbed.Options{Seed: 11, Listings: 100}
+	t1 := newWorld(t, o).Truth()
+	o.Day = 2
+	t2 := newWorld(t, o).Truth()
+	if len(t1.Alerts) != 0 {
+		t.Errorf("day 1 has %d alerts, want 0 (baseline)", len(t1.Alerts))
+	}
+	want := map[string]bool{}
+	for _, a := range t2.Alerts {
+		want[a.Kind+" "+a.Subject] = true
+	}
+	got := map[string]bool{}
+	prev := map[string]float64{}
+	for _, l := range t1.Listings {
+		prev[l.ID] = l.Price.Amount
+	}
+	cur := map[string]bool{}
+	for _, l := range t2.Listings {
+		cur[l.ID] = true
+		if p, ok := prev[l.ID]; ok && p != l.Price.Amount {
+			got["price_change "+l.ID] = true
 		}
 	}
-	for _, v := range truth.Vendors {
-		if !seen[v.URL] {
-			t.Errorf("vendor %s (%s) not reached from the front page", v.ID, v.URL)
+	for id := range prev {
+		if !cur[id] {
+			got["listing_gone "+id] = true
 		}
 	}
-	if st := w.Stats(); st.Requests == 0 {
-		t.Error("stats counted no requests")
+	vend1 := map[string]bool{}
+	actorMarkets := map[string]bool{}
+	vendorActor := map[string]string{}
+	for _, v := range t1.Vendors {
+		vend1[v.ID] = true
+		actorMarkets[v.Actor+" "+v.Market] = true
 	}
+	for _, v := range t2.Vendors {
+		vendorActor[v.ID] = v.Actor
+		if !vend1[v.ID] {
+			got["new_vendor "+v.ID] = true
+			if !actorMarkets[v.Actor+" "+v.Market] && strings.HasPrefix(v.Actor, "actor-") && isShared(t2, v.Actor) {
+				got["vendor_on_new_market "+v.Actor] = true
+			}
+		}
+	}
+	subs1 := map[string]bool{}
+	for _, l := range t1.Listings {
+		for _, s := range l.Substances {
+			subs1[l.Market+" "+s.Name] = true
+		}
+	}
+	for _, l := range t2.Listings {
+		for _, s := range l.Substances {
+			if !subs1[l.Market+" "+s.Name] {
+				got["new_substance "+s.Name] = true
+			}
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("alert %q not reflected in the day-2 truth", k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("change %q has no alert", k)
+		}
+	}
+	kinds := map[string]int{}
+	for _, a := range t2.Alerts {
+		kinds[a.Kind]++
+	}
+	for _, k := range []string{"new_vendor", "new_substance", "vendor_on_new_market", "price_change"} {
+		if kinds[k] == 0 {
+			t.Errorf("day 2 has no %s alert", k)
+		}
+	}
+}
+
+func isShared(t testbed.Truth, actor string) bool {
+	for _, a := range t.Actors {
+		if a.ID == actor {
+			return len(a.Vendors) > 1
+		}
+	}
+	return false
 }

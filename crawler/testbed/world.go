@@ -57,13 +57,14 @@ type Options struct {
 
 // MarketInfo describes one simulated market.
 type MarketInfo struct {
-	Name     string `json:"name"`
-	Family   string `json:"family"`
-	Host     string `json:"host"`             // <56 chars>.onion
-	URL      string `json:"url"`              // http://<host>/
-	Cookie   string `json:"cookie,omitempty"` // "name=value" session cookie required with hostile faults
-	Currency string `json:"currency"`         // currency of headline prices
-	Listings int    `json:"listings"`         // listings (active or sold out) on this day
+	Name     string   `json:"name"`
+	Family   string   `json:"family"`
+	Host     string   `json:"host"`             // <56 chars>.onion
+	URL      string   `json:"url"`              // http://<host>/
+	Cookie   string   `json:"cookie,omitempty"` // "name=value" session cookie required with hostile faults
+	Currency string   `json:"currency"`         // currency of headline prices
+	Listings int      `json:"listings"`         // listings (active or sold out) on this day
+	Traps    []string `json:"traps,omitempty"`  // trap URLs linked from the front page (hostile faults)
 }
 
 // Actor is one operator behind one or more vendor accounts.
@@ -240,6 +241,9 @@ func New(opts Options) (*World, error) {
 		m.info = MarketInfo{Name: name, Family: fam, Host: host, URL: "http://" + host + "/", Currency: m.currency}
 		if opts.Faults == FaultsHostile {
 			m.info.Cookie = m.cookie
+			for _, t := range Traps {
+				m.info.Traps = append(m.info.Traps, "http://"+host+t)
+			}
 		}
 		w.markets = append(w.markets, m)
 		w.byHost[host] = m
