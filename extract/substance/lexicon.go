@@ -40,12 +40,13 @@ const (
 	kindCounterfeit   // pressed, counterfeit, fake: with a pill name, implies fentanyl
 	kindFraud         // accounts, cards, logins: a non-offer unless a named drug and a quantity are offered
 	kindDose          // dose unit after a number: mg, ug, mcg
+	kindCount         // generic count unit after a number: pcs, pieces
 )
 
 var kindNames = map[string]int{
 	"unit": kindUnit, "context": kindContext, "nonoffer": kindNonOffer,
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
-	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose,
+	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount,
 }
 
 // lexRow is one parsed lexicon line.

@@ -175,7 +175,7 @@ type scratch struct {
 
 // signals seen in a field
 type signals struct {
-	qty, dose, context, nonOffer, fraud, para, nonDrugCat, drugCat, counterfeit bool
+	qty, count, dose, context, nonOffer, fraud, para, nonDrugCat, drugCat, counterfeit bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -194,12 +194,16 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			p := &t.pats[id]
 			start := end - int(p.n)
 			switch p.kind {
-			case kindUnit, kindDose:
+			case kindUnit, kindDose, kindCount:
 				// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
 				if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
 					return
 				}
 				if isDigitByte(s[start-1]) || s[start-1] == ' ' && start >= 2 && isDigitByte(s[start-2]) {
+					if p.kind == kindCount {
+						sig[f].count = true
+						return
+					}
 					sig[f].qty = true
 					if p.kind == kindDose {
 						sig[f].dose = true
@@ -248,7 +252,9 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			strongIn[h.field] = true
 		}
 	}
+	count := false
 	for f := range sig {
+		count = count || sig[f].count
 		qty = qty || sig[f].qty
 		ctxWord = ctxWord || sig[f].context
 		counterfeit = counterfeit || sig[f].counterfeit
@@ -303,8 +309,10 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		}
 		m.Term = strings.ToLower(strings.TrimSpace(text[m.Start:m.End]))
 		if i, ok := best[ci]; ok {
+			// keep the first occurrence (title before description before category) with the
+			// strongest confidence seen
 			if conf > res.Substances[i].Confidence {
-				res.Substances[i] = m
+				res.Substances[i].Confidence = conf
 			}
 			continue
 		}
@@ -319,7 +327,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		return a.Start < b.Start
 	})
 
-	res.DrugOffer, res.Score = offer(res.Substances, sig, qty, strong)
+	res.DrugOffer, res.Score = offer(res.Substances, sig, qty || count, strong)
 	return res
 }
 
