@@ -209,6 +209,11 @@ type Options struct {
 	Rand func() float64
 	// Prefix of Redis keys [dw]. Ignored by Bolt.
 	Prefix string
+	// SeenBuckets is the number of Redis hashes (a power of two, at most
+	// 65536) holding one market's seen set [16384]. It is fixed by the first
+	// Add of a market (stored in Redis); later values are ignored for that
+	// market. Size it at ~ expected URLs per market / 100. Ignored by Bolt.
+	SeenBuckets int
 }
 
 func (o Options) withDefaults() Options {
@@ -238,6 +243,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
+	}
+	if o.SeenBuckets <= 0 {
+		o.SeenBuckets = 16384
 	}
 	if o.Prefix == "" {
 		o.Prefix = "dw"

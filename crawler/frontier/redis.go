@@ -46,6 +46,9 @@ func NewRedis(client redis.UniversalClient, opts Options) (*Redis, error) {
 		return nil, errors.New("frontier: nil redis client")
 	}
 	opts = opts.withDefaults()
+	if opts.SeenBuckets > 65536 || opts.SeenBuckets&(opts.SeenBuckets-1) != 0 {
+		return nil, fmt.Errorf("frontier: SeenBuckets %d is not a power of two <= 65536", opts.SeenBuckets)
+	}
 	if strings.ContainsAny(opts.Prefix, "{}") {
 		return nil, fmt.Errorf("frontier: prefix %q must not contain braces", opts.Prefix)
 	}
@@ -152,8 +155,8 @@ func (r *Redis) Add(ctx context.Context, items ...Item) (int, error) {
 		its := byMarket[m]
 		for start := 0; start < len(its); start += addChunk {
 			chunk := its[start:min(start+addChunk, len(its))]
-			args := make([]any, 0, 1+5*len(chunk))
-			args = append(args, r.opts.MaxPagesPerMarket)
+			args := make([]any, 0, 2+5*len(chunk))
+			args = append(args, r.opts.MaxPagesPerMarket, r.opts.SeenBuckets)
 			for _, it := range chunk {
 				payload, err := json.Marshal(it)
 				if err != nil {
@@ -467,11 +470,12 @@ func (r *Redis) Paused(ctx context.Context) (map[string]string, error) {
 }
 
 type marketCmds struct {
-	queued                         *redis.StringCmd
-	delayed, recrawl, leased, seen *redis.IntCmd
-	dead                           *redis.IntCmd
-	paused                         *redis.StringCmd
-	hosts                          *redis.StringSliceCmd
+	queued                   *redis.StringCmd
+	seen                     *redis.StringCmd
+	delayed, recrawl, leased *redis.IntCmd
+	dead                     *redis.IntCmd
+	paused                   *redis.StringCmd
+	hosts                    *redis.StringSliceCmd
 }
 
 func (r *Redis) marketCounts(ctx context.Context, withHosts bool) ([]string, []marketCmds, error) {
@@ -492,7 +496,7 @@ func (r *Redis) marketCounts(ctx context.Context, withHosts bool) ([]string, []m
 				delayed: p.ZCard(ctx, k+"timed"),
 				recrawl: p.ZCard(ctx, k+"recrawl"),
 				leased:  p.ZCard(ctx, k+"leases"),
-				seen:    p.SCard(ctx, k+"seen"),
+				seen:    p.HGet(ctx, k+"n", "seen"),
 				dead:    p.HLen(ctx, k+"dead"),
 				paused:  p.Get(ctx, k+"paused"),
 			}
@@ -546,7 +550,7 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 	for i, m := range markets {
 		c := mc[i]
 		ms := MarketStats{
-			Counts: Counts{Queued: atoi(c.queued), Delayed: c.delayed.Val(), Recrawl: c.recrawl.Val(), InFlight: c.leased.Val(), Seen: c.seen.Val(), Dead: c.dead.Val()},
+			Counts: Counts{Queued: atoi(c.queued), Delayed: c.delayed.Val(), Recrawl: c.recrawl.Val(), InFlight: c.leased.Val(), Seen: atoi(c.seen), Dead: c.dead.Val()},
 			Paused: c.paused.Val(),
 			Hosts:  map[string]HostStats{},
 		}

@@ -10,7 +10,7 @@ import "github.com/redis/go-redis/v9"
 //
 // Per market P:
 //
-//	P seen          SET   8-byte URL fingerprints (dedup, never shrinks)
+//	P s:<bucket>    HASH  seen set: 6-byte fingerprint tails (dedup, never shrinks)
 //	P items         HASH  fp -> item JSON, while queued/delayed/leased/recrawl
 //	P q:<host>      ZSET  fp -> -priority*1e10 + seq (due items of one host)
 //	P hosts         ZSET  host -> ms when it may next get a lease (only hosts
@@ -23,7 +23,7 @@ import "github.com/redis/go-redis/v9"
 //	P leases        ZSET  fp -> deadline ms
 //	P tok           HASH  fp -> lease token
 //	P dead          HASH  fp -> dead-letter JSON
-//	P n             HASH  queued (count of due items), seq
+//	P n             HASH  queued (due items), seen (seen-set size), sb (buckets), seq
 //	P paused        STRING pause reason
 //
 // Common ARGV: [1]=P [2]=now ms [3]=host in-flight cap [4]=host delay ms
@@ -96,17 +96,32 @@ local function hostfail(h, base, mx, r, kind)
 end
 `
 
-// Add: ARGV[6]=max pages (0 = none), then (fp, host, prio, notBefore ms,
-// payload) per item. Returns the number added.
+// Add: ARGV[6]=max pages (0 = none), [7]=seen buckets (used when the
+// market has none yet), then (fp, host, prio, notBefore ms, payload) per
+// item. Returns the number added.
+//
+// The seen set is bucketed: fingerprint bytes 1-2 pick one of sb hashes,
+// bytes 3-8 are the field. Small hashes use Redis' listpack encoding
+// (~10 bytes per URL instead of ~50 for a SET member) while a bucket holds
+// at most hash-max-listpack-entries (128 by default) URLs, i.e. up to
+// about 1.5M URLs per market with the default 16384 buckets; beyond that
+// buckets turn into plain hash tables (still correct, more memory).
 var luaAdd = redis.NewScript(luaCommon + `
 local maxp = tonumber(ARGV[6])
-local seen = P .. 'seen'
+local sb = tonumber(redis.call('HGET', P .. 'n', 'sb'))
+if not sb then
+  sb = tonumber(ARGV[7])
+  redis.call('HSET', P .. 'n', 'sb', sb)
+end
+local seen = tonumber(redis.call('HGET', P .. 'n', 'seen')) or 0
 local added = 0
 local hosts = {}
-for i = 7, #ARGV, 5 do
+for i = 8, #ARGV, 5 do
   local fp, host = ARGV[i], ARGV[i + 1]
-  if maxp == 0 or redis.call('SCARD', seen) < maxp then
-    if redis.call('SADD', seen, fp) == 1 then
+  if maxp == 0 or seen < maxp then
+    local b1, b2 = string.byte(fp, 1, 2)
+    if redis.call('HSETNX', P .. 's:' .. ((b1 * 256 + b2) % sb), string.sub(fp, 3), '') == 1 then
+      seen = seen + 1
       redis.call('HSET', P .. 'items', fp, ARGV[i + 4])
       local nb = tonumber(ARGV[i + 3])
       if nb > now then
@@ -119,6 +134,7 @@ for i = 7, #ARGV, 5 do
     end
   end
 end
+if added > 0 then redis.call('HSET', P .. 'n', 'seen', seen) end
 for h in pairs(hosts) do redis.call('SADD', P .. 'hostset', h) end
 flush()
 return added

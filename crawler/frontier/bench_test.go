@@ -1,0 +1,335 @@
+package frontier_test
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+)
+
+const (
+	benchBatch = 256
+	benchHosts = 10
+)
+
+type urlGen struct {
+	n      int
+	market string
+}
+
+func (g *urlGen) next(k int) []frontier.Item {
+	its := make([]frontier.Item, k)
+	for i := range its {
+		g.n++
+		h := fmt.Sprintf("h%02dexamplexxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.onion", g.n%benchHosts)
+		its[i] = frontier.Item{
+			URL:    fmt.Sprintf("http://%s/listing/%d?cat=drugs&page=%d", h, g.n, g.n%50),
+			Market: g.market, Host: h, Kind: frontier.KindListing, Priority: 10, Depth: 3,
+		}
+	}
+	return its
+}
+
+// frontierCycle enqueues, leases and acks items: one Add, then Lease and
+// AckMany until all of them are done.
+func frontierCycle(ctx context.Context, f frontier.Frontier, items []frontier.Item) error {
+	if _, err := f.Add(ctx, items...); err != nil {
+		return err
+	}
+	for done := 0; done < len(items); {
+		ls, err := f.Lease(ctx, len(items)-done, time.Minute)
+		if err != nil {
+			return err
+		}
+		if len(ls) == 0 {
+			return fmt.Errorf("lease returned nothing with %d of %d done", done, len(items))
+		}
+		outs := make([]frontier.Outcome, len(ls))
+		for i, l := range ls {
+			outs[i] = frontier.Outcome{Lease: l, Result: frontier.Result{Status: frontier.Done}}
+		}
+		if err := f.AckMany(ctx, outs); err != nil {
+			return err
+		}
+		done += len(ls)
+	}
+	return nil
+}
+
+// rawCycle issues the same Redis commands as the frontier's scripts, but
+// as plain pipelined commands: no atomicity, no politeness, no lease check.
+type rawQueue struct {
+	c   *redis.Client
+	p   string
+	seq int64
+}
+
+func fpOf(u string) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], frontier.Fingerprint(u))
+	return string(b[:])
+}
+
+func (q *rawQueue) cycle(ctx context.Context, items []frontier.Item) error {
+	p := q.p
+	hosts := map[string]int{}
+	_, err := q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, it := range items {
+			fp := fpOf(it.URL)
+			payload, _ := json.Marshal(it)
+			q.seq++
+			pl.HSetNX(ctx, p+"s:"+strconv.Itoa(int(fp[0])<<8|int(fp[1])), fp[2:], "")
+			pl.HSet(ctx, p+"items", fp, payload)
+			pl.ZAdd(ctx, p+"q:"+it.Host, redis.Z{Score: float64(-it.Priority)*1e10 + float64(q.seq), Member: fp})
+			pl.HIncrBy(ctx, p+"n", "queued", 1)
+			hosts[it.Host]++
+		}
+		for h := range hosts {
+			pl.ZAdd(ctx, p+"hosts", redis.Z{Score: 0, Member: h})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// lease: due hosts, pop per host, then record leases and read items.
+	var pops []*redis.ZSliceCmd
+	_, err = q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		pl.ZRangeByScore(ctx, p+"hosts", &redis.ZRangeBy{Min: "-inf", Max: "+inf"})
+		for h, n := range hosts {
+			pops = append(pops, pl.ZPopMin(ctx, p+"q:"+h, int64(n)))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var fps []string
+	for _, c := range pops {
+		for _, z := range c.Val() {
+			fps = append(fps, z.Member.(string))
+		}
+	}
+	_, err = q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, fp := range fps {
+			pl.ZAdd(ctx, p+"leases", redis.Z{Score: 1, Member: fp})
+			pl.HSet(ctx, p+"tok", fp, "token")
+			pl.HGet(ctx, p+"items", fp)
+		}
+		for h, n := range hosts {
+			pl.HIncrBy(ctx, p+"hs:"+h, "inflight", int64(n))
+			pl.HIncrBy(ctx, p+"n", "queued", int64(-n))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// ack
+	_, err = q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		for _, fp := range fps {
+			pl.HGet(ctx, p+"tok", fp)
+			pl.HDel(ctx, p+"tok", fp)
+			pl.ZRem(ctx, p+"leases", fp)
+			pl.HDel(ctx, p+"items", fp)
+		}
+		for h, n := range hosts {
+			pl.HIncrBy(ctx, p+"hs:"+h, "inflight", int64(-n))
+		}
+		return nil
+	})
+	return err
+}
+
+// rate runs fn over n items in batches of size batch and returns items/s.
+func rate(b *testing.B, n, batch int, gen *urlGen, fn func([]frontier.Item) error) float64 {
+	b.Helper()
+	start := time.Now()
+	for done := 0; done < n; done += batch {
+		if err := fn(gen.next(batch)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// BenchmarkRedisEnqueueLeaseAck measures frontier URLs/s (Add+Lease+Ack
+// in batches of 256) and, in the same run, the same command mix as a raw
+// go-redis pipeline and as one round trip per URL.
+func BenchmarkRedisEnqueueLeaseAck(b *testing.B) {
+	ctx := b.Context()
+	c := redisClient(b)
+	f, err := frontier.NewRedis(c, frontier.Options{Prefix: uniquePrefix(b, c), HostMaxInFlight: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen := &urlGen{market: "bench"}
+	raw := &rawQueue{c: c, p: uniquePrefix(b, c) + ":{raw}:"}
+	rawGen := &urlGen{market: "raw"}
+
+	// Warm up (script load, connections).
+	if err := frontierCycle(ctx, f, gen.next(benchBatch)); err != nil {
+		b.Fatal(err)
+	}
+	rawPipe := rate(b, 20*benchBatch, benchBatch, rawGen, func(its []frontier.Item) error { return raw.cycle(ctx, its) })
+	rawPerURL := rate(b, 300, 1, rawGen, func(its []frontier.Item) error { return raw.cycle(ctx, its) })
+	perURL := rate(b, 300, 1, gen, func(its []frontier.Item) error { return frontierCycle(ctx, f, its) })
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := frontierCycle(ctx, f, gen.next(benchBatch)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	got := float64(b.N*benchBatch) / b.Elapsed().Seconds()
+	b.ReportMetric(got, "urls/s")
+	b.ReportMetric(rawPipe, "raw_pipeline_urls/s")
+	b.ReportMetric(got/rawPipe, "x_vs_raw_pipeline")
+	b.ReportMetric(got/rawPerURL, "x_vs_raw_rtt_per_url")
+	b.ReportMetric(got/perURL, "x_vs_frontier_batch1")
+}
+
+// BenchmarkBoltEnqueueLeaseAck measures the embedded frontier in batches
+// of 256 against batches of 1 (one fsync'd commit per URL and call).
+func BenchmarkBoltEnqueueLeaseAck(b *testing.B) {
+	ctx := b.Context()
+	f, err := frontier.OpenBolt(filepath.Join(b.TempDir(), "f.db"), frontier.Options{HostMaxInFlight: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	gen := &urlGen{market: "bench"}
+	perURL := rate(b, 100, 1, gen, func(its []frontier.Item) error { return frontierCycle(ctx, f, its) })
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := frontierCycle(ctx, f, gen.next(benchBatch)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	got := float64(b.N*benchBatch) / b.Elapsed().Seconds()
+	b.ReportMetric(got, "urls/s")
+	b.ReportMetric(got/perURL, "x_vs_batch1")
+}
+
+func usedMemory(b *testing.B, c *redis.Client) int64 {
+	b.Helper()
+	info, err := c.Info(b.Context(), "memory").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	b.Fatal("no used_memory in INFO")
+	return 0
+}
+
+func memoryUsage(b *testing.B, c *redis.Client, pattern string) int64 {
+	b.Helper()
+	ctx := b.Context()
+	var total int64
+	iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	cmds, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.MemoryUsage(ctx, k, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, cmd := range cmds {
+		total += cmd.(*redis.IntCmd).Val()
+	}
+	return total
+}
+
+// BenchmarkRedisSeenMemory reports bytes per URL of the seen set after
+// DARKWATCH_BENCH_SEEN_N URLs (default 100000; the issue's figure is at
+// 1000000), against a SET of URL strings (colly's Redis storage style)
+// and a SET of 8-byte fingerprints, measured in the same run. The timed
+// loop is the dedup-hit path (Add of 256 already-seen URLs).
+func BenchmarkRedisSeenMemory(b *testing.B) {
+	n := 100000
+	if v := os.Getenv("DARKWATCH_BENCH_SEEN_N"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := b.Context()
+	c := redisClient(b)
+	prefix := uniquePrefix(b, c)
+	f, err := frontier.NewRedis(c, frontier.Options{Prefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen := &urlGen{market: "mem"}
+	before := usedMemory(b, c)
+	var first []frontier.Item
+	for done := 0; done < n; done += 4096 {
+		its := gen.next(min(4096, n-done))
+		if first == nil {
+			first = its[:benchBatch]
+		}
+		if _, err := f.Add(ctx, its...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	total := usedMemory(b, c) - before
+	seen := memoryUsage(b, c, prefix+":{mem}:s:*")
+
+	// Baselines: plain SETs, same URLs.
+	bgen := &urlGen{market: "mem"}
+	for done := 0; done < n; done += 4096 {
+		its := bgen.next(min(4096, n-done))
+		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			urls := make([]any, len(its))
+			fps := make([]any, len(its))
+			for i, it := range its {
+				urls[i], fps[i] = it.URL, fpOf(it.URL)
+			}
+			p.SAdd(ctx, prefix+":base:urls", urls...)
+			p.SAdd(ctx, prefix+":base:fps", fps...)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	setURLs := c.MemoryUsage(ctx, prefix+":base:urls", 0).Val()
+	setFPs := c.MemoryUsage(ctx, prefix+":base:fps", 0).Val()
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if added, err := f.Add(ctx, first...); err != nil || added != 0 {
+			b.Fatalf("re-Add = %d, %v; want 0", added, err)
+		}
+	}
+	b.ReportMetric(float64(n), "urls")
+	b.ReportMetric(float64(seen)/float64(n), "seen_B/url")
+	b.ReportMetric(float64(total)/float64(n), "total_queued_B/url")
+	b.ReportMetric(float64(setURLs)/float64(n), "set_of_urls_B/url")
+	b.ReportMetric(float64(setFPs)/float64(n), "set_of_fps_B/url")
+	b.ReportMetric(float64(setFPs)/float64(seen), "x_smaller_than_fp_set")
+}
