@@ -86,6 +86,12 @@ var blockAtoms = map[atom.Atom]bool{
 	atom.Aside: true, atom.Fieldset: true, atom.Legend: true, atom.Select: true, atom.Textarea: true,
 }
 
+// spaceAtoms are inline elements that separate words: "<a>x</a><span>$5</span>" reads "x $5".
+var spaceAtoms = map[atom.Atom]bool{
+	atom.A: true, atom.Span: true, atom.Img: true, atom.Button: true, atom.Input: true,
+	atom.Label: true, atom.Small: true,
+}
+
 func skipAtom(a atom.Atom) bool {
 	return a == atom.Script || a == atom.Style || a == atom.Noscript || a == atom.Template || a == atom.Head
 }
@@ -111,6 +117,8 @@ func nodeText(n *html.Node) string {
 			}
 			if blockAtoms[c.DataAtom] {
 				b.WriteByte('\n')
+			} else if spaceAtoms[c.DataAtom] {
+				b.WriteByte(' ')
 			}
 			continue
 		}
@@ -132,6 +140,8 @@ func nodeText(n *html.Node) string {
 			}
 			if blockAtoms[c.DataAtom] {
 				b.WriteByte('\n')
+			} else if spaceAtoms[c.DataAtom] {
+				b.WriteByte(' ')
 			}
 			if c.DataAtom == atom.Img {
 				if alt := attr(c, "alt"); alt != "" && len(alt) < 40 {
