@@ -19,17 +19,52 @@ import (
 
 // BenchmarkTransport compares pages/s and CPU per page through Pool's
 // RoundTripper against a bare net/http loop over a plain x/net/proxy SOCKS5
-// dialer, same concurrency, same target, in the same run. Each page is a new
-// SOCKS stream (Connection: close), so the per-stream cost is included.
+// dialer, same concurrency, same target, alternating in the same run. Each
+// page is a new SOCKS stream (Connection: close), so per-stream costs count.
 //
-// Target: a testbed started with `darkwatch testbed --socks A --faults onion`
-// when DARKWATCH_BENCH_SOCKS (its SOCKS address) and DARKWATCH_BENCH_URLS
-// (comma-separated onion URLs from its ready line) are set; otherwise an
-// in-test SOCKS server with a fixed 5 ms connect delay in front of a 20 KiB page.
+// Targets:
+//   - testbed-onion: the in-process testbed with onion faults (log-normal
+//     connect and first-byte latency, failing CONNECTs, outages) at
+//     TimeScale 0.01; failed fetches count as not fetched on both sides.
+//   - fixed-delay: an in-test SOCKS server with a 5 ms connect delay in
+//     front of a 20 KiB page.
+//   - external: DARKWATCH_BENCH_SOCKS + DARKWATCH_BENCH_URLS (comma list),
+//     e.g. a `darkwatch testbed --faults onion` or the tornet.
 func BenchmarkTransport(b *testing.B) {
-	const workers = 8
-	socksAddr, urls := benchTarget(b)
+	if s := os.Getenv("DARKWATCH_BENCH_SOCKS"); s != "" {
+		urls := strings.Split(os.Getenv("DARKWATCH_BENCH_URLS"), ",")
+		if urls[0] == "" {
+			b.Fatal("DARKWATCH_BENCH_URLS not set")
+		}
+		b.Run("external", func(b *testing.B) { benchTransport(b, s, urls) })
+		return
+	}
+	b.Run("testbed-onion", func(b *testing.B) {
+		srv := startTestbed(b, "onion")
+		var urls []string
+		for _, m := range srv.Ready().Markets {
+			urls = append(urls, m.URL)
+		}
+		benchTransport(b, srv.SOCKSAddr(), urls)
+	})
+	b.Run("fixed-delay", func(b *testing.B) {
+		page := strings.Repeat("<p>listing row with some text</p>\n", 600) // ~20 KiB
+		backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, page)
+		}))
+		defer backend.Close()
+		srv := newSOCKSServer(b, backend.Listener.Addr().String(), nil)
+		srv.delay = 5 * time.Millisecond
+		var urls []string
+		for c := byte('a'); c <= 'h'; c++ {
+			urls = append(urls, "http://"+onion(c)+"/listing")
+		}
+		benchTransport(b, srv.Addr(), urls)
+	})
+}
 
+func benchTransport(b *testing.B, socksAddr string, urls []string) {
+	const workers, perWorker = 8, 4
 	p, err := tor.New(tor.Options{Endpoints: []tor.Endpoint{{Socks: socksAddr}}, AllowClearnet: true})
 	if err != nil {
 		b.Fatal(err)
@@ -45,10 +80,14 @@ func BenchmarkTransport(b *testing.B) {
 	defer bareT.CloseIdleConnections()
 	bare := &http.Client{Transport: bareT}
 
-	// batch fetches workers*perWorker pages and returns wall and CPU time.
-	const perWorker = 4
-	batch := func(client *http.Client, tag bool) (time.Duration, time.Duration) {
+	type totals struct {
+		wall, cpu time.Duration
+		ok, fail  int
+	}
+	// batch fetches workers*perWorker pages.
+	batch := func(client *http.Client, tag bool, t *totals) {
 		var wg sync.WaitGroup
+		var mu sync.Mutex
 		cpu0 := cpuTime()
 		start := time.Now()
 		for w := range workers {
@@ -61,60 +100,45 @@ func BenchmarkTransport(b *testing.B) {
 					}
 					req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
 					req.Close = true
-					if !tag {
-						req.Header.Set("Accept-Encoding", "gzip, deflate")
-					}
 					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
+					ok := err == nil
+					if ok {
+						_, err = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						ok = err == nil && resp.StatusCode == 200
 					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+					mu.Lock()
+					if ok {
+						t.ok++
+					} else {
+						t.fail++
+					}
+					mu.Unlock()
 				}
 			})
 		}
 		wg.Wait()
-		return time.Since(start), cpuTime() - cpu0
+		t.wall += time.Since(start)
+		t.cpu += cpuTime() - cpu0
 	}
-	var oursWall, oursCPU, bareWall, bareCPU time.Duration
+	var o, r totals
 	b.ReportAllocs()
 	for b.Loop() {
-		w, c := batch(ours, true)
-		oursWall, oursCPU = oursWall+w, oursCPU+c
-		w, c = batch(bare, false)
-		bareWall, bareCPU = bareWall+w, bareCPU+c
+		batch(ours, true, &o)
+		batch(bare, false, &r)
 	}
-	pages := float64(b.N * workers * perWorker)
-	oursRate := pages / oursWall.Seconds()
-	bareRate := pages / bareWall.Seconds()
+	if o.ok == 0 || r.ok == 0 {
+		b.Fatalf("no page fetched: ours %+v, bare %+v", o, r)
+	}
+	oursRate := float64(o.ok) / o.wall.Seconds()
+	bareRate := float64(r.ok) / r.wall.Seconds()
 	b.ReportMetric(oursRate, "pages/s")
 	b.ReportMetric(bareRate, "bare-pages/s")
 	b.ReportMetric(oursRate/bareRate, "ratio")
-	b.ReportMetric(float64(oursCPU.Microseconds())/pages, "cpu-µs/page")
-	b.ReportMetric(float64(bareCPU.Microseconds())/pages, "bare-cpu-µs/page")
-}
-
-func benchTarget(b *testing.B) (string, []string) {
-	if s := os.Getenv("DARKWATCH_BENCH_SOCKS"); s != "" {
-		urls := strings.Split(os.Getenv("DARKWATCH_BENCH_URLS"), ",")
-		if urls[0] == "" {
-			b.Fatal("DARKWATCH_BENCH_URLS not set")
-		}
-		return s, urls
-	}
-	page := strings.Repeat("<p>listing row with some text</p>\n", 600) // ~20 KiB
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, page)
-	}))
-	b.Cleanup(backend.Close)
-	srv := newSOCKSServer(b, backend.Listener.Addr().String(), nil)
-	srv.delay = 5 * time.Millisecond
-	var urls []string
-	for c := byte('a'); c <= 'h'; c++ {
-		urls = append(urls, "http://"+onion(c)+"/listing")
-	}
-	return srv.Addr(), urls
+	b.ReportMetric(float64(o.cpu.Microseconds())/float64(o.ok), "cpu-µs/page")
+	b.ReportMetric(float64(r.cpu.Microseconds())/float64(r.ok), "bare-cpu-µs/page")
+	b.ReportMetric(float64(o.fail)/float64(o.ok+o.fail), "fail-frac")
+	b.ReportMetric(float64(r.fail)/float64(r.ok+r.fail), "bare-fail-frac")
 }
 
 // cpuTime is this process's user+system CPU time (both transports and the
