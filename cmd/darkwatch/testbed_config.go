@@ -6,47 +6,43 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/darkwatch/darkwatch/config"
 	"github.com/darkwatch/darkwatch/crawler/testbed"
 )
 
-// writeTestbedConfig writes a darkwatch YAML config that crawls the testbed markets through
-// its SOCKS endpoint. With base, the base file's keys are kept and tor.socks, markets and
-// sessions are replaced.
+// writeTestbedConfig writes a darkwatch config that crawls the testbed markets through its
+// SOCKS endpoint: the embedded default with data under dataDir, or the base config (e.g. one
+// using Elasticsearch and Redis) with tor.socks, markets and sessions replaced. The result is
+// validated with config.Parse before it is written.
 func writeTestbedConfig(path, dataDir, base, socks string, markets []testbed.MarketInfo) error {
-	doc := map[string]any{}
+	c := config.Default()
 	if base != "" {
-		b, err := os.ReadFile(base)
-		if err != nil {
+		var err error
+		if c, err = config.Load(base); err != nil {
 			return fmt.Errorf("config base: %w", err)
 		}
-		if err := yaml.Unmarshal(b, &doc); err != nil {
-			return fmt.Errorf("config base %s: %w", base, err)
-		}
-	} else {
-		doc["data_dir"] = dataDir
+	} else if dataDir != "" {
+		c.DataDir = dataDir
 	}
-	tor, _ := doc["tor"].(map[string]any)
-	if tor == nil {
-		tor = map[string]any{}
-	}
-	tor["socks"] = []string{socks}
-	doc["tor"] = tor
-	var ms, sess []map[string]any
+	c.Tor.Endpoints = nil
+	c.Tor.Socks = []string{socks}
+	c.Markets = nil
+	c.Sessions = nil
 	for _, m := range markets {
-		ms = append(ms, map[string]any{"name": m.Name, "profile": "testbed-" + m.Family, "seeds": []string{m.URL}})
+		c.Markets = append(c.Markets, config.Market{Name: m.Name, Profile: "auto", Seeds: []string{m.URL}})
 		if m.Cookie != "" {
-			sess = append(sess, map[string]any{"market": m.Name, "cookies": m.Cookie})
+			c.Sessions = append(c.Sessions, config.Session{Market: m.Name, Cookies: config.Secret(m.Cookie)})
 		}
 	}
-	doc["markets"] = ms
-	if len(sess) > 0 {
-		doc["sessions"] = sess
-	}
-	out, err := yaml.Marshal(doc)
+	out, err := yaml.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("config out: %w", err)
 	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
+	if _, err := config.Parse(out); err != nil {
+		return fmt.Errorf("config out does not validate: %w", err)
+	}
+	header := []byte("# written by darkwatch testbed --config-out; markets are simulated onion services\n")
+	if err := os.WriteFile(path, append(header, out...), 0o600); err != nil {
 		return fmt.Errorf("config out: %w", err)
 	}
 	return nil
