@@ -1,0 +1,631 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/darkwatch/darkwatch/crawler/capture"
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/crawler/tor"
+	"github.com/darkwatch/darkwatch/extract"
+)
+
+// Market is one market to crawl.
+type Market struct {
+	Name     string
+	Profile  string // extraction profile: a name, "auto" or "generic"
+	Seeds    []string
+	Hosts    []string
+	Include  []string
+	Exclude  []string
+	Cookies  string // "name=value; name2=value2": a logged-in session pasted by an analyst
+	MaxPages int    // 0 = Options.MaxPagesPerMarket
+}
+
+// Extractor turns a fetched page into records. *extract.Extractor implements it.
+type Extractor interface {
+	Extract(p extract.Page, profile string) (extract.Result, error)
+}
+
+// Page is what the crawler hands to the sink for one fetched page.
+type Page struct {
+	Market  string
+	URL     string
+	Status  int
+	Result  extract.Result
+	Capture extract.Capture
+}
+
+// Sink stores extracted records. Put returns nil only once the records are durable (indexed,
+// or spooled to disk): the crawler acks the URL after that, never before.
+type Sink interface {
+	Put(ctx context.Context, p Page) error
+}
+
+// Event is an operator event: a market paused for a login wall, CAPTCHA or queue page, or
+// resumed.
+type Event struct {
+	Kind   string // market_paused, market_resumed
+	Market string
+	Reason string // login, captcha, queue, cookie_renewed
+	URL    string
+	Time   time.Time
+}
+
+// Options configure a Crawler. Zero values mean the defaults in brackets.
+type Options struct {
+	Markets           []Market
+	Workers           int           // [8]
+	Lease             time.Duration // lease deadline of one URL [2m]
+	FetchTimeout      time.Duration // whole request, on top of Tor's own timeouts [3m]
+	MaxBody           int64         // bytes kept of one response [8 MiB]
+	MaxRedirects      int           // [5]
+	MaxDepth          int           // [12]
+	MaxLinksPerPage   int           // [400]
+	MaxPagesPerMarket int           // [50000]; enforced by the frontier's seen-set cap too
+	Recrawl           time.Duration // listing pages come back after this [0: never]
+	ContentTypes      []string      // allow-list [text/html, application/xhtml+xml, text/plain]
+	// Once ends Run when the frontier is drained.
+	Once bool
+	// MaxPages ends Run after this many pages fetched by this process (0: no limit).
+	MaxPages int
+	Logger   *slog.Logger
+	Metrics  *Metrics // nil: not exported
+	// OnEvent receives operator events (also logged). It must not block.
+	OnEvent func(Event)
+}
+
+// Deps are the crawler's collaborators.
+type Deps struct {
+	Frontier  frontier.Frontier
+	Transport http.RoundTripper // the Tor transport: tor.Pool.RoundTripper()
+	Capture   *capture.Writer
+	Extractor Extractor
+	Sink      Sink
+	// NewCircuit asks for a fresh circuit for a market (tor.Pool.NewCircuit); may be nil.
+	NewCircuit func(ctx context.Context, market string) error
+}
+
+// Crawler runs the crawl loop.
+type Crawler struct {
+	opts    Options
+	deps    Deps
+	log     *slog.Logger
+	markets map[string]*marketState
+	stats   Stats
+	fetched atomic.Int64
+}
+
+type marketState struct {
+	Market
+	scope     *Scope
+	collector *colly.Collector
+	mu        sync.Mutex
+	cookies   string
+}
+
+// Stats are the crawler's running totals.
+type Stats struct {
+	Pages    atomic.Int64 // pages fetched with a response
+	Listings atomic.Int64 // listing records handed to the sink
+	Vendors  atomic.Int64
+	Errors   atomic.Int64 // fetch failures of any kind
+	Skipped  atomic.Int64 // links out of scope, traps, too deep
+}
+
+// New validates options and builds a Crawler. It does no I/O.
+func New(opts Options, deps Deps) (*Crawler, error) {
+	if deps.Frontier == nil || deps.Transport == nil || deps.Extractor == nil || deps.Sink == nil {
+		return nil, errors.New("crawler: Frontier, Transport, Extractor and Sink are required")
+	}
+	setDefault(&opts.Workers, 8)
+	setDefault(&opts.Lease, 2*time.Minute)
+	setDefault(&opts.FetchTimeout, 3*time.Minute)
+	setDefault(&opts.MaxBody, 8<<20)
+	setDefault(&opts.MaxRedirects, 5)
+	setDefault(&opts.MaxDepth, 12)
+	setDefault(&opts.MaxLinksPerPage, 400)
+	setDefault(&opts.MaxPagesPerMarket, 50000)
+	if len(opts.ContentTypes) == 0 {
+		opts.ContentTypes = []string{"text/html", "application/xhtml+xml", "text/plain"}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Crawler{opts: opts, deps: deps, log: log, markets: map[string]*marketState{}}
+	for _, m := range opts.Markets {
+		if _, dup := c.markets[m.Name]; dup {
+			return nil, fmt.Errorf("crawler: market %q given twice", m.Name)
+		}
+		sc, err := NewScope(m.Seeds, m.Hosts, m.Include, m.Exclude)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: market %s: %w", m.Name, err)
+		}
+		ms := &marketState{Market: m, scope: sc, cookies: m.Cookies}
+		c.markets[m.Name] = ms
+	}
+	return c, nil
+}
+
+func setDefault[T int | int64 | time.Duration](p *T, v T) {
+	if *p <= 0 {
+		*p = v
+	}
+}
+
+// Stats returns the running totals.
+func (c *Crawler) Stats() *Stats { return &c.stats }
+
+// Seed adds every market's seed URLs to the frontier (already-seen seeds are ignored).
+func (c *Crawler) Seed(ctx context.Context) error {
+	var items []frontier.Item
+	for _, m := range c.markets {
+		for _, s := range m.Seeds {
+			u, err := Canonical(nil, s)
+			if err != nil {
+				return fmt.Errorf("seed %q of %s: %w", s, m.Name, err)
+			}
+			items = append(items, frontier.Item{URL: u.String(), Market: m.Name, Host: u.Host, Kind: frontier.KindSeed, Priority: prioSeed})
+		}
+	}
+	if _, err := c.deps.Frontier.Add(ctx, items...); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
+}
+
+// UpdateSessions replaces markets' session cookies (config reload). A market paused for a
+// login wall or CAPTCHA whose cookie changed is resumed.
+func (c *Crawler) UpdateSessions(ctx context.Context, cookies map[string]string) error {
+	var errs []error
+	for name, ck := range cookies {
+		m, ok := c.markets[name]
+		if !ok {
+			continue
+		}
+		m.mu.Lock()
+		changed := m.cookies != ck
+		m.cookies = ck
+		m.mu.Unlock()
+		if !changed {
+			continue
+		}
+		if err := c.deps.Frontier.ResumeMarket(ctx, name); err != nil {
+			errs = append(errs, fmt.Errorf("resume %s: %w", name, err))
+			continue
+		}
+		c.event(Event{Kind: "market_resumed", Market: name, Reason: "cookie_renewed"})
+	}
+	return errors.Join(errs...)
+}
+
+// Priorities: listing and vendor pages before navigation.
+const (
+	prioSeed    = 5
+	prioListing = 30
+	prioVendor  = 20
+	prioNext    = 10
+	prioNav     = 0
+)
+
+// Run crawls until ctx ends, or with Once until the frontier is drained, or until MaxPages.
+// In-flight pages are finished (fetch, sink, ack) before it returns.
+func (c *Crawler) Run(ctx context.Context) error {
+	jobs := make(chan frontier.Lease, c.opts.Workers)
+	// Workers finish their current page with a context that outlives ctx by a bounded grace
+	// period, so a shutdown flushes instead of dropping work.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var wg sync.WaitGroup
+	for range c.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range jobs {
+				c.process(workCtx, l)
+			}
+		}()
+	}
+	err := c.dispatch(ctx, jobs)
+	close(jobs)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(c.opts.FetchTimeout + 10*time.Second):
+		cancelWork()
+		<-done
+	}
+	return err
+}
+
+// dispatch leases URLs and feeds the workers until it is time to stop.
+func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease) error {
+	idle := 20 * time.Millisecond
+	lastReap := time.Now()
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if c.opts.MaxPages > 0 && c.fetched.Load() >= int64(c.opts.MaxPages) {
+			return nil
+		}
+		if time.Since(lastReap) > c.opts.Lease/2 {
+			if n, err := c.deps.Frontier.Reap(ctx); err == nil && n > 0 {
+				c.log.Info("leases_reaped", "count", n)
+			}
+			lastReap = time.Now()
+		}
+		free := cap(jobs) - len(jobs)
+		if c.opts.MaxPages > 0 {
+			free = min(free, c.opts.MaxPages-int(c.fetched.Load()))
+		}
+		var leases []frontier.Lease
+		if free > 0 {
+			var err error
+			leases, err = c.deps.Frontier.Lease(ctx, free, c.opts.Lease)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				c.log.Warn("lease_failed", "err", err)
+			}
+		}
+		if len(leases) == 0 {
+			if c.opts.Once && len(jobs) == 0 {
+				drained, err := c.deps.Frontier.Drained(ctx)
+				if err == nil && drained {
+					return nil
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(idle):
+			}
+			idle = min(idle*2, 500*time.Millisecond)
+			continue
+		}
+		idle = 20 * time.Millisecond
+		for _, l := range leases {
+			c.fetched.Add(1)
+			select {
+			case jobs <- l:
+			case <-ctx.Done():
+				// Not started: hand it back at once rather than waiting for the lease to expire.
+				_ = c.deps.Frontier.Ack(context.WithoutCancel(ctx), l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon})
+			}
+		}
+	}
+}
+
+// fetchResult is one HTTP exchange.
+type fetchResult struct {
+	status    int
+	header    http.Header
+	body      []byte
+	finalURL  string
+	truncated bool
+	elapsed   time.Duration
+}
+
+// errContentType marks a response whose type is not in the allow-list.
+var errContentType = errors.New("content type not allowed")
+
+func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
+	m, ok := c.markets[l.Market]
+	log := c.log.With("market", l.Market, "url", l.URL)
+	if !ok {
+		c.ack(ctx, l, frontier.Result{Status: frontier.Drop, Err: "market no longer configured"})
+		return
+	}
+	fr, err := c.fetch(ctx, m, l.URL)
+	if err != nil {
+		c.stats.Errors.Add(1)
+		res := c.classify(err)
+		c.opts.Metrics.fetchError(l.Market, res)
+		log.Debug("fetch_failed", "err", err, "attempt", l.Attempt, "status", res.Status.String())
+		c.ack(ctx, l, res)
+		return
+	}
+	c.stats.Pages.Add(1)
+	c.opts.Metrics.page(l.Market, fr)
+	if fr.truncated {
+		log.Warn("body_truncated", "bytes", len(fr.body))
+	}
+	switch {
+	case fr.status == http.StatusTooManyRequests || fr.status == http.StatusServiceUnavailable:
+		_ = c.deps.Frontier.HostFailed(ctx, l.Market, l.Host, frontier.FailSoon)
+		c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: fmt.Sprint("HTTP ", fr.status)})
+		return
+	case fr.status >= 500:
+		c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: fmt.Sprint("HTTP ", fr.status)})
+		return
+	}
+	_ = c.deps.Frontier.HostOK(ctx, l.Market, l.Host)
+
+	ref := extract.Capture{Time: time.Now().UTC()}
+	if c.deps.Capture != nil {
+		r, err := c.deps.Capture.Write(capture.Response{URL: l.URL, Method: http.MethodGet, Status: fr.status,
+			Header: fr.header, Body: fr.body, Truncated: fr.truncated, FetchedAt: ref.Time})
+		if err != nil {
+			// Evidence is part of the job: without it the page is retried, not indexed.
+			log.Error("capture_failed", "err", err)
+			c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: "capture: " + err.Error()})
+			return
+		}
+		ref = extract.Capture{WARC: r.WARC, RecordID: r.RecordID, SHA256: r.SHA256, Time: r.Time}
+	}
+	body, err := extract.DecodeBody(fr.body, fr.header.Get("Content-Type"))
+	if err != nil {
+		body = fr.body
+	}
+	res, err := c.deps.Extractor.Extract(extract.Page{URL: l.URL, Market: l.Market, Body: body,
+		ContentType: fr.header.Get("Content-Type"), Status: fr.status, FetchedAt: ref.Time, Capture: &ref}, m.Profile)
+	if err != nil {
+		// A page the extractor cannot read is still captured; count it and move on.
+		log.Warn("extract_failed", "err", err)
+		c.opts.Metrics.extractError(l.Market)
+	}
+	if res.Kind == extract.KindInterstitial && res.Interstitial != nil {
+		c.pause(ctx, l, res.Interstitial.Type)
+		return
+	}
+	if err := c.deps.Sink.Put(ctx, Page{Market: l.Market, URL: l.URL, Status: fr.status, Result: res, Capture: ref}); err != nil {
+		log.Error("sink_failed", "err", err)
+		c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: "sink: " + err.Error()})
+		return
+	}
+	c.stats.Listings.Add(int64(len(res.Listings)))
+	c.stats.Vendors.Add(int64(len(res.Vendors)))
+	c.opts.Metrics.records(l.Market, len(res.Listings), len(res.Vendors))
+	if fr.status < 400 {
+		c.follow(ctx, m, l, res.Links)
+	}
+	result := frontier.Result{Status: frontier.Done}
+	if c.opts.Recrawl > 0 && res.Kind == extract.KindListing && fr.status < 400 {
+		result.Recrawl = c.opts.Recrawl
+	}
+	c.ack(ctx, l, result)
+}
+
+func (c *Crawler) ack(ctx context.Context, l frontier.Lease, res frontier.Result) {
+	if err := c.deps.Frontier.Ack(ctx, l, res); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
+		c.log.Error("ack_failed", "market", l.Market, "url", l.URL, "err", err)
+	}
+}
+
+// pause stops a market that shows a login wall, CAPTCHA or queue page. The URL goes back to
+// the queue; the market resumes when its cookie is renewed.
+func (c *Crawler) pause(ctx context.Context, l frontier.Lease, kind string) {
+	if err := c.deps.Frontier.PauseMarket(ctx, l.Market, kind); err != nil {
+		c.log.Error("pause_failed", "market", l.Market, "err", err)
+	}
+	c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind})
+	c.event(Event{Kind: "market_paused", Market: l.Market, Reason: kind, URL: l.URL})
+}
+
+func (c *Crawler) event(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	c.log.Warn(e.Kind, "market", e.Market, "reason", e.Reason, "url", e.URL)
+	c.opts.Metrics.event(e)
+	if c.opts.OnEvent != nil {
+		c.opts.OnEvent(e)
+	}
+}
+
+// follow canonicalises, scopes, caps and enqueues the page's links.
+func (c *Crawler) follow(ctx context.Context, m *marketState, l frontier.Lease, links []extract.Link) {
+	if l.Depth+1 > c.opts.MaxDepth {
+		return
+	}
+	base, err := url.Parse(l.URL)
+	if err != nil {
+		return
+	}
+	seen := map[string]bool{}
+	var items []frontier.Item
+	for _, ln := range links {
+		if len(items) >= c.opts.MaxLinksPerPage {
+			c.stats.Skipped.Add(int64(len(links) - len(items)))
+			c.opts.Metrics.skip(l.Market, "links_per_page")
+			break
+		}
+		u, err := Canonical(base, ln.URL)
+		if err == nil {
+			err = m.scope.Check(u)
+		}
+		if err != nil {
+			c.stats.Skipped.Add(1)
+			c.opts.Metrics.skip(l.Market, skipReason(err))
+			continue
+		}
+		s := u.String()
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		kind, prio := frontier.KindNav, prioNav
+		switch ln.Kind {
+		case extract.LinkListing:
+			kind, prio = frontier.KindListing, prioListing
+		case extract.LinkVendor:
+			kind, prio = frontier.KindVendor, prioVendor
+		case extract.LinkNext:
+			prio = prioNext
+		}
+		items = append(items, frontier.Item{URL: s, Market: l.Market, Host: u.Host, Depth: l.Depth + 1, Kind: kind, Priority: prio})
+	}
+	if len(items) == 0 {
+		return
+	}
+	if _, err := c.deps.Frontier.Add(ctx, items...); err != nil {
+		c.log.Error("enqueue_failed", "market", l.Market, "url", l.URL, "err", err)
+	}
+}
+
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, ErrOffSite):
+		return "offsite"
+	case errors.Is(err, ErrTrap):
+		return "trap"
+	case errors.Is(err, ErrExcluded):
+		return "excluded"
+	case errors.Is(err, ErrTooLong):
+		return "too_long"
+	case errors.Is(err, ErrScheme):
+		return "scheme"
+	}
+	return "unparseable"
+}
+
+// classify maps a fetch error to the frontier's policy, driven by the typed Tor errors.
+func (c *Crawler) classify(err error) frontier.Result {
+	msg := err.Error()
+	if len(msg) > 300 {
+		msg = msg[:300]
+	}
+	switch {
+	case errors.Is(err, errContentType):
+		return frontier.Result{Status: frontier.Drop, Err: msg}
+	case errors.Is(err, errRedirect):
+		return frontier.Result{Status: frontier.Drop, Err: msg}
+	}
+	if errors.Is(err, tor.ErrNoProxy) {
+		return frontier.Result{Status: frontier.Drop, Err: msg}
+	}
+	switch tor.PolicyOf(err) {
+	case tor.PolicyHostDown:
+		return frontier.Result{Status: frontier.HostDown, Failure: frontier.FailDown, Err: msg}
+	case tor.PolicyRetrySoon:
+		return frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: msg}
+	case tor.PolicyDrop:
+		return frontier.Result{Status: frontier.Drop, Err: msg}
+	case tor.PolicyAuthRequired:
+		return frontier.Result{Status: frontier.Drop, Err: "onion client authorization required: " + msg}
+	}
+	return frontier.Result{Status: frontier.Retry, Err: msg}
+}
+
+var errRedirect = errors.New("redirect refused")
+
+// collector returns the market's Colly collector, built on first use.
+func (c *Crawler) collector(ctx context.Context, m *marketState) *colly.Collector {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.collector != nil {
+		return m.collector
+	}
+	col := colly.NewCollector(
+		colly.UserAgent(tor.UserAgent),
+		colly.AllowURLRevisit(),
+		colly.MaxBodySize(int(c.opts.MaxBody)+1), // one more byte tells a cut body from an exact fit
+		colly.ParseHTTPErrorResponse(),
+		colly.IgnoreRobotsTxt(),
+		colly.StdlibContext(tor.WithMarket(ctx, m.Name)),
+	)
+	col.WithTransport(c.deps.Transport)
+	col.SetRequestTimeout(c.opts.FetchTimeout)
+	col.DisableCookies() // cookies come from the market's session only, set per request
+	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) > c.opts.MaxRedirects {
+			return fmt.Errorf("%w: more than %d redirects", errRedirect, c.opts.MaxRedirects)
+		}
+		u, err := Canonical(nil, req.URL.String())
+		if err != nil {
+			return fmt.Errorf("%w: %v", errRedirect, err)
+		}
+		if err := m.scope.Check(u); err != nil {
+			return fmt.Errorf("%w: to %s: %v", errRedirect, req.URL.Host, err)
+		}
+		if ck := m.sessionCookies(); ck != "" {
+			req.Header.Set("Cookie", ck)
+		}
+		return nil
+	})
+	allowed := c.opts.ContentTypes
+	col.OnResponseHeaders(func(r *colly.Response) {
+		ct := r.Headers.Get("Content-Type")
+		if ct == "" {
+			return
+		}
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !contains(allowed, mt) {
+			r.Ctx.Put("content_type_refused", ct)
+			r.Request.Abort()
+		}
+	})
+	col.OnResponse(func(r *colly.Response) {
+		r.Ctx.Put("response", r)
+	})
+	col.OnError(func(r *colly.Response, err error) {
+		if r != nil && r.StatusCode != 0 {
+			r.Ctx.Put("response", r)
+		}
+	})
+	m.collector = col
+	return col
+}
+
+func (m *marketState) sessionCookies() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cookies
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// fetch GETs one URL through the market's collector.
+func (c *Crawler) fetch(ctx context.Context, m *marketState, rawURL string) (fetchResult, error) {
+	col := c.collector(ctx, m)
+	cctx := colly.NewContext()
+	hdr := http.Header{}
+	if ck := m.sessionCookies(); ck != "" {
+		hdr.Set("Cookie", ck)
+	}
+	start := time.Now()
+	err := col.Request(http.MethodGet, rawURL, nil, cctx, hdr)
+	if ct, ok := cctx.GetAny("content_type_refused").(string); ok {
+		return fetchResult{}, fmt.Errorf("%w: %q", errContentType, ct)
+	}
+	r, _ := cctx.GetAny("response").(*colly.Response)
+	if r == nil {
+		if err == nil {
+			err = errors.New("no response")
+		}
+		return fetchResult{}, err
+	}
+	fr := fetchResult{status: r.StatusCode, body: r.Body, finalURL: r.Request.URL.String(), elapsed: time.Since(start)}
+	if r.Headers != nil {
+		fr.header = r.Headers.Clone()
+	} else {
+		fr.header = http.Header{}
+	}
+	if int64(len(fr.body)) > c.opts.MaxBody {
+		fr.body = fr.body[:c.opts.MaxBody]
+		fr.truncated = true
+	}
+	return fr, nil
+}
