@@ -171,7 +171,7 @@ func (w *World) slot(m *market, i int) *slot {
 var ruDescs = []string{
 	"Качество проверено. Клад в указанном районе, фото и координаты после оплаты.",
 	"Чистый продукт, без бодяги. Перезаклад при ненаходе по фото.",
-	"Лучший товар в городе 🔥 Отзывы в шопе. Оплата BTC.",
+	"Лучший товар в городе! Отзывы в шопе. Оплата BTC.",
 }
 
 // gone reports whether the listing is removed on day d.
@@ -291,15 +291,4 @@ func (w *World) categoryLabel(s *slot) string {
 		return shopCategory[s.p.cat]
 	}
 	return categoryByKey(s.p.cat).label
-}
-
-// visibleListings returns the slots visible on day d.
-func (w *World) visibleListings(m *market, d int) []*slot {
-	var out []*slot
-	for i := 0; i < m.total(d); i++ {
-		if s := w.slot(m, i); s.visible(d) {
-			out = append(out, s)
-		}
-	}
-	return out
 }

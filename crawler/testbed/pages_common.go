@@ -200,7 +200,7 @@ func (w *World) vendorRecord(v *vendor) extract.Vendor {
 }
 
 func (w *World) key(v *vendor) *pgpKey {
-	k, err := newPGPKey(w.opts.Seed, v.keyLabel, v.handle)
+	k, err := newPGPKey(w.opts.Seed, v.keyLabel, v.keyName)
 	if err != nil {
 		panic(err) // deterministic generation from a fixed reader cannot fail
 	}

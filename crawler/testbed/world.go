@@ -41,6 +41,9 @@ var Rates = map[string]float64{
 // RateDate is the date of Rates.
 const RateDate = "2026-01-01"
 
+// MaxDay is the last simulated day.
+const MaxDay = 60
+
 // Options configure a World. Zero values mean defaults.
 type Options struct {
 	Seed      int64
@@ -151,7 +154,8 @@ type vendor struct {
 	level    string
 	rating   float64
 	sales    int
-	keyLabel string // pgp key label; "" = no key shown
+	keyLabel string // pgp key label
+	keyName  string // user id of the pgp key
 	btc      string
 	xmr      string
 	contacts []extract.Entity
@@ -209,6 +213,9 @@ func New(opts Options) (*World, error) {
 	if opts.HostileConcurrency <= 0 {
 		opts.HostileConcurrency = 4
 	}
+	if opts.Day > MaxDay {
+		return nil, fmt.Errorf("testbed: day %d out of range 1..%d", opts.Day, MaxDay)
+	}
 	if opts.Markets > 1000 || opts.Listings > 1000000 {
 		return nil, fmt.Errorf("testbed: too large (markets %d, listings %d)", opts.Markets, opts.Listings)
 	}
@@ -253,14 +260,14 @@ func New(opts Options) (*World, error) {
 		w.pickNovel(m)
 	}
 	for _, m := range w.markets {
-		m.info.Listings = len(w.visibleListings(m, opts.Day))
+		m.info.Listings = len(w.visible(m, nil))
 	}
 	return w, nil
 }
 
 func (w *World) buildVendors(m *market) {
 	seed := w.opts.Seed
-	maxDay := 64 // vendors for days up to this are precomputed (small)
+	maxDay := MaxDay // vendors for days up to this are precomputed (small)
 	addVendor := func(a *actor, firstDay int) {
 		v := &vendor{m: m, idx: len(m.vendors), actor: a, firstDay: firstDay}
 		r := rng(seed, "vendor", m.info.Name, v.idx)
@@ -286,14 +293,14 @@ func (w *World) buildVendors(m *market) {
 		}
 		v.sales = r.IntN(3000) + 5
 		own := fmt.Sprint(m.info.Name, "/", v.handle)
-		v.keyLabel = own
+		v.keyLabel, v.keyName = own, v.handle
 		v.btc = btcAddress(seed, own)
 		v.xmr = xmrAddress(seed, own)
 		v.contacts = contactsFor(seed, own, v.handle)
 		if a.shared {
 			switch a.link {
 			case "pgp":
-				v.keyLabel = a.id
+				v.keyLabel, v.keyName = a.id, a.handle
 			case "btc":
 				v.btc = btcAddress(seed, a.id)
 			case "contact":
