@@ -41,12 +41,13 @@ const (
 	kindFraud         // accounts, cards, logins: a non-offer unless a named drug and a quantity are offered
 	kindDose          // dose unit after a number: mg, ug, mcg
 	kindCount         // generic count unit after a number: pcs, pieces
+	kindTest          // test kits and reagents: a non-offer unless a named drug and a quantity are offered
 )
 
 var kindNames = map[string]int{
 	"unit": kindUnit, "context": kindContext, "nonoffer": kindNonOffer,
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
-	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount,
+	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount, "test": kindTest,
 }
 
 // lexRow is one parsed lexicon line.

@@ -175,7 +175,7 @@ type scratch struct {
 
 // signals seen in a field
 type signals struct {
-	qty, count, dose, context, nonOffer, fraud, para, nonDrugCat, drugCat, counterfeit bool
+	qty, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -232,6 +232,8 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			g.nonOffer = true
 		case kindFraud:
 			g.fraud = true
+		case kindTest:
+			g.test = true
 		case kindParaphernalia:
 			g.para = true
 		case kindNonDrugCat:
@@ -356,7 +358,7 @@ func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
 	if len(subs) == 0 {
 		// no substance named, but dosed units ("50x 240mg", "100ug") and nothing else: an
 		// unnamed drug offer (pill brands, custom mixes) with a low score
-		if sig[0].dose && !neg && !fraud && !para {
+		if sig[0].dose && !neg && !fraud && !para && !sig[0].test {
 			return true, 0.3
 		}
 		return false, 0
@@ -371,7 +373,11 @@ func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
 	if sig[0].nonOffer || sig[2].nonOffer || sig[2].nonDrugCat || sig[1].nonOffer && !inTitle {
 		return false, 0.1 * maxConf
 	}
-	if (sig[0].fraud || sig[2].fraud || sig[1].fraud && !inTitle) && !(qty && strong) {
+	// fraud words next to a named drug are strain or brand names ("Amazon" mushrooms)
+	if (sig[0].fraud || sig[2].fraud || sig[1].fraud && !inTitle) && !strong {
+		return false, 0.1 * maxConf
+	}
+	if (sig[0].test || sig[2].test || sig[1].test && !inTitle) && !(qty && strong) {
 		return false, 0.1 * maxConf
 	}
 	if (sig[0].para || sig[2].para || sig[1].para && !inTitle) && !qty {
