@@ -57,7 +57,15 @@ var (
 )
 
 // wickrStop are words that follow "wickr:" but are not user names.
-var wickrStop = map[string]bool{"me": true, "only": true, "available": true, "is": true, "and": true, "or": true, "the": true, "for": true, "id": true, "contact": true, "upon": true, "request": true, "ask": true, "pm": true, "message": true}
+var wickrStop = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`me only available is and or the for id contact upon request ask pm dm message just soon here
+		same below above see profile my your inbox via not no none private please send add user username handle email mail
+		telegram wickr threema jabber session signal ping`) {
+		wickrStop[w] = true
+	}
+}
 
 type found struct {
 	pos int
@@ -200,7 +208,7 @@ func findContacts(text, lower string) []found {
 	// Wickr
 	for _, m := range reWickr.FindAllStringSubmatchIndex(text, -1) {
 		h := strings.ToLower(strings.TrimRight(text[m[2]:m[3]], ".-"))
-		if len(h) < 3 || wickrStop[h] || inAt(m[2]) {
+		if len(h) < 5 || wickrStop[h] || inAt(m[2]) {
 			continue
 		}
 		fs = append(fs, found{m[0], Entity{KindWickr, h}})
