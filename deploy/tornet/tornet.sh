@@ -241,7 +241,7 @@ EOF
     echo "SocksPort 0"
     for sub in "$DIR"/hs/services/*; do
       chmod 700 "$sub"
-      rm -f "$sub/hostname"
+      if [ -f "$sub/hostname" ]; then mv "$sub/hostname" "$sub/hostname.given"; fi
       echo "HiddenServiceDir $sub"
       echo "HiddenServicePort 80 $HS_TARGET"
     done
@@ -274,6 +274,9 @@ EOF
     for j in $(seq 100); do [ -s "$sub/hostname" ] && break; sleep 0.1; done
     [ -s "$sub/hostname" ] || { log "no hostname in $sub"; tail -n 20 "$DIR/hs/notice.log" >&2; stop_all; exit 1; }
     onions+=("$(cat "$sub/hostname")")
+    if [ -s "$sub/hostname.given" ] && [ "$(cat "$sub/hostname.given")" != "$(cat "$sub/hostname")" ]; then
+      log "WARNING: $sub: tor derived $(cat "$sub/hostname") from the key, the given hostname was $(cat "$sub/hostname.given")"
+    fi
   done
 
   # Ready when every client has fetched every onion.
