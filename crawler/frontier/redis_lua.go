@@ -62,11 +62,44 @@ local function resched(h)
   redis.call('ZADD', P .. 'hosts', I(t), h)
 end
 
+-- bulk runs cmd key arr... in chunks (Lua's unpack has a small limit).
+local function bulk(cmd, key, arr, step)
+  local res = {}
+  for i = 1, #arr, step do
+    local j = math.min(i + step - 1, #arr)
+    local r = redis.call(cmd, key, unpack(arr, i, j))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do res[#res + 1] = v end
+    end
+  end
+  return res
+end
+
+local qbuf = {}
+local seq = nil
+local qdelta = 0
+
+-- enqueue buffers a due item; flushq writes the buffers.
 local function enqueue(fp, host, prio)
-  local seq = redis.call('HINCRBY', P .. 'n', 'seq', 1)
-  redis.call('ZADD', P .. 'q:' .. host, I(-prio * 1e10 + seq), fp)
-  redis.call('HINCRBY', P .. 'n', 'queued', 1)
+  if not seq then seq = tonumber(redis.call('HGET', P .. 'n', 'seq')) or 0 end
+  seq = seq + 1
+  local b = qbuf[host]
+  if not b then
+    b = {}
+    qbuf[host] = b
+  end
+  b[#b + 1] = I(-prio * 1e10 + seq)
+  b[#b + 1] = fp
+  qdelta = qdelta + 1
   touched[host] = true
+end
+
+local function flushq()
+  for h, b in pairs(qbuf) do bulk('ZADD', P .. 'q:' .. h, b, 2000) end
+  qbuf = {}
+  if seq then redis.call('HSET', P .. 'n', 'seq', I(seq)) end
+  if qdelta ~= 0 then redis.call('HINCRBY', P .. 'n', 'queued', qdelta) end
+  qdelta = 0
 end
 
 local function requeue(fp)
@@ -78,7 +111,9 @@ local function requeue(fp)
 end
 
 local function flush()
+  flushq()
   for h in pairs(touched) do resched(h) end
+  touched = {}
 end
 
 local function hostfail(h, base, mx, r, kind)
@@ -116,13 +151,15 @@ end
 local seen = tonumber(redis.call('HGET', P .. 'n', 'seen')) or 0
 local added = 0
 local hosts = {}
+local ibuf = {}
 for i = 8, #ARGV, 5 do
   local fp, host = ARGV[i], ARGV[i + 1]
   if maxp == 0 or seen < maxp then
     local b1, b2 = string.byte(fp, 1, 2)
     if redis.call('HSETNX', P .. 's:' .. ((b1 * 256 + b2) % sb), string.sub(fp, 3), '') == 1 then
       seen = seen + 1
-      redis.call('HSET', P .. 'items', fp, ARGV[i + 4])
+      ibuf[#ibuf + 1] = fp
+      ibuf[#ibuf + 1] = ARGV[i + 4]
       local nb = tonumber(ARGV[i + 3])
       if nb > now then
         redis.call('ZADD', P .. 'timed', nb, fp)
@@ -134,7 +171,10 @@ for i = 8, #ARGV, 5 do
     end
   end
 end
-if added > 0 then redis.call('HSET', P .. 'n', 'seen', seen) end
+if added > 0 then
+  bulk('HSET', P .. 'items', ibuf, 2000)
+  redis.call('HSET', P .. 'n', 'seen', seen)
+end
 for h in pairs(hosts) do redis.call('SADD', P .. 'hostset', h) end
 flush()
 return added
@@ -154,7 +194,6 @@ for _, z in ipairs({P .. 'timed', P .. 'recrawl'}) do
   end
 end
 flush()
-touched = {}
 local hosts = redis.call('ZRANGEBYSCORE', P .. 'hosts', '-inf', now, 'LIMIT', 0, max * 4 + 16)
 local cands = {}
 for _, h in ipairs(hosts) do
@@ -166,10 +205,9 @@ for _, h in ipairs(hosts) do
   end
 end
 table.sort(cands, function(a, b) return a[2] < b[2] end)
-local out = {}
-local got = 0
+local fps, lz, lt = {}, {}, {}
 for _, c in ipairs(cands) do
-  if got >= max then break end
+  if #fps >= max then break end
   local h = c[1]
   local s = redis.call('HMGET', hk(h), 'inflight', 'down')
   local inflight = tonumber(s[1]) or 0
@@ -180,25 +218,34 @@ for _, c in ipairs(cands) do
     n = cap - inflight
     if delay > 0 and n > 1 then n = 1 end
   end
-  if n > max - got then n = max - got end
+  if n > max - #fps then n = max - #fps end
   if n > 0 then
     local popped = redis.call('ZPOPMIN', P .. 'q:' .. h, n)
     local k = 0
     for j = 1, #popped, 2 do
       local fp = popped[j]
-      got = got + 1
       k = k + 1
-      local tok = ARGV[8] .. got
-      redis.call('ZADD', P .. 'leases', deadline, fp)
-      redis.call('HSET', P .. 'tok', fp, tok)
-      out[#out + 1] = tok
-      out[#out + 1] = redis.call('HGET', P .. 'items', fp)
+      fps[#fps + 1] = fp
+      lz[#lz + 1] = deadline
+      lz[#lz + 1] = fp
+      lt[#lt + 1] = fp
+      lt[#lt + 1] = ARGV[8] .. #fps
     end
     redis.call('HINCRBY', hk(h), 'inflight', k)
-    redis.call('HINCRBY', P .. 'n', 'queued', -k)
+    qdelta = qdelta - k
     if delay > 0 then redis.call('HSET', hk(h), 'next', I(now + delay)) end
     resched(h)
   end
+end
+flushq()
+if #fps == 0 then return {} end
+bulk('ZADD', P .. 'leases', lz, 2000)
+bulk('HSET', P .. 'tok', lt, 2000)
+local payloads = bulk('HMGET', P .. 'items', fps, 2000)
+local out = {}
+for i, fp in ipairs(fps) do
+  out[#out + 1] = ARGV[8] .. i
+  out[#out + 1] = payloads[i]
 end
 return out
 `)
@@ -210,29 +257,33 @@ return out
 // down (a1 = priority; payload = {"b":base,"x":max,"r":jitter,"k":kind}).
 // Returns 1/0 (acked / lease lost) per outcome.
 var luaAck = redis.NewScript(luaCommon + `
-local res = {}
-for i = 6, #ARGV, 6 do
+local fps = {}
+for i = 6, #ARGV, 6 do fps[#fps + 1] = ARGV[i] end
+local toks = bulk('HMGET', P .. 'tok', fps, 2000)
+local res, okfps, delitems, infl, acked = {}, {}, {}, {}, {}
+for k = 1, #fps do
+  local i = 6 + (k - 1) * 6
   local fp, tok, act, host, a1, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
-  if redis.call('HGET', P .. 'tok', fp) ~= tok then
-    res[#res + 1] = 0
+  if toks[k] ~= tok or acked[fp] then
+    res[k] = 0
   else
-    res[#res + 1] = 1
-    redis.call('HDEL', P .. 'tok', fp)
-    redis.call('ZREM', P .. 'leases', fp)
-    redis.call('HINCRBY', hk(host), 'inflight', -1)
+    res[k] = 1
+    acked[fp] = true -- a second outcome for the same lease in this batch is stale
+    okfps[#okfps + 1] = fp
+    infl[host] = (infl[host] or 0) + 1
     touched[host] = true
     if act == 'done' then
       if a1 > 0 then
         redis.call('HSET', P .. 'items', fp, payload)
         redis.call('ZADD', P .. 'recrawl', a1, fp)
       else
-        redis.call('HDEL', P .. 'items', fp)
+        delitems[#delitems + 1] = fp
       end
     elseif act == 'retry' then
       redis.call('HSET', P .. 'items', fp, payload)
       redis.call('ZADD', P .. 'timed', a1, fp)
     elseif act == 'dead' then
-      redis.call('HDEL', P .. 'items', fp)
+      delitems[#delitems + 1] = fp
       redis.call('HSET', P .. 'dead', fp, payload)
     elseif act == 'down' then
       enqueue(fp, host, a1)
@@ -241,6 +292,12 @@ for i = 6, #ARGV, 6 do
     end
   end
 end
+if #okfps > 0 then
+  bulk('HDEL', P .. 'tok', okfps, 2000)
+  bulk('ZREM', P .. 'leases', okfps, 2000)
+end
+if #delitems > 0 then bulk('HDEL', P .. 'items', delitems, 2000) end
+for h, n in pairs(infl) do redis.call('HINCRBY', hk(h), 'inflight', -n) end
 flush()
 return res
 `)
