@@ -235,8 +235,8 @@ func TestValidXMR(t *testing.T) {
 	}
 	invalid := []string{
 		"", "4", xmrEncode(53, seq(64, 1)), // testnet tag
-		xmrEncode(24, seq(64, 1)),          // stagenet
-		xmrEncode(18, seq(63, 1)),          // wrong length
+		xmrEncode(24, seq(64, 1)), // stagenet
+		xmrEncode(18, seq(63, 1)), // wrong length
 		"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3B",
 		strings.Repeat("z", 95),
 	}
@@ -259,7 +259,7 @@ func TestValidETH(t *testing.T) {
 	}
 	invalid := []string{
 		"", "0x", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", // bad checksum
-		"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae",  // 39 digits
+		"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae",   // 39 digits
 		"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaedd", // 41 digits
 		"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg",
 		"5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00",

@@ -31,19 +31,17 @@ const (
 // MaxInput is the number of bytes of text Find looks at.
 const MaxInput = 2 << 20
 
+// Label regexps run only on short windows that start at a keyword, so
+// their cost does not grow with page size.
 var (
-	reBTC     = regexp.MustCompile(`\b(?:bc1[02-9ac-hj-np-z]{11,87}|BC1[02-9AC-HJ-NP-Z]{11,87}|[13][1-9A-HJ-NP-Za-km-z]{25,34})\b`)
-	reLTC     = regexp.MustCompile(`\b(?:ltc1[02-9ac-hj-np-z]{11,86}|LTC1[02-9AC-HJ-NP-Z]{11,86}|[LM][1-9A-HJ-NP-Za-km-z]{25,34})\b`)
-	reXMR     = regexp.MustCompile(`\b[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?\b`)
-	reETH     = regexp.MustCompile(`\b0[xX][0-9a-fA-F]{40}\b`)
-	reSession = regexp.MustCompile(`\b05[0-9a-fA-F]{64}\b`)
-	reAt      = regexp.MustCompile(`[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}`)
-	reTMe     = regexp.MustCompile(`(?i)\b(?:t|telegram)\.me/(?:s/)?([a-z][a-z0-9_]{3,31})\b`)
-	reTGLabel = regexp.MustCompile(`(?i)(?:\btelegram|телеграмм?|телега|\btg)\b\s*(?:id|username|handle|контакт)?\s*(?:[:：=\-–—>]|is|at|me|@)\s*@?([a-z][a-z0-9_]{3,31})\b`)
-	reHandle  = regexp.MustCompile(`@([A-Za-z][A-Za-z0-9_]{3,31})\b`)
-	reWickr   = regexp.MustCompile(`(?i)\bwickr(?:\s*me)?(?:\s*(?:id|username|user|name))?\s*(?:[:：=\-–—>]|is|@)\s*@?([a-z][a-z0-9_.\-]{2,31})`)
-	reThreema = regexp.MustCompile(`(?i:\bthreema)(?i:\s*(?:id|ид))?\s*(?:[:：=\-–—>]|is)?\s*([A-Z0-9*]{8})\b`)
+	reTMe     = regexp.MustCompile(`(?i)^(?:t|telegram)\.me/(?:s/)?([a-z][a-z0-9_]{3,31})\b`)
+	reTGLabel = regexp.MustCompile(`(?i)^(?:telegram|телеграмм?|телега|tg)\s*(?:id|username|handle|контакт)?\s*(?:[:：=\-–—>]|is|at|me|@)\s*@?([a-z][a-z0-9_]{3,31})\b`)
+	reWickr   = regexp.MustCompile(`(?i)^wickr(?:\s*me)?(?:\s*(?:id|username|user|name))?\s*(?:[:：=\-–—>]|is|@)\s*@?([a-z][a-z0-9_.\-]{2,31})`)
+	reThreema = regexp.MustCompile(`^(?i:threema)(?i:\s*(?:id|ид))?\s*(?:[:：=\-–—>]|is)?\s*([A-Z0-9*]{8})\b`)
 )
+
+// labelWindow is how many bytes after a keyword a label regexp may read.
+const labelWindow = 96
 
 // tgContext are words that make a nearby bare @handle a Telegram handle.
 var tgContext = []string{"telegram", "t.me", "телеграм", "телега", " tg ", " tg:", "tg:", "tg "}
@@ -52,7 +50,7 @@ var tgContext = []string{"telegram", "t.me", "телеграм", "телега",
 var (
 	xmppContext  = []string{"jabber", "xmpp", "jid", "джаббер", "жаббер", "omemo", "otr"}
 	emailContext = []string{"email", "e-mail", "mail:", "почта", "почту", "mailto"}
-	xmppHosts    = []string{"jabber.", "xmpp.", "exploit.im", "jabb.im", "404.city", "thesecure.biz", "creep.im", "dukgo.com", "xmpp.jp", "conversations.im", "blah.im", "draugr.de", "jabbim.", "sj.ms", "jabber.calyxinstitute.org", "anonym.im", "yourdata.forsale", "riseup.net:xmpp"}
+	xmppHosts    = []string{"jabber.", "xmpp.", "exploit.im", "jabb.im", "404.city", "thesecure.biz", "creep.im", "dukgo.com", "xmpp.jp", "conversations.im", "blah.im", "draugr.de", "jabbim.", "sj.ms", "jabber.calyxinstitute.org", "xabber.", "hot-chilli.", "anonym.im", "yourdata.forsale", "riseup.net:xmpp"}
 	badTLDs      = map[string]bool{"png": true, "jpg": true, "jpeg": true, "gif": true, "svg": true, "webp": true, "css": true, "js": true, "ico": true, "bmp": true}
 )
 
@@ -98,39 +96,8 @@ func Find(text string) []Entity {
 		}
 		text = string(masked)
 	}
-	lower := strings.ToLower(text)
-
-	for _, m := range reBTC.FindAllStringIndex(text, -1) {
-		if s := text[m[0]:m[1]]; ValidBTC(s) {
-			v := s
-			if strings.HasPrefix(strings.ToLower(s), "bc1") {
-				v = strings.ToLower(s)
-			}
-			fs = append(fs, found{m[0], Entity{KindBTC, v}})
-		}
-	}
-	for _, m := range reLTC.FindAllStringIndex(text, -1) {
-		if s := text[m[0]:m[1]]; ValidLTC(s) {
-			v := s
-			if strings.HasPrefix(strings.ToLower(s), "ltc1") {
-				v = strings.ToLower(s)
-			}
-			fs = append(fs, found{m[0], Entity{KindLTC, v}})
-		}
-	}
-	for _, m := range reXMR.FindAllStringIndex(text, -1) {
-		if s := text[m[0]:m[1]]; ValidXMR(s) {
-			fs = append(fs, found{m[0], Entity{KindXMR, s}})
-		}
-	}
-	for _, m := range reETH.FindAllStringIndex(text, -1) {
-		if s := text[m[0]:m[1]]; ValidETH(s) {
-			fs = append(fs, found{m[0], Entity{KindETH, "0x" + eip55(strings.ToLower(s[2:]))}})
-		}
-	}
-	for _, m := range reSession.FindAllStringIndex(text, -1) {
-		fs = append(fs, found{m[0], Entity{KindSession, strings.ToLower(text[m[0]:m[1]])}})
-	}
+	lower := foldLower(text)
+	fs = append(fs, findTokens(text)...)
 	fs = append(fs, findContacts(text, lower)...)
 
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].pos < fs[j].pos })
@@ -147,28 +114,8 @@ func Find(text string) []Entity {
 
 func findContacts(text, lower string) []found {
 	var fs []found
-	// user@host: xmpp or email
+	// user@host: xmpp or email; bare @handles near "telegram"
 	var atSpans [][2]int
-	for _, m := range reAt.FindAllStringIndex(text, -1) {
-		addr := strings.ToLower(strings.TrimRight(text[m[0]:m[1]], ".-"))
-		at := strings.IndexByte(addr, '@')
-		if at <= 0 || strings.HasPrefix(addr, ".") {
-			continue
-		}
-		host := addr[at+1:]
-		tld := host[strings.LastIndexByte(host, '.')+1:]
-		if badTLDs[tld] || len(tld) < 2 || isDigits(tld) {
-			continue
-		}
-		atSpans = append(atSpans, [2]int{m[0], m[1]})
-		kind := KindEmail
-		if k := nearestContext(lower, m[0], 64); k != "" {
-			kind = k
-		} else if knownXMPPHost(host) {
-			kind = KindXMPP
-		}
-		fs = append(fs, found{m[0], Entity{kind, addr}})
-	}
 	inAt := func(p int) bool {
 		for _, sp := range atSpans {
 			if p >= sp[0] && p < sp[1] {
@@ -177,47 +124,89 @@ func findContacts(text, lower string) []found {
 		}
 		return false
 	}
-	// Telegram
-	for _, m := range reTMe.FindAllStringSubmatchIndex(text, -1) {
-		h := strings.ToLower(text[m[2]:m[3]])
-		if h == "joinchat" || h == "share" || h == "addstickers" || h == "proxy" || h == "iv" {
+	for off := 0; off < len(text); {
+		k := strings.IndexByte(text[off:], '@')
+		if k < 0 {
+			break
+		}
+		i := off + k
+		off = i + 1
+		if start, end, ok := addrAt(text, i); ok {
+			atSpans = append(atSpans, [2]int{start, end})
+			addr := strings.ToLower(text[start:end])
+			kind := KindEmail
+			if c := nearestContext(lower, start, 64); c != "" {
+				kind = c
+			} else if knownXMPPHost(addr[strings.IndexByte(addr, '@')+1:]) {
+				kind = KindXMPP
+			}
+			fs = append(fs, found{start, Entity{kind, addr}})
+			off = end
 			continue
 		}
-		fs = append(fs, found{m[0], Entity{KindTelegram, h}})
-	}
-	for _, m := range reTGLabel.FindAllStringSubmatchIndex(text, -1) {
-		h := strings.ToLower(text[m[2]:m[3]])
-		if len(h) < 5 || wickrStop[h] || inAt(m[2]) {
+		// "@handle" (not part of a word) with Telegram context nearby
+		if i > 0 && isTokenByte(text[i-1]) && !strings.HasSuffix(lower[:i], "telegram") {
 			continue
 		}
-		fs = append(fs, found{m[0], Entity{KindTelegram, h}})
-	}
-	for _, m := range reHandle.FindAllStringSubmatchIndex(text, -1) {
-		if m[0] > 0 && isWordByte(text[m[0]-1]) || inAt(m[0]) {
-			continue // part of an email or jabber id
+		j := i + 1
+		for j < len(text) && j-i <= 33 && isTokenByte(text[j]) {
+			j++
 		}
-		h := strings.ToLower(text[m[2]:m[3]])
-		if len(h) < 5 {
+		h := strings.ToLower(text[i+1 : j])
+		if len(h) < 5 || len(h) > 32 || h[0] < 'a' || h[0] > 'z' || (j < len(text) && isTokenByte(text[j])) {
 			continue
 		}
-		if !hasContext(lower, m[0], 48, tgContext) {
-			continue
+		if hasContext(lower, i, 48, tgContext) {
+			fs = append(fs, found{i, Entity{KindTelegram, h}})
 		}
-		fs = append(fs, found{m[0], Entity{KindTelegram, h}})
 	}
-	// Wickr
-	for _, m := range reWickr.FindAllStringSubmatchIndex(text, -1) {
-		h := strings.ToLower(strings.TrimRight(text[m[2]:m[3]], ".-"))
-		if len(h) < 5 || wickrStop[h] || inAt(m[2]) {
-			continue
+	// Telegram links and labels
+	keywordWindows(lower, []string{"t.me/", "telegram.me/"}, func(at int) {
+		start := at
+		if strings.HasPrefix(lower[at:], "t.me/") && at >= 7 && lower[at-7:at] == "telegra" {
+			return // counted as telegram.me/
 		}
-		fs = append(fs, found{m[0], Entity{KindWickr, h}})
-	}
-	// Threema
-	for _, m := range reThreema.FindAllStringSubmatchIndex(text, -1) {
-		id := text[m[2]:m[3]]
-		fs = append(fs, found{m[0], Entity{KindThreema, id}})
-	}
+		if m := reTMe.FindStringSubmatchIndex(window(text, start)); m != nil {
+			h := strings.ToLower(text[start+m[2] : start+m[3]])
+			switch h {
+			case "joinchat", "share", "addstickers", "proxy", "iv":
+				return
+			}
+			fs = append(fs, found{start, Entity{KindTelegram, h}})
+		}
+	})
+	keywordWindows(lower, []string{"telegram", "телеграм", "телега", "tg"}, func(at int) {
+		if !wordStart(lower, at) {
+			return
+		}
+		if m := reTGLabel.FindStringSubmatchIndex(window(text, at)); m != nil {
+			h := strings.ToLower(text[at+m[2] : at+m[3]])
+			if len(h) < 5 || wickrStop[h] || inAt(at+m[2]) {
+				return
+			}
+			fs = append(fs, found{at, Entity{KindTelegram, h}})
+		}
+	})
+	keywordWindows(lower, []string{"wickr"}, func(at int) {
+		if !wordStart(lower, at) {
+			return
+		}
+		if m := reWickr.FindStringSubmatchIndex(window(text, at)); m != nil {
+			h := strings.ToLower(strings.TrimRight(text[at+m[2]:at+m[3]], ".-"))
+			if len(h) < 5 || wickrStop[h] || inAt(at+m[2]) {
+				return
+			}
+			fs = append(fs, found{at, Entity{KindWickr, h}})
+		}
+	})
+	keywordWindows(lower, []string{"threema"}, func(at int) {
+		if !wordStart(lower, at) {
+			return
+		}
+		if m := reThreema.FindStringSubmatchIndex(window(text, at)); m != nil {
+			fs = append(fs, found{at, Entity{KindThreema, text[at+m[2] : at+m[3]]}})
+		}
+	})
 	return fs
 }
 
@@ -228,10 +217,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '.' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
 }
 
 // nearestContext returns xmpp or email according to the closest label in

@@ -193,3 +193,7 @@ func sharedData(t *testing.T) string {
 	}
 	return dir
 }
+
+func readKeyRing(armored string) (openpgp.EntityList, error) {
+	return openpgp.ReadArmoredKeyRing(strings.NewReader(armored))
+}
