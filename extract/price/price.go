@@ -246,11 +246,25 @@ var markers = []marker{
 	{"ltc", "LTC", 1, true}, {"litecoin", "LTC", 1, true}, {"litecoins", "LTC", 1, true},
 }
 
+// markerFirst holds the lower-case first bytes of ASCII markers.
+var markerFirst = func() (t [256]bool) {
+	for _, m := range markers {
+		t[m.text[0]] = true
+	}
+	for _, b := range blocked {
+		t[b[0]] = true
+	}
+	return t
+}()
+
 // blocked are dollar-like prefixes of other currencies: "NZ$5" is not USD.
 var blocked = []string{"nz$", "hk$", "s$", "r$", "mx$", "z$", "nt$"}
 
 // matchCurrency returns the currency marker starting at s[i], its scale and byte length.
 func matchCurrency(s string, i int) (string, float64, int) {
+	if c := s[i]; c < utf8.RuneSelf && !markerFirst[c|0x20] && c != '$' {
+		return "", 0, 0
+	}
 	if prevLetter(s, i) {
 		// markers must start a word ("usdt" inside "busdt" etc.), except symbols
 		r, _ := utf8.DecodeRuneInString(s[i:])
