@@ -135,7 +135,12 @@ type lazyReader struct {
 
 func (l *lazyReader) Read(b []byte) (int, error) {
 	if l.dec == nil && l.err == nil {
-		l.dec, l.err = l.open(l.src)
+		dec, err := l.open(l.src)
+		if err != nil {
+			l.err = err // dec may be a typed nil (gzip.NewReader)
+		} else {
+			l.dec = dec
+		}
 	}
 	if l.err != nil {
 		return 0, l.err
