@@ -169,6 +169,9 @@ func (w *World) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		links.WriteString("</div></body>")
 		p.body = []byte(strings.Replace(string(p.body), "</body>", links.String(), 1))
 	}
+	if w.opts.Faults == FaultsHostile && r.URL.Path != "/" && h64(w.opts.Seed, "malformed", r.URL.Path)%8 == 0 {
+		p.body = malform(p.body)
+	}
 	w.writePage(rec, r, p)
 }
 
@@ -221,4 +224,13 @@ func (w *World) writePage(rw http.ResponseWriter, r *http.Request, p *page) {
 	if r.Method != http.MethodHead {
 		w.writeBody(rw, r, p.body)
 	}
+}
+
+// malform makes a page deeply nested and sloppy without changing its text: 300 unclosed
+// divs after <body>, stray end tags and a table cell outside any table.
+func malform(body []byte) []byte {
+	junk := strings.Repeat(`<div class="w">`, 300) + `</table></td><td>` + "\n"
+	s := strings.Replace(string(body), "<body>", "<body>"+junk, 1)
+	s = strings.Replace(s, "</body></html>", "</span></p>", 1)
+	return []byte(s)
 }

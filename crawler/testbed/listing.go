@@ -158,7 +158,7 @@ func (w *World) slot(m *market, i int) *slot {
 		}
 	}
 	// life
-	if i >= active && r.Float64() < 0.06 {
+	if i >= active && j != 0 && r.Float64() < 0.06 { // a new vendor's first listing stays
 		s.goneDay = s.firstDay + 1 + r.IntN(5)
 	}
 	if r.Float64() < 0.05 {
