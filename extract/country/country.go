@@ -96,6 +96,7 @@ func Parse(s string) []string {
 	for _, w := range words(s) {
 		toks = append(toks, tok{orig: w, low: strings.ToLower(w)})
 	}
+	listMode := isCodeList(toks)
 	var out []string
 	seen := map[string]bool{}
 	add := func(c string) {
@@ -122,7 +123,7 @@ func Parse(s string) []string {
 			i += matched
 			continue
 		}
-		if c := code(toks[i]); c != "" {
+		if c := code(toks[i], listMode); c != "" {
 			add(c)
 		}
 		i++
@@ -130,14 +131,44 @@ func Parse(s string) []string {
 	return out
 }
 
-func code(t tok) string {
+// labelWords may surround a list of codes ("Ships from: IT").
+var labelWords = set("ships ship shipping shipped from to origin destination destinations country countries only and or via")
+
+// isCodeList reports whether every token is an upper-case code (or a label
+// word), as in "IT → WW, EU" or "Ships from: BE": then alpha-2 codes that
+// are also English words count too (alpha-3 words such as "CAN" never do).
+func isCodeList(toks []tok) bool {
+	codes := 0
+	for _, t := range toks {
+		if labelWords[t.low] {
+			continue
+		}
+		if t.orig != strings.ToUpper(t.orig) || !isASCII(t.orig) {
+			return false
+		}
+		if _, ok := lowerOK[t.low]; ok {
+			codes++
+			continue
+		}
+		_, a2 := byA2[t.orig]
+		_, a3 := byA3[t.orig]
+		a3 = a3 && !stopA3[t.orig]
+		if !(len(t.orig) == 2 && a2 || len(t.orig) == 3 && a3) {
+			return false
+		}
+		codes++
+	}
+	return codes > 0
+}
+
+func code(t tok, listMode bool) string {
 	if c, ok := lowerOK[t.low]; ok {
 		return c
 	}
 	if t.orig == strings.ToUpper(t.orig) && isASCII(t.orig) {
 		switch len(t.orig) {
 		case 2:
-			if _, ok := byA2[t.orig]; ok && !stopA2[t.orig] {
+			if _, ok := byA2[t.orig]; ok && (listMode || !stopA2[t.orig]) {
 				return t.orig
 			}
 		case 3:
