@@ -49,6 +49,7 @@ type Store struct {
 	log    *slog.Logger
 	es     *elasticsearch.Client
 	bulk   esutil.BulkIndexer
+	own    *http.Transport // the transport New made, closed by Close
 	closed chan struct{}
 	once   sync.Once
 }
@@ -79,6 +80,12 @@ func New(opts Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	var own *http.Transport
+	if opts.Transport == nil {
+		own = http.DefaultTransport.(*http.Transport).Clone()
+		own.MaxIdleConnsPerHost = 2 * opts.Workers
+		opts.Transport = own
+	}
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses:     opts.URLs,
 		Username:      opts.Username,
@@ -103,7 +110,7 @@ func New(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elastic: bulk indexer: %w", err)
 	}
-	return &Store{opts: opts, log: log, es: es, bulk: bi, closed: make(chan struct{})}, nil
+	return &Store{opts: opts, log: log, es: es, bulk: bi, own: own, closed: make(chan struct{})}, nil
 }
 
 // backoff is exponential with full jitter: 100ms, 200ms... capped at 5s.
@@ -209,6 +216,10 @@ func (s *Store) Close() error {
 		defer cancel()
 		if e := s.bulk.Close(ctx); e != nil {
 			err = fmt.Errorf("elastic: close: %w", e)
+		}
+		_ = s.es.Close(ctx)
+		if s.own != nil {
+			s.own.CloseIdleConnections()
 		}
 	})
 	return err

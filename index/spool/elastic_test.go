@@ -1,0 +1,166 @@
+package spool_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/darkwatch/darkwatch/index"
+	"github.com/darkwatch/darkwatch/index/elastic"
+	"github.com/darkwatch/darkwatch/index/indextest"
+	"github.com/darkwatch/darkwatch/index/spool"
+)
+
+// proxy is a TCP forwarder the test can stop and start on the same port, standing in for
+// an Elasticsearch outage.
+type proxy struct {
+	addr, target string
+	mu           sync.Mutex
+	ln           net.Listener
+	conns        map[net.Conn]bool
+	wg           sync.WaitGroup
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	p := &proxy{target: target, conns: map[net.Conn]bool{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[c], p.conns[u] = true, true
+			p.mu.Unlock()
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); io.Copy(u, c); u.Close() }()
+			go func() { defer p.wg.Done(); io.Copy(c, u); c.Close() }()
+		}
+	}()
+}
+
+func (p *proxy) stop() {
+	p.mu.Lock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	p.conns = map[net.Conn]bool{}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *proxy) start(t *testing.T) {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatalf("restart proxy: %v", err)
+	}
+	p.serve(ln)
+}
+
+func esURL(t *testing.T) string {
+	u := os.Getenv("DARKWATCH_TEST_ES_URL")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("DARKWATCH_TEST_ES_URL is not set (required in CI)")
+		}
+		t.Skip("DARKWATCH_TEST_ES_URL not set")
+	}
+	return u
+}
+
+// TestElasticsearchOutage stops Elasticsearch (a proxy in front of it) while records are
+// written, starts it again and checks that the index ends up complete.
+func TestElasticsearchOutage(t *testing.T) {
+	u, err := url.Parse(esURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := newProxy(t, u.Host)
+	prefix := fmt.Sprintf("dwtest-spool-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	es, err := elastic.New(elastic.Options{URLs: []string{"http://" + px.addr}, Prefix: prefix, MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := es.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, _ := elastic.New(elastic.Options{URLs: []string{u.String()}, Prefix: prefix})
+		admin.DeleteAll(context.Background())
+		admin.Close()
+	})
+	s, err := spool.New(es, spool.Options{Dir: t.TempDir(), RetryInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ls := indextest.Listings()
+	if err := s.PutListings(ctx, ls[:4]); err != nil {
+		t.Fatal(err)
+	}
+	px.stop()
+	if err := s.PutVendors(ctx, indextest.Vendors()); err != nil {
+		t.Fatalf("put vendors during outage: %v", err)
+	}
+	if err := s.PutListings(ctx, ls[4:]); err != nil {
+		t.Fatalf("put listings during outage: %v", err)
+	}
+	if !s.Pending() {
+		t.Fatal("nothing spooled during the outage")
+	}
+	if err := s.Flush(ctx); !errors.Is(err, index.ErrUnavailable) {
+		t.Fatalf("Flush during outage: got %v, want ErrUnavailable", err)
+	}
+	px.start(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Pending() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatalf("Flush after outage: %v", err)
+	}
+	res, err := s.Search(ctx, index.Query{Aggs: []string{"vendor"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != len(ls) {
+		t.Errorf("got %d listings after outage, want %d", res.Total, len(ls))
+	}
+	v, err := s.GetVendor(ctx, "alpha/drhouse")
+	if err != nil || v.Actor != "actor-1" || len(v.Substances) != 3 {
+		t.Errorf("vendor after outage: %v %+v", err, v)
+	}
+}

@@ -1,0 +1,197 @@
+package spool_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+	"github.com/darkwatch/darkwatch/index/indextest"
+	"github.com/darkwatch/darkwatch/index/spool"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fake is a backend that can be "down"; it records the listing ids it accepted.
+type fake struct {
+	index.Store
+	down   atomic.Bool
+	mu     sync.Mutex
+	got    []string
+	closed bool
+}
+
+func (f *fake) PutListings(_ context.Context, ls []extract.Listing) error {
+	if f.down.Load() {
+		return fmt.Errorf("dial: %w", index.ErrUnavailable)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, l := range ls {
+		f.got = append(f.got, l.ID)
+	}
+	return nil
+}
+
+func (f *fake) PutVendors(_ context.Context, vs []extract.Vendor) error {
+	if f.down.Load() {
+		return fmt.Errorf("dial: %w", index.ErrUnavailable)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, v := range vs {
+		f.got = append(f.got, "vendor:"+v.ID)
+	}
+	return nil
+}
+
+func (f *fake) Flush(context.Context) error { return nil }
+func (f *fake) Close() error                { f.closed = true; return nil }
+
+func (f *fake) ids() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.got)
+}
+
+func spoolFiles(t *testing.T, dir string) int {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(m)
+}
+
+func TestSpoolWhileDownReplayInOrder(t *testing.T) {
+	dir := t.TempDir()
+	f := &fake{}
+	s, err := spool.New(f, spool.Options{Dir: dir, RetryInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	ls := indextest.Listings()
+	if err := s.PutListings(ctx, ls[:2]); err != nil {
+		t.Fatal(err)
+	}
+	f.down.Store(true)
+	if err := s.PutListings(ctx, ls[2:5]); err != nil {
+		t.Fatalf("put while down: got %v, want spooled", err)
+	}
+	if err := s.PutVendors(ctx, indextest.Vendors()[:1]); err != nil {
+		t.Fatal(err)
+	}
+	f.down.Store(false)
+	// Still pending: a new put goes behind the spooled ones, not around them.
+	if err := s.PutListings(ctx, ls[5:6]); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Pending() && len(f.ids()) < 7 {
+		t.Fatal("spool not pending after outage")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Pending() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	want := []string{ls[0].ID, ls[1].ID, ls[2].ID, ls[3].ID, ls[4].ID, "vendor:alpha/drhouse", ls[5].ID}
+	if got := f.ids(); !slices.Equal(got, want) {
+		t.Errorf("replayed %v, want %v", got, want)
+	}
+	if n := spoolFiles(t, dir); n != 0 {
+		t.Errorf("got %d spool files after replay, want 0", n)
+	}
+}
+
+func TestFlushReportsSpooled(t *testing.T) {
+	f := &fake{}
+	f.down.Store(true)
+	s, err := spool.New(f, spool.Options{Dir: t.TempDir(), RetryInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutListings(context.Background(), indextest.Listings()[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(context.Background()); !errors.Is(err, index.ErrUnavailable) {
+		t.Errorf("Flush while down: got %v, want ErrUnavailable", err)
+	}
+	f.down.Store(false)
+	if err := s.Flush(context.Background()); err != nil || s.Pending() {
+		t.Errorf("Flush after recovery: got %v pending %v", err, s.Pending())
+	}
+}
+
+func TestSurvivesRestartAndTornLine(t *testing.T) {
+	dir := t.TempDir()
+	f := &fake{}
+	f.down.Store(true)
+	s, err := spool.New(f, spool.Options{Dir: dir, RetryInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := indextest.Listings()
+	for i := range 3 {
+		if err := s.PutListings(context.Background(), ls[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close() // backend still down: files stay
+	if n := spoolFiles(t, dir); n != 1 {
+		t.Fatalf("got %d spool files, want 1", n)
+	}
+	// A crash in the middle of an append leaves a torn last line.
+	m, _ := filepath.Glob(filepath.Join(dir, "*.ndjson"))
+	fh, err := os.OpenFile(m[0], os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.WriteString(`{"listings":[{"id":"torn`)
+	fh.Close()
+
+	f2 := &fake{}
+	s2, err := spool.New(f2, spool.Options{Dir: dir, RetryInterval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if err := s2.Flush(context.Background()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	if got, want := f2.ids(), []string{ls[0].ID, ls[1].ID, ls[2].ID}; !slices.Equal(got, want) {
+		t.Errorf("replayed after restart %v, want %v", got, want)
+	}
+}
+
+func TestNonAvailabilityErrorsAreReturned(t *testing.T) {
+	f := &fake{}
+	s, err := spool.New(errStore{f}, spool.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutListings(context.Background(), indextest.Listings()[:1]); err == nil || errors.Is(err, index.ErrUnavailable) {
+		t.Errorf("got %v, want the backend's mapping error", err)
+	}
+	if s.Pending() {
+		t.Error("a rejected record was spooled")
+	}
+}
+
+type errStore struct{ *fake }
+
+func (errStore) PutListings(context.Context, []extract.Listing) error {
+	return errors.New("mapper_parsing_exception")
+}
