@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/darkwatch/darkwatch/config"
+	"github.com/darkwatch/darkwatch/crawler"
+	"github.com/darkwatch/darkwatch/crawler/capture"
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/crawler/tor"
+	"github.com/darkwatch/darkwatch/extract"
+)
+
+func init() {
+	register(command{name: "crawl", summary: "crawl the configured markets through Tor into the index", run: runCrawl})
+}
+
+func runCrawl(ctx context.Context, e env) int {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file (default: the embedded single-machine mode)")
+	once := fs.Bool("once", false, "stop when the frontier is drained")
+	maxPages := fs.Int("max-pages", 0, "stop after fetching this many pages (0: no limit)")
+	refresh := fs.Bool("refresh", false, "fetch the seeds and every page scheduled for a recrawl again now (a new day's crawl)")
+	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), on, off")
+	if err := fs.Parse(e.args); err != nil {
+		return exitUsage
+	}
+	cfg, code := loadConfig(*cfgPath, e.stderr)
+	if cfg == nil {
+		return code
+	}
+	if len(cfg.Markets) == 0 {
+		fmt.Fprintln(e.stderr, "darkwatch crawl: no markets configured; add a markets: section (see config/darkwatch.example.yaml) or try 'make run' for the testbed")
+		return exitUsage
+	}
+	if len(cfg.TorEndpoints()) == 0 {
+		fmt.Fprintln(e.stderr, "darkwatch crawl: no Tor endpoint configured (tor.socks or tor.endpoints); darkwatch never fetches without Tor")
+		return exitUsage
+	}
+	log := newLogger(cfg, e.stderr)
+	if cfg.Crawl.MaxMemory > 0 {
+		debug.SetMemoryLimit(int64(cfg.Crawl.MaxMemory))
+	}
+	if err := crawl(ctx, cfg, *cfgPath, crawlFlags{once: *once, maxPages: *maxPages, refresh: *refresh, progress: *progress}, log, e); err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch crawl:", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+type crawlFlags struct {
+	once     bool
+	maxPages int
+	refresh  bool
+	progress string
+}
+
+func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlags, log *slog.Logger, e env) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := crawler.NewMetrics(reg)
+	if cfg.Metrics.Listen != "" {
+		srv := &http.Server{Addr: cfg.Metrics.Listen, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics_listen_failed", "err", err)
+			}
+		}()
+		defer srv.Close()
+	}
+
+	pool, err := newTorPool(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	go func() { _ = pool.Run(ctx) }()
+
+	fr, err := openFrontier(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer fr.Close()
+
+	warcDir := cfg.Crawl.WARCDir
+	if warcDir == "" {
+		warcDir = filepath.Join(cfg.DataDir, "warc")
+	}
+	cw, err := capture.Open(capture.Options{Dir: warcDir, MaxFileSize: int64(cfg.Crawl.WARCMaxSize)})
+	if err != nil {
+		return err
+	}
+	defer cw.Close()
+
+	x, err := newExtractor(cfg, log)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sink, err := newIndexSink(ctx, cfg, store, log)
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+
+	var markets []crawler.Market
+	for _, m := range cfg.Markets {
+		if m.Disabled {
+			continue
+		}
+		markets = append(markets, crawler.Market{Name: m.Name, Profile: m.Profile, Seeds: m.Seeds, Hosts: m.Hosts,
+			Include: m.Include, Exclude: m.Exclude, Cookies: cfg.Session(m.Name).Value(), MaxPages: m.MaxPages})
+	}
+	cr, err := crawler.New(crawler.Options{
+		Markets: markets, Workers: cfg.Crawl.Workers, Lease: cfg.Crawl.Lease.D(),
+		FetchTimeout: cfg.Tor.ConnectTimeout.D() + cfg.Tor.ReadIdleTimeout.D(), MaxBody: int64(cfg.Crawl.MaxBody),
+		MaxRedirects: cfg.Crawl.MaxRedirects, MaxDepth: cfg.Crawl.MaxDepth, MaxLinksPerPage: cfg.Crawl.MaxLinksPerPage,
+		MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Recrawl: cfg.Crawl.Recrawl.D(), ContentTypes: cfg.Crawl.ContentTypes,
+		Once: fl.once, MaxPages: fl.maxPages, Logger: log, Metrics: metrics, OnEvent: sink.Event,
+	}, crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: x, Sink: sink, NewCircuit: pool.NewCircuit})
+	if err != nil {
+		return err
+	}
+	if fl.refresh {
+		if err := refreshFrontier(ctx, fr, cfg); err != nil {
+			return err
+		}
+	}
+	if err := cr.Seed(ctx); err != nil {
+		return err
+	}
+
+	// SIGHUP reloads the sessions (an analyst renewed a cookie after a login wall).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if cfgPath == "" {
+					continue
+				}
+				nc, err := config.Load(cfgPath)
+				if err != nil {
+					log.Error("reload_failed", "err", err)
+					continue
+				}
+				ck := map[string]string{}
+				for _, m := range nc.Markets {
+					ck[m.Name] = nc.Session(m.Name).Value()
+				}
+				if err := cr.UpdateSessions(ctx, ck); err != nil {
+					log.Error("reload_failed", "err", err)
+				} else {
+					log.Info("sessions_reloaded")
+				}
+			}
+		}
+	}()
+
+	start := time.Now()
+	stopProgress := startProgress(ctx, fl.progress, e.stderr, cr, fr)
+	runErr := cr.Run(ctx)
+	stopProgress()
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if err := sink.Flush(flushCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("flush: %w", err))
+	}
+	printCrawlSummary(e.stdout, cr, fr, time.Since(start), cfgPath)
+	return runErr
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.Log.Level))
+	ho := &slog.HandlerOptions{Level: lvl}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+func newTorPool(cfg *config.Config, log *slog.Logger) (*tor.Pool, error) {
+	var eps []tor.Endpoint
+	for _, ep := range cfg.TorEndpoints() {
+		eps = append(eps, tor.Endpoint{Socks: ep.Socks, Control: ep.Control, ControlPassword: ep.ControlPassword.Value(), CookieFile: ep.CookieFile})
+	}
+	return tor.New(tor.Options{Endpoints: eps, ConnectTimeout: cfg.Tor.ConnectTimeout.D(), ReadIdleTimeout: cfg.Tor.ReadIdleTimeout.D(),
+		CheckInterval: cfg.Tor.HealthInterval.D(), IsolationSecret: cfg.Tor.IsolationSecret.Value(), AllowClearnet: cfg.Tor.AllowClearnet, Logger: log})
+}
+
+func frontierOptions(cfg *config.Config) frontier.Options {
+	return frontier.Options{HostDelay: cfg.Crawl.PerHostDelay.D(), HostMaxInFlight: cfg.Crawl.PerHostInFlight,
+		MaxAttempts: cfg.Crawl.MaxAttempts, MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket}
+}
+
+func openFrontier(ctx context.Context, cfg *config.Config) (frontier.Frontier, error) {
+	switch cfg.Frontier.Backend {
+	case "redis":
+		ro, err := redis.ParseURL(cfg.Frontier.Redis.URL)
+		if err != nil {
+			return nil, fmt.Errorf("frontier.redis.url: %w", err)
+		}
+		if p := cfg.Frontier.Redis.Password.Value(); p != "" {
+			ro.Password = p
+		}
+		client := redis.NewClient(ro)
+		if err := client.Ping(ctx).Err(); err != nil {
+			client.Close()
+			return nil, fmt.Errorf("frontier: redis %s: %w", ro.Addr, err)
+		}
+		f, err := frontier.NewRedis(client, frontierOptions(cfg))
+		if err != nil {
+			client.Close()
+			return nil, err
+		}
+		return &redisFrontier{Redis: f, client: client}, nil
+	default:
+		return frontier.OpenBolt(filepath.Join(cfg.DataDir, "frontier.db"), frontierOptions(cfg))
+	}
+}
+
+// redisFrontier closes its client with the frontier.
+type redisFrontier struct {
+	*frontier.Redis
+	client *redis.Client
+}
+
+func (r *redisFrontier) Close() error { return errors.Join(r.Redis.Close(), r.client.Close()) }
+
+func newExtractor(cfg *config.Config, log *slog.Logger) (*extract.Extractor, error) {
+	return extract.New(extract.Options{Logger: log})
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/darkwatch/darkwatch/config"
+	"github.com/darkwatch/darkwatch/crawler"
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+// indexSink hands each page's records to the index (and to the alert engine when alerts are
+// configured). Put returns only when the store accepted them durably.
+type indexSink struct {
+	store index.Store
+	log   *slog.Logger
+	// observers see every stored page (alerts); each returns only when its own state is durable.
+	observers []pageObserver
+}
+
+// pageObserver is what the alert engine implements to see stored pages and operator events.
+type pageObserver interface {
+	ObservePage(ctx context.Context, p crawler.Page) error
+	OperatorEvent(ctx context.Context, e crawler.Event)
+	Flush(ctx context.Context) error
+	Close() error
+}
+
+// observerFactories are filled by other files of cmd (alerts) at init.
+var observerFactories []func(ctx context.Context, cfg *config.Config, store index.Store, log *slog.Logger) (pageObserver, error)
+
+func newIndexSink(ctx context.Context, cfg *config.Config, store index.Store, log *slog.Logger) (*indexSink, error) {
+	s := &indexSink{store: store, log: log}
+	for _, f := range observerFactories {
+		o, err := f(ctx, cfg, store, log)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			s.observers = append(s.observers, o)
+		}
+	}
+	return s, nil
+}
+
+// Put stamps the records with the capture time and reference and stores them.
+func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
+	at := p.Capture.Time
+	if at.IsZero() {
+		at = time.Now().UTC()
+	}
+	ref := p.Capture
+	ls := make([]extract.Listing, len(p.Result.Listings))
+	for i, l := range p.Result.Listings {
+		if l.Market == "" {
+			l.Market = p.Market
+		}
+		if l.FirstSeen.IsZero() {
+			l.FirstSeen = at
+		}
+		if l.LastSeen.IsZero() {
+			l.LastSeen = at
+		}
+		if l.Capture == nil {
+			l.Capture = &ref
+		}
+		ls[i] = l
+	}
+	vs := make([]extract.Vendor, len(p.Result.Vendors))
+	for i, v := range p.Result.Vendors {
+		if v.Market == "" {
+			v.Market = p.Market
+		}
+		if v.FirstSeen.IsZero() {
+			v.FirstSeen = at
+		}
+		if v.LastSeen.IsZero() {
+			v.LastSeen = at
+		}
+		if v.Capture == nil {
+			v.Capture = &ref
+		}
+		vs[i] = v
+	}
+	if len(vs) > 0 {
+		if err := s.store.PutVendors(ctx, vs); err != nil {
+			return fmt.Errorf("store vendors: %w", err)
+		}
+	}
+	if len(ls) > 0 {
+		if err := s.store.PutListings(ctx, ls); err != nil {
+			return fmt.Errorf("store listings: %w", err)
+		}
+	}
+	p.Result.Listings, p.Result.Vendors = ls, vs
+	for _, o := range s.observers {
+		if err := o.ObservePage(ctx, p); err != nil {
+			return fmt.Errorf("alerts: %w", err)
+		}
+	}
+	return nil
+}
+
+// Event passes operator events to the observers (the crawler has logged them already).
+func (s *indexSink) Event(e crawler.Event) {
+	for _, o := range s.observers {
+		o.OperatorEvent(context.Background(), e)
+	}
+}
+
+// Flush makes everything durable and visible.
+func (s *indexSink) Flush(ctx context.Context) error {
+	for _, o := range s.observers {
+		if err := o.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	return s.store.Flush(ctx)
+}
+
+// Close closes the observers (not the store).
+func (s *indexSink) Close() error {
+	for _, o := range s.observers {
+		_ = o.Close()
+	}
+	return nil
+}
+
+// startProgress prints a progress line on w every second while the crawl runs, when w is a
+// terminal (or mode is "on"). It returns a function that stops it.
+func startProgress(ctx context.Context, mode string, w io.Writer, cr *crawler.Crawler, fr frontier.Frontier) func() {
+	on := mode == "on"
+	if mode == "auto" {
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				on = true
+			}
+		}
+	}
+	if !on {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				fmt.Fprintln(w)
+				return
+			case <-t.C:
+				st, _ := fr.Stats(ctx)
+				s := cr.Stats()
+				fmt.Fprintf(w, "\r\033[Kpages %d  listings %d  vendors %d  errors %d  queued %d  in-flight %d  dead %d",
+					s.Pages.Load(), s.Listings.Load(), s.Vendors.Load(), s.Errors.Load(), st.Queued, st.InFlight, st.Dead)
+			}
+		}
+	}()
+	return func() { cancel(); wg.Wait() }
+}
+
+func printCrawlSummary(w io.Writer, cr *crawler.Crawler, fr frontier.Frontier, took time.Duration, cfgPath string) {
+	s := cr.Stats()
+	fmt.Fprintf(w, "crawl finished in %s: %d pages, %d listings, %d vendors, %d fetch errors, %d links skipped\n",
+		took.Round(time.Second), s.Pages.Load(), s.Listings.Load(), s.Vendors.Load(), s.Errors.Load(), s.Skipped.Load())
+	if st, err := fr.Stats(context.Background()); err == nil {
+		names := make([]string, 0, len(st.Markets))
+		for n := range st.Markets {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			m := st.Markets[n]
+			paused := ""
+			if m.Paused != "" {
+				paused = "  PAUSED: " + m.Paused + " (renew the session cookie, then SIGHUP or re-run)"
+			}
+			fmt.Fprintf(w, "  %-24s seen %6d  queued %5d  in-flight %3d  dead %4d%s\n", n, m.Seen, m.Queued, m.InFlight, m.Dead, paused)
+		}
+	}
+	cf := ""
+	if cfgPath != "" {
+		cf = " -config " + cfgPath
+	}
+	fmt.Fprintf(w, "next: darkwatch search%s --substance fentanyl   |   darkwatch search%s --family nitazene --json   |   darkwatch serve%s\n", cf, cf, cf)
+}
