@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,4 +79,108 @@ func openRedis(t *testing.T, opts frontier.Options) frontier.Frontier {
 
 func TestRedisConformance(t *testing.T) {
 	frontiertest.Run(t, openRedis)
+}
+
+// TestRedisManyProcesses runs three frontier instances (separate clients,
+// as separate `darkwatch crawl` processes would) on one key space. One of
+// them "dies" holding leases; the others reap them after the deadline.
+// Every URL must be processed, and none by two workers at once.
+func TestRedisManyProcesses(t *testing.T) {
+	ctx := t.Context()
+	base := redisClient(t)
+	prefix := uniquePrefix(t, base)
+	clock := frontiertest.NewClock()
+	var fs []*frontier.Redis
+	for range 3 {
+		c := redisClient(t)
+		f, err := frontier.NewRedis(c, frontier.Options{Prefix: prefix, Clock: clock.Now, HostMaxInFlight: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	const n = 600
+	var its []frontier.Item
+	for i := range n {
+		h := fmt.Sprintf("h%d.onion", i%13)
+		its = append(its, frontier.Item{URL: fmt.Sprintf("http://%s/%d", h, i), Market: []string{"a", "b", "c"}[i%3], Host: h})
+	}
+	var wg sync.WaitGroup
+	for _, f := range fs { // all processes add the same URLs concurrently
+		wg.Go(func() {
+			if _, err := f.Add(ctx, its...); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	// Process 0 leases some URLs and dies.
+	lost, err := fs[0].Lease(ctx, 20, time.Minute)
+	if err != nil || len(lost) == 0 {
+		t.Fatalf("dying process leased %d, %v", len(lost), err)
+	}
+	var mu sync.Mutex
+	done := map[string]int{}
+	inflight := map[string]bool{}
+	hostNow := map[string]int{}
+	for _, f := range fs[1:] {
+		for range 3 {
+			wg.Go(func() {
+				for range 2000 {
+					ls, err := f.Lease(ctx, 5, time.Minute)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(ls) == 0 {
+						if d, _ := f.Drained(ctx); d {
+							return
+						}
+						clock.Advance(10 * time.Second) // lets the lost leases expire
+						if _, err := f.Reap(ctx); err != nil {
+							t.Error(err)
+						}
+						continue
+					}
+					mu.Lock()
+					for _, l := range ls {
+						if inflight[l.URL] {
+							t.Errorf("%s leased twice at once", l.URL)
+						}
+						inflight[l.URL] = true
+						hostNow[l.Market+l.Host]++
+						if hostNow[l.Market+l.Host] > 4 {
+							t.Errorf("host %s has %d in flight, cap 4", l.Host, hostNow[l.Market+l.Host])
+						}
+					}
+					mu.Unlock()
+					var outs []frontier.Outcome
+					mu.Lock()
+					for _, l := range ls {
+						inflight[l.URL] = false
+						hostNow[l.Market+l.Host]--
+						done[l.URL]++
+						outs = append(outs, frontier.Outcome{Lease: l, Result: frontier.Result{Status: frontier.Done}})
+					}
+					mu.Unlock()
+					if err := f.AckMany(ctx, outs); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(done) != n {
+		t.Fatalf("processed %d URLs, want %d", len(done), n)
+	}
+	for u, c := range done {
+		if c != 1 {
+			t.Errorf("%s processed %d times", u, c)
+		}
+	}
+	// The dead process's late acks must be refused.
+	if err := fs[0].Ack(ctx, lost[0], frontier.Result{Status: frontier.Done}); !errors.Is(err, frontier.ErrLeaseLost) {
+		t.Fatalf("late ack of reaped lease: %v, want ErrLeaseLost", err)
+	}
 }
