@@ -103,8 +103,12 @@ func (w *World) connectFault(host, user string) byte {
 	if w.opts.Faults == FaultsNone {
 		return SocksSucceeded
 	}
-	if _, ok := w.byHost[host]; !ok {
+	m, ok := w.byHost[host]
+	if !ok {
 		return SocksSucceeded // caller answers unknown hosts
+	}
+	if m.info.Unreachable {
+		return SocksOnionDescNotFound
 	}
 	if w.inOutage(host) {
 		return SocksOnionIntroFailed

@@ -128,3 +128,24 @@ func TestLatencyDistribution(t *testing.T) {
 		t.Errorf("p99 %v, want ~60 s", qs[1])
 	}
 }
+
+func TestUnreachableMarket(t *testing.T) {
+	w := newWorld(t, testbed.Options{Seed: 1, Markets: 10, Listings: 5, Faults: testbed.FaultsOnion, TimeScale: 0.00001})
+	srv, err := w.Listen(testbed.ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, m := range w.Markets() {
+		if !m.Unreachable {
+			continue
+		}
+		for range 3 {
+			if got := socksConnect(t, srv.SOCKSAddr(), m.Host); got != testbed.SocksOnionDescNotFound {
+				t.Errorf("unreachable %s: reply 0x%02X, want 0xF0", m.Name, got)
+			}
+		}
+		return
+	}
+	t.Error("no unreachable market among 10 with onion faults")
+}

@@ -68,6 +68,9 @@ type MarketInfo struct {
 	Currency string   `json:"currency"`         // currency of headline prices
 	Listings int      `json:"listings"`         // listings (active or sold out) on this day
 	Traps    []string `json:"traps,omitempty"`  // trap URLs linked from the front page (hostile faults)
+	// Unreachable: with onion or hostile faults every CONNECT to this market fails with 0xF0
+	// (one market in ten: index 9, 19, ...).
+	Unreachable bool `json:"unreachable,omitempty"`
 }
 
 // Actor is one operator behind one or more vendor accounts.
@@ -246,6 +249,7 @@ func New(opts Options) (*World, error) {
 		host := m.key.addr + ".onion"
 		m.cookie = fmt.Sprintf("dwsess=%x", seedBytes(12, seed, "cookie", name))
 		m.info = MarketInfo{Name: name, Family: fam, Host: host, URL: "http://" + host + "/", Currency: m.currency}
+		m.info.Unreachable = opts.Faults != FaultsNone && i%10 == 9
 		if opts.Faults == FaultsHostile {
 			m.info.Cookie = m.cookie
 			for _, t := range Traps {
