@@ -8,23 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/indextest"
 )
-
-// esURL returns the test cluster address, skipping (locally) or failing (CI) without one.
-func esURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("DARKWATCH_TEST_ES_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("DARKWATCH_TEST_ES_URL is not set (required in CI)")
-		}
-		t.Skip("DARKWATCH_TEST_ES_URL not set")
-	}
-	return u
-}
 
 var seq atomic.Int64
 
@@ -37,7 +25,7 @@ func uniquePrefix() string {
 func newStore(t testing.TB, opts elastic.Options) *elastic.Store {
 	t.Helper()
 	if len(opts.URLs) == 0 {
-		opts.URLs = []string{esURL(t)}
+		opts.URLs = []string{testenv.ESURL(t)}
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = uniquePrefix()

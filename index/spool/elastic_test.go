@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/indextest"
@@ -89,21 +90,10 @@ func (p *proxy) start(t *testing.T) {
 	p.serve(ln)
 }
 
-func esURL(t *testing.T) string {
-	u := os.Getenv("DARKWATCH_TEST_ES_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("DARKWATCH_TEST_ES_URL is not set (required in CI)")
-		}
-		t.Skip("DARKWATCH_TEST_ES_URL not set")
-	}
-	return u
-}
-
 // TestElasticsearchOutage stops Elasticsearch (a proxy in front of it) while records are
 // written, starts it again and checks that the index ends up complete.
 func TestElasticsearchOutage(t *testing.T) {
-	u, err := url.Parse(esURL(t))
+	u, err := url.Parse(testenv.ESURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
