@@ -19,6 +19,29 @@ const (
 	KindNav     = "nav"
 )
 
+// Default priorities by kind (Item.Priority; higher is leased first):
+// seeds open a market, listing and vendor pages carry the records,
+// navigation pages only lead to them.
+const (
+	PrioritySeed    = 30
+	PriorityListing = 20
+	PriorityVendor  = 15
+	PriorityNav     = 0
+)
+
+// PriorityOf returns the default priority of a page kind.
+func PriorityOf(kind string) int {
+	switch kind {
+	case KindSeed:
+		return PrioritySeed
+	case KindListing:
+		return PriorityListing
+	case KindVendor:
+		return PriorityVendor
+	}
+	return PriorityNav
+}
+
 // Item is one URL waiting to be fetched.
 //
 // URL must already be canonical (the crawler's scope code canonicalises);
@@ -128,7 +151,7 @@ type HostStats struct {
 // Counts are frontier totals.
 type Counts struct {
 	Queued   int64 // due now or waiting for politeness / host backoff
-	Delayed  int64 // waiting for a retry backoff (NotBefore in the future)
+	Delayed  int64 // waiting for a retry backoff (Redis: until the next Lease promotes it)
 	Recrawl  int64 // done, scheduled to come back (not counted by Drained)
 	InFlight int64 // leased
 	Seen     int64 // distinct URLs ever added
@@ -162,6 +185,8 @@ type Stats struct {
 //     backoff one probe lease is allowed) and paused markets.
 //   - Ack/AckMany settle leases (see Status). Acking a lease that expired
 //     and was reaped fails with ErrLeaseLost (and changes nothing).
+//   - Extend and Ack succeed until the lease is reaped, even past its
+//     deadline; call Reap periodically (e.g. every ttl/2) from any process.
 //   - Reap returns expired leases to the queue (attempt not counted).
 type Frontier interface {
 	Add(ctx context.Context, items ...Item) (added int, err error)
