@@ -96,11 +96,12 @@ func TestPGPMangled(t *testing.T) {
 func TestPGPErrors(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join("testdata", "ed25519_v4.asc"))
 	good := string(b)
-	corrupt := strings.Replace(good, "mDMEa", "mDMEb", 1)
-	if corrupt == good {
-		lines := strings.Split(good, "\n")
-		lines[3] = strings.Repeat("A", len(lines[3]))
-		corrupt = strings.Join(lines, "\n")
+	// the key material line replaced: must not yield the original fingerprint
+	lines := strings.Split(good, "\n")
+	lines[2] = strings.Repeat("A", len(lines[2]))
+	corrupt := strings.Join(lines, "\n")
+	if fps, _ := entity.PGPFingerprints(corrupt); len(fps) > 0 && fps[0] == "82A316E3D2752DE32105F1E21CF5417872914214" {
+		t.Errorf("corrupted block still gives the original fingerprint")
 	}
 	tests := []struct {
 		name    string

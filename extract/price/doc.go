@@ -11,10 +11,13 @@
 // Numbers: spaces (also no-break and thin spaces) and apostrophes group
 // thousands only before exactly three digits ("1 200 ₽"); with both '.'
 // and ',' the last is the decimal mark ("1.234,56 €", "1,234.56"); a mark
-// repeated is a thousands separator ("1,234,567"); a single '.' is a
-// decimal mark; a single ',' is a thousands separator only before exactly
-// three digits after a non-zero integer part and never for crypto
-// ("1,200 USD" = 1200, "30,50 €" = 30.5, "0,500 BTC" = 0.5, "1,500 BTC" = 1.5).
+// repeated is a thousands separator ("1,234,567"). A single mark is the
+// ambiguous case; the rule is that fiat prices have at most two decimals,
+// so a single '.' or ',' before exactly three digits after a non-zero
+// integer part groups thousands for fiat ("1,200 USD" = 1200,
+// "1.200 €" = 1200) and is a decimal mark otherwise ("30,50 €" = 30.5,
+// "0.500 USD" = 0.5) and always for crypto ("1,500 BTC" = 1.5,
+// "0,5 XMR" = 0.5). "45,-" and "45.-" are whole amounts.
 //
 // ToUSD uses the Rates table (USD per unit, one date: RateDate), which
 // callers may replace at start-up with LoadRates; amounts are rounded to

@@ -54,11 +54,12 @@ func digitsAt(s string, k int) int {
 //   - spaces and apostrophes are thousands separators;
 //   - with both '.' and ',', the last one is the decimal mark ("1.234,56", "1,234.56");
 //   - a mark that occurs more than once is a thousands separator ("1,234,567");
-//   - a single '.' is a decimal mark;
-//   - a single ',' followed by exactly three digits after a non-zero integer
-//     part is a thousands separator ("1,200"), unless crypto is true or
-//     commaThousands is false; otherwise it is a decimal mark ("30,50", "1,5").
-func parseNumber(raw string, crypto, commaThousands bool) (float64, bool) {
+//   - a single '.' or ',' followed by exactly three digits after a non-zero
+//     integer part is a thousands separator ("1,200", "1.200 €"), because
+//     fiat prices have at most two decimals, unless crypto is true or
+//     fiatThousands is false; otherwise it is a decimal mark ("30,50",
+//     "1,5", "0.500", "1.500 BTC").
+func parseNumber(raw string, crypto, fiatThousands bool) (float64, bool) {
 	var b strings.Builder
 	var groups []string
 	var seps []rune
@@ -104,10 +105,10 @@ func parseNumber(raw string, crypto, commaThousands bool) (float64, bool) {
 				return 0, false
 			}
 		}
-	case seps[0] == '.':
-		dec = 0
-	default: // single comma
-		if commaThousands && !crypto && len(groups[1]) == 3 && strings.TrimLeft(groups[0], "0") != "" {
+	default: // a single '.' or ','
+		// fiat prices have at most two decimals: a lone mark before exactly
+		// three digits after a non-zero integer part groups thousands.
+		if fiatThousands && !crypto && len(groups[1]) == 3 && strings.TrimLeft(groups[0], "0") != "" {
 			dec = -1
 		} else {
 			dec = 0

@@ -175,6 +175,14 @@ func lex(s string) []token {
 			}
 			end := scanNumber(s, i, true)
 			t := token{kind: tNum, start: i, end: end, raw: s[i:end], spaceGap: gap}
+			// "45,-" / "45.-" / "45,–": whole amount, dash for zero cents
+			if end+1 < len(s) && (s[end] == ',' || s[end] == '.') && s[end+1] == '-' {
+				end += 2
+				t.end = end
+			} else if strings.HasPrefix(s[end:], ",–") || strings.HasPrefix(s[end:], ".–") {
+				end += 1 + len("–")
+				t.end = end
+			}
 			// "1.5k" multiplier.
 			if end < len(s) && (s[end] == 'k' || s[end] == 'K') && !nextLetter(s, end+1) {
 				t.kilo = true

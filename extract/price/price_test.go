@@ -39,6 +39,15 @@ func TestParse(t *testing.T) {
 		{"$1,234,567", price.Money{1234567, "USD"}, true},
 		{"1.234.567 €", price.Money{1234567, "EUR"}, true},
 		{"$1,200", price.Money{1200, "USD"}, true},
+		{"1.200 €", price.Money{1200, "EUR"}, true},  // fiat: lone '.' + 3 digits groups
+		{"$1.500", price.Money{1500, "USD"}, true},   // ... thousands
+		{"0.500 USD", price.Money{0.5, "USD"}, true}, // zero integer part: decimal
+		{"1.500 BTC", price.Money{1.5, "BTC"}, true}, // crypto: decimal
+		{"1.2345 BTC", price.Money{1.2345, "BTC"}, true},
+		{"$12.99", price.Money{12.99, "USD"}, true},
+		{"45,- €", price.Money{45, "EUR"}, true},
+		{"EUR 1.234,-", price.Money{1234, "EUR"}, true},
+		{"120.-€", price.Money{120, "EUR"}, true},
 		{"0,500 BTC", price.Money{0.5, "BTC"}, true}, // comma is decimal for crypto
 		{"1,500 BTC", price.Money{1.5, "BTC"}, true}, // ... always
 		{"12,5 €", price.Money{12.5, "EUR"}, true},   // two digits: decimal
