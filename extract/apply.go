@@ -169,9 +169,6 @@ func (c *compiled) readListing(pc *pageCtx, pt *cPage, scope *goquery.Selection,
 	if v, _, ok := get("key"); ok && v != "" {
 		l.ID = strings.TrimSpace(v) // completed with the market in post-processing
 	}
-	if l.Status == "" && !card {
-		l.Status = statusOf(pc.text())
-	}
 	return d
 }
 

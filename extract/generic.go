@@ -226,7 +226,7 @@ func firstPriceText(pc *pageCtx) string {
 // firstVendorLink is the first link to a vendor page outside the page header.
 func firstVendorLink(pc *pageCtx) *html.Node {
 	for _, n := range pc.doc.Find("a[href]").Nodes {
-		h := attr(n, "href")
+		h := strings.ToLower(attr(n, "href"))
 		if !genVendorRe.MatchString(h) || genIgnoreRe.MatchString(h) {
 			continue
 		}
@@ -359,7 +359,8 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	var titleLink *html.Node
 	bestLen := 0
 	for _, a := range sel.Nodes {
-		h := attr(a, "href")
+		raw := attr(a, "href")
+		h := strings.ToLower(raw)
 		if genIgnoreRe.MatchString(h) {
 			continue
 		}
@@ -367,7 +368,7 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 		if genVendorRe.MatchString(h) && !genListingRe.MatchString(h) {
 			if d.l.Vendor == "" && t != "" {
 				d.l.Vendor = cleanHandle(t)
-				d.vendorURL = pc.abs(h)
+				d.vendorURL = pc.abs(raw)
 			}
 			continue
 		}

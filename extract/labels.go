@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -14,14 +15,35 @@ type labelHit struct {
 	inline string
 }
 
-const maxLabelRunes = 60
+const (
+	maxLabelRunes = 60
+	maxLabelBytes = 64 // labels longer than this (in UTF-8 bytes) are not indexed
+)
 
 // normLabel lower-cases a label and strips decoration: "Ships From :" -> "ships from".
 func normLabel(s string) string {
-	s = strings.ToLower(collapseSpaces(s))
+	s = collapseSpaces(s)
 	s = strings.TrimRight(s, " :：-–—|»>")
 	s = strings.TrimLeft(s, " •·*-–—|")
-	return strings.TrimSpace(s)
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// ownTextShort reports whether n has non-blank direct text of at most max bytes.
+func ownTextShort(n *html.Node, max int) bool {
+	total, blank := 0, true
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.TextNode {
+			continue
+		}
+		total += len(c.Data)
+		if total > max {
+			return false
+		}
+		if blank && strings.TrimSpace(c.Data) != "" {
+			blank = false
+		}
+	}
+	return !blank
 }
 
 // labelIndex maps normalised labels to the elements that carry them. Built once per page.
@@ -43,17 +65,20 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 		if n.Type == html.ElementNode && skipAtom(n.DataAtom) {
 			continue
 		}
-		if n.Type == html.ElementNode {
+		if n.Type == html.ElementNode && ownTextShort(n, maxLabelRunes*3*4) {
 			own := ownText(n)
-			if own != "" && len([]rune(own)) <= maxLabelRunes*3 {
-				key := normLabel(own)
-				if key != "" && len([]rune(key)) <= maxLabelRunes {
+			if own != "" && utf8.RuneCountInString(own) <= maxLabelRunes*3 {
+				key := ""
+				if len(own) <= maxLabelBytes {
+					key = normLabel(own)
+				}
+				if key != "" {
 					idx[key] = append(idx[key], labelHit{node: n})
 				}
-				if i := strings.IndexAny(own, ":："); i > 0 {
+				if i := strings.IndexAny(own, ":："); i > 0 && i <= maxLabelBytes {
 					k := normLabel(own[:i])
 					v := strings.TrimSpace(strings.TrimLeft(own[i:], ":： "))
-					if k != "" && k != key && v != "" && len([]rune(k)) <= maxLabelRunes {
+					if i <= maxLabelBytes && k != "" && k != key && v != "" {
 						idx[k] = append(idx[k], labelHit{node: n, inline: v})
 					}
 				}

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -11,9 +10,10 @@ import (
 const maxLinks = 2000
 
 var (
-	genListingRe = regexp.MustCompile(`(?i)/(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
-	genVendorRe  = regexp.MustCompile(`(?i)/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
-	genIgnoreRe  = regexp.MustCompile(`(?i)logout|log_out|signout|sign_out|/cart|addtocart|add_to_cart|delete|remove|/order|purchase|checkout|setqueue|/wallet|/withdraw|selectcurrency|report`)
+	// These run on lower-cased URLs (see lowerURL).
+	genListingRe = regexp.MustCompile(`/(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
+	genVendorRe  = regexp.MustCompile(`/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
+	genIgnoreRe  = wordSet{"logout", "log_out", "signout", "sign_out", "/cart", "addtocart", "add_to_cart", "delete", "remove", "/order", "purchase", "checkout", "setqueue", "/wallet", "/withdraw", "selectcurrency", "report"}
 	genNextText  = regexp.MustCompile(`(?i)^\s*(next|next page|older|more|›|»|>|>>|следующая|далее|вперед|→)\s*$`)
 	genNavRe     = regexp.MustCompile(`(?i)[?&](page|p|pg|start|offset)=\d+|/page/\d+`)
 )
@@ -23,26 +23,32 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 	seen := map[string]bool{}
 	var out []Link
 	var nextNodes map[*html.Node]bool
-	if prof != nil && prof.lNext != nil {
+	if prof != nil && prof.lNext != nil && pc.mayMatch(prof.lNextNeed) {
 		nextNodes = map[*html.Node]bool{}
 		for _, n := range pc.doc.FindMatcher(prof.lNext).Nodes {
 			nextNodes[n] = true
 		}
 	}
+	seenRaw := map[string]bool{}
 	for _, n := range pc.doc.Find("a[href]").Nodes {
 		if len(out) >= maxLinks {
 			break
 		}
-		u := pc.abs(attr(n, "href"))
-		if u == "" || seen[u] {
+		raw := attr(n, "href")
+		if seenRaw[raw] && !nextNodes[n] {
 			continue
 		}
-		pu, err := url.Parse(u)
-		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") {
+		seenRaw[raw] = true
+		pu := pc.absURL(raw)
+		if pu == nil || (pu.Scheme != "http" && pu.Scheme != "https") {
 			continue
 		}
 		if pc.base != nil && pu.Host != "" && !strings.EqualFold(pu.Host, pc.base.Host) {
 			continue // other sites are not this market's links
+		}
+		u := pu.String()
+		if seen[u] {
+			continue
 		}
 		kind := ""
 		if prof != nil {
@@ -58,17 +64,17 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 			}
 		}
 		if kind == "" {
-			if genIgnoreRe.MatchString(u) {
+			lu := strings.ToLower(u)
+			if genIgnoreRe.MatchString(lu) {
 				continue
 			}
 			rel := strings.ToLower(attr(n, "rel"))
-			txt := oneLine(nodeText(n))
 			switch {
-			case rel == "next" || genNextText.MatchString(txt):
+			case rel == "next" || isNextText(n):
 				kind = LinkNext
-			case genListingRe.MatchString(u):
+			case genListingRe.MatchString(lu):
 				kind = LinkListing
-			case genVendorRe.MatchString(u):
+			case genVendorRe.MatchString(lu):
 				kind = LinkVendor
 			default:
 				kind = LinkNav
@@ -78,4 +84,27 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 		out = append(out, Link{URL: u, Kind: kind})
 	}
 	return out
+}
+
+// isNextText reports whether an anchor's short text says "next page".
+func isNextText(n *html.Node) bool {
+	if c := n.FirstChild; c == nil || c.NextSibling != nil || c.Type != html.TextNode || len(c.Data) > 40 {
+		if c == nil || len(nodeText(n)) > 40 {
+			return false
+		}
+	}
+	return genNextText.MatchString(oneLine(nodeText(n)))
+}
+
+// wordSet matches when a lower-cased string contains any of its words (faster than an
+// unanchored regexp alternation).
+type wordSet []string
+
+func (w wordSet) MatchString(s string) bool {
+	for _, x := range w {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
 }

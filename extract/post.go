@@ -168,9 +168,12 @@ func (x *Extractor) finishVendor(pc *pageCtx, prof *compiled, d *vDraft) Vendor 
 	return v
 }
 
+// maxEntityText caps the text scanned for contacts and addresses per record.
+const maxEntityText = 32 << 10
+
 func findEntities(text string) []Entity {
 	var out []Entity
-	for _, e := range entity.Find(truncate(text, 256<<10)) {
+	for _, e := range entity.Find(truncate(text, maxEntityText)) {
 		out = appendEntity(out, Entity{Kind: e.Kind, Value: e.Value})
 	}
 	return out

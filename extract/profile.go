@@ -197,12 +197,14 @@ type compiled struct {
 	lNextURL  *regexp.Regexp
 	lIgnore   *regexp.Regexp
 	lNext     cascadia.Selector
+	lNextNeed [][]string
 	pages     []cPage
 }
 
 type cMatcher struct {
 	url   *regexp.Regexp
 	sel   cascadia.Selector
+	need  [][]string // per comma-separated part: class/id tokens it requires
 	text  string
 	title *regexp.Regexp
 }
@@ -271,7 +273,7 @@ func compileProfile(p Profile) (*compiled, error) {
 		return r
 	}
 	matcher := func(where string, m Matcher) cMatcher {
-		return cMatcher{url: re(where+".url", m.URL), sel: sel(where+".selector", m.Selector),
+		return cMatcher{url: re(where+".url", m.URL), sel: sel(where+".selector", m.Selector), need: selectorNeeds(m.Selector),
 			text: strings.ToLower(m.Text), title: re(where+".title", m.Title)}
 	}
 	if len(p.Detect) == 0 {
@@ -287,6 +289,7 @@ func compileProfile(p Profile) (*compiled, error) {
 	c.lNextURL = re("links.next_url", p.Links.NextURL)
 	c.lIgnore = re("links.ignore", p.Links.Ignore)
 	c.lNext = sel("links.next", p.Links.Next)
+	c.lNextNeed = selectorNeeds(p.Links.Next)
 	var field func(where string, f Field) *cField
 	field = func(where string, f Field) *cField {
 		cf := &cField{Field: f, sel: sel(where+".selector", f.Selector), re: re(where+".regex", f.Regex),
@@ -352,7 +355,7 @@ func (m *cMatcher) matches(pc *pageCtx) bool {
 	if m.title != nil && !m.title.MatchString(oneLine(pc.doc.Find("title").First().Text())) {
 		return false
 	}
-	if m.sel != nil && len(pc.doc.FindMatcher(m.sel).Nodes) == 0 {
+	if m.sel != nil && (!pc.mayMatch(m.need) || !pc.exists(m.sel)) {
 		return false
 	}
 	if m.text != "" && !strings.Contains(strings.ToLower(pc.text()), m.text) {
@@ -369,4 +372,41 @@ func (c *compiled) detectScore(pc *pageCtx) int {
 		}
 	}
 	return n
+}
+
+var (
+	selStripRe = regexp.MustCompile(`\[[^\]]*\]|\([^)]*\)|"[^"]*"|'[^']*'`)
+	selTokenRe = regexp.MustCompile(`[.#][A-Za-z_][\w-]*`)
+)
+
+// selectorNeeds lists, for each comma-separated part of a selector, the class (".x") and
+// id ("#x") tokens the part requires; a page lacking one of them cannot match that part.
+// Parts under :not() or attribute/quoted text are ignored (conservative).
+func selectorNeeds(s string) [][]string {
+	if s == "" || strings.Contains(s, ":not") {
+		return nil
+	}
+	var out [][]string
+	depth := 0
+	start := 0
+	var parts []string
+	for i, r := range s {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	parts = append(parts, s[start:])
+	for _, p := range parts {
+		p = selStripRe.ReplaceAllString(p, " ")
+		out = append(out, selTokenRe.FindAllString(p, -1))
+	}
+	return out
 }

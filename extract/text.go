@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -26,6 +27,7 @@ type pageCtx struct {
 	market string
 
 	pageText *string
+	tokens   map[string]bool // ".class" and "#id" tokens present in the page
 	labels   map[string][]labelHit // normalised own-text of short elements
 }
 
@@ -43,6 +45,78 @@ func newPageCtx(p Page, doc *goquery.Document) *pageCtx {
 	return pc
 }
 
+// mayMatch reports whether the page has every token of some part of need (see
+// selectorNeeds); nil need always may match.
+func (pc *pageCtx) mayMatch(need [][]string) bool {
+	if need == nil {
+		return true
+	}
+	if pc.tokens == nil {
+		pc.tokens = pageTokens(pc.doc.Nodes)
+		if pc.tokens == nil {
+			pc.tokens = map[string]bool{"*": true}
+		}
+	}
+	if pc.tokens["*"] {
+		return true
+	}
+	for _, part := range need {
+		ok := true
+		for _, t := range part {
+			if !pc.tokens[t] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func pageTokens(roots []*html.Node) map[string]bool {
+	m := map[string]bool{}
+	stack := append([]*html.Node(nil), roots...)
+	visited := 0
+	for len(stack) > 0 && visited < maxWalkNodes {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		visited++
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				switch a.Key {
+				case "class":
+					for _, c := range strings.Fields(a.Val) {
+						m["."+c] = true
+					}
+				case "id":
+					m["#"+strings.TrimSpace(a.Val)] = true
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode || c.Type == html.DocumentNode {
+				stack = append(stack, c)
+			}
+		}
+	}
+	if visited >= maxWalkNodes {
+		return nil // too big to index: every selector may match
+	}
+	return m
+}
+
+// exists reports whether any element of the page matches sel (stops at the first).
+func (pc *pageCtx) exists(sel cascadia.Selector) bool {
+	for _, n := range pc.doc.Nodes {
+		if sel.MatchFirst(n) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // text is the visible text of the whole page (scripts and styles excluded), block-separated.
 func (pc *pageCtx) text() string {
 	if pc.pageText == nil {
@@ -57,23 +131,38 @@ func (pc *pageCtx) text() string {
 
 // abs resolves href against the page URL; "" for unusable links.
 func (pc *pageCtx) abs(href string) string {
+	if u := pc.absURL(href); u != nil {
+		return u.String()
+	}
+	return ""
+}
+
+// absURL resolves href against the page URL; nil for unusable links.
+func (pc *pageCtx) absURL(href string) *url.URL {
 	href = strings.TrimSpace(href)
 	if href == "" || strings.HasPrefix(href, "#") {
-		return ""
+		return nil
 	}
-	low := strings.ToLower(href)
-	if strings.HasPrefix(low, "javascript:") || strings.HasPrefix(low, "mailto:") || strings.HasPrefix(low, "data:") {
-		return ""
+	if len(href) > 11 {
+		low := strings.ToLower(href[:11])
+		if strings.HasPrefix(low, "javascript:") || strings.HasPrefix(low, "mailto:") || strings.HasPrefix(low, "data:") {
+			return nil
+		}
+	} else if low := strings.ToLower(href); strings.HasPrefix(low, "mailto:") || strings.HasPrefix(low, "data:") {
+		return nil
 	}
+	var u *url.URL
+	var err error
 	if pc.base == nil {
-		return href
+		u, err = url.Parse(href)
+	} else {
+		u, err = pc.base.Parse(href)
 	}
-	u, err := pc.base.Parse(href)
 	if err != nil {
-		return ""
+		return nil
 	}
 	u.Fragment = ""
-	return u.String()
+	return u
 }
 
 var blockAtoms = map[atom.Atom]bool{
@@ -153,12 +242,8 @@ func nodeText(n *html.Node) string {
 		}
 		stack = append(stack, frame{n: c, exit: true})
 		// push children in reverse so the first child is processed first
-		var kids []*html.Node
-		for k := c.FirstChild; k != nil; k = k.NextSibling {
-			kids = append(kids, k)
-		}
-		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, frame{n: kids[i]})
+		for k := c.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, frame{n: k})
 		}
 	}
 	return cleanText(b.String())
@@ -186,20 +271,57 @@ func cleanText(s string) string {
 
 // collapseSpaces turns every run of white space (incl. NBSP) into one space and trims.
 func collapseSpaces(s string) string {
-	var b strings.Builder
+	// Fast path: already clean ASCII.
+	clean, prevSpace := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || (c < ' ' && c != 0) || (c == ' ' && prevSpace) {
+			clean = false
+			break
+		}
+		prevSpace = c == ' '
+	}
+	if clean && !prevSpace {
+		return s
+	}
+	if clean && s == "" {
+		return s
+	}
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' {
-			space = true
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			i++
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' {
+				space = true
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' {
+			space = true
+			i += size
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
 	}
-	return b.String()
+	return string(b)
 }
 
 // oneLine is the node text on one line.
