@@ -15,26 +15,28 @@ type Rate struct {
 }
 
 // RateDate is the date of the built-in rate table.
-const RateDate = "2024-01-02"
+const RateDate = "2026-01-01"
 
 // Rates is the table ToUSD uses: USD per one unit of each currency.
 //
-// The built-in values are approximate closing rates of RateDate (fiat:
-// ECB/Fed reference rates rounded to 4 significant digits; crypto: daily
-// close rounded to the dollar). They make a stable, reproducible default
-// for tests and offline re-extraction; deployments that need the rate of
-// the capture day replace the table at start-up (LoadRates) before any
-// concurrent use. Rates must not be mutated while other goroutines call ToUSD.
+// The built-in values are the project's single fixed table dated RateDate,
+// the same table the market testbed (crawler/testbed.Rates) uses for its
+// ground truth, so extracted and true USD values agree; they are round
+// approximations, not quotes. A fixed table keeps extraction reproducible
+// (re-extracting an old capture gives the same USD). Deployments that want
+// the rate of the capture day load a dated table at start-up (LoadRates)
+// and assign it before any concurrent use. Rates must not be mutated while
+// other goroutines call ToUSD.
 var Rates = map[string]Rate{
 	"USD": {1, RateDate},
-	"EUR": {1.094, RateDate},
-	"GBP": {1.262, RateDate},
-	"AUD": {0.6770, RateDate},
-	"CAD": {0.7510, RateDate},
-	"RUB": {0.01107, RateDate},
-	"BTC": {44940, RateDate},
-	"XMR": {168, RateDate},
-	"LTC": {73, RateDate},
+	"EUR": {1.08, RateDate},
+	"GBP": {1.27, RateDate},
+	"AUD": {0.66, RateDate},
+	"CAD": {0.74, RateDate},
+	"RUB": {0.011, RateDate},
+	"BTC": {60000, RateDate},
+	"XMR": {150, RateDate},
+	"LTC": {80, RateDate},
 }
 
 // ToUSD converts m to US dollars with Rates, rounded to cents.
