@@ -17,8 +17,8 @@
 // "telegram:"/"tg:" labels, @handles near the word telegram), Session ids
 // (66 hex digits starting 05), Wickr ("wickr:", "wickr me"), Threema
 // (8 characters [A-Z0-9*] after "threema"), XMPP (user@host after a
-// jabber/xmpp label or on a known XMPP host) and email. Values are
-// normalised to lower case except Threema ids. Text inside PGP blocks is
+// jabber/xmpp label or on a known XMPP host) and email. Contact values are
+// normalised to lower case (Threema ids too, as extract.Entity documents). Text inside PGP blocks is
 // masked before the other scans.
 //
 // Package entity is a leaf: it must not import extract or any other

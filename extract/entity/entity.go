@@ -181,7 +181,9 @@ func findContacts(text, lower string) []found {
 		}
 		if m := reTGLabel.FindStringSubmatchIndex(window(text, at)); m != nil {
 			h := strings.ToLower(text[at+m[2] : at+m[3]])
-			if len(h) < 5 || wickrStop[h] || inAt(at+m[2]) {
+			// a label is strong context: accept 4 characters (Telegram's
+			// own minimum is 5, but older and fragment handles are shorter)
+			if len(h) < 4 || wickrStop[h] || inAt(at+m[2]) {
 				return
 			}
 			fs = append(fs, found{at, Entity{KindTelegram, h}})
@@ -204,7 +206,7 @@ func findContacts(text, lower string) []found {
 			return
 		}
 		if m := reThreema.FindStringSubmatchIndex(window(text, at)); m != nil {
-			fs = append(fs, found{at, Entity{KindThreema, text[at+m[2] : at+m[3]]}})
+			fs = append(fs, found{at, Entity{KindThreema, strings.ToLower(text[at+m[2] : at+m[3]])}})
 		}
 	})
 	return fs

@@ -87,7 +87,7 @@ func FuzzEntityFind(f *testing.F) {
 				if !entity.ValidETH(e.Value) {
 					t.Fatalf("invalid eth %q", e.Value)
 				}
-			case "telegram", "wickr", "email", "xmpp", "session":
+			case "telegram", "wickr", "email", "xmpp", "session", "threema":
 				if e.Value != strings.ToLower(e.Value) {
 					t.Fatalf("%s not lower case: %q", e.Kind, e.Value)
 				}
