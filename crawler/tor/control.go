@@ -19,8 +19,6 @@ type controlConn struct {
 	c  net.Conn
 	r  *bufio.Reader
 	mu sync.Mutex
-	// events receives asynchronous 650 lines when SETEVENTS is on; nil drops them.
-	events chan<- string
 }
 
 // ErrControl is wrapped by every control-port failure.
@@ -69,8 +67,8 @@ func (cc *controlConn) readReply() (reply, error) {
 		}
 		sep, text := line[3], line[4:]
 		if status == 650 && rp.status == 0 {
-			// Asynchronous event; may span lines ("650-", "650+").
-			ev := text
+			// Asynchronous event (after SETEVENTS): skip it, with its
+			// continuation lines ("650-", "650+" data blocks).
 			for sep != ' ' {
 				if sep == '+' {
 					for {
@@ -78,11 +76,9 @@ func (cc *controlConn) readReply() (reply, error) {
 						if err != nil {
 							return rp, err
 						}
-						l = strings.TrimRight(l, "\r\n")
-						if l == "." {
+						if strings.TrimRight(l, "\r\n") == "." {
 							break
 						}
-						ev += "\n" + l
 					}
 				}
 				l, err := cc.r.ReadString('\n')
@@ -94,10 +90,6 @@ func (cc *controlConn) readReply() (reply, error) {
 					break
 				}
 				sep = l[3]
-				ev += "\n" + l[4:]
-			}
-			if cc.events != nil {
-				cc.events <- ev
 			}
 			continue
 		}

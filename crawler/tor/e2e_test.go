@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"crypto/sha3"
 	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,32 @@ func loadTornet(t *testing.T) tornetEnv {
 		split("DARKWATCH_TORNET_COOKIES"), split("DARKWATCH_TORNET_ONIONS")}
 	if len(e.socks) < 2 || len(e.control) != len(e.socks) || len(e.cookies) != len(e.socks) || len(e.onions) == 0 {
 		t.Fatalf("tornet env incomplete: %+v (want >= 2 clients, control and cookie per client, onions)", e)
+	}
+	// With the testbed behind the onions, every market must be published.
+	if path := os.Getenv("DARKWATCH_TORNET_TESTBED"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ready struct {
+			Markets []struct{ Name, URL string }
+		}
+		if err := json.Unmarshal(b, &ready); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		published := map[string]bool{}
+		for _, o := range e.onions {
+			published[o] = true
+		}
+		for _, m := range ready.Markets {
+			host := strings.TrimSuffix(strings.TrimPrefix(m.URL, "http://"), "/")
+			if !published[host] {
+				t.Errorf("testbed market %s (%s) not among the published onions %v", m.Name, host, e.onions)
+			}
+		}
+		if len(ready.Markets) == 0 {
+			t.Errorf("%s lists no markets", path)
+		}
 	}
 	return e
 }

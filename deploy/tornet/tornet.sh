@@ -2,6 +2,7 @@
 # tornet.sh: a private Tor network on 127.0.0.1 for end-to-end tests.
 #
 #   tornet.sh start [--clients N] [--hs-dir DIR]... [--hs-target HOST:PORT]
+#                   [--testbed DARKWATCH_BIN [--testbed-args "ARGS"]]
 #                   [--dir STATE] [--timeout SECONDS]
 #   tornet.sh env   [--dir STATE]     print the export lines again
 #   tornet.sh stop  [--dir STATE]     stop every process started, by PID
@@ -13,6 +14,10 @@
 # `darkwatch testbed --hs-dir` writes); each is published with
 # HiddenServicePort 80 -> --hs-target. Without --hs-dir one demo service is
 # created (tor makes its keys) in front of `python3 -m http.server`.
+# --testbed BIN runs `BIN testbed --hs-dir STATE/testbed-hs ARGS` (default
+# ARGS: --markets 4 --listings 20), publishes its markets in front of its
+# HTTP listener, stops it with the rest, and exports DARKWATCH_TORNET_TESTBED
+# (the path of its ready line: http, socks, markets).
 # start returns once every client has fetched every onion (budget --timeout,
 # default 120 s) and prints:
 #   export DARKWATCH_TORNET_SOCKS=127.0.0.1:P1,127.0.0.1:P2
@@ -29,12 +34,16 @@ DIR=${TORNET_DIR:-/tmp/darkwatch-tornet}
 CLIENTS=2
 HS_DIRS=()
 HS_TARGET=""
+TESTBED=""
+TESTBED_ARGS="--markets 4 --listings 20"
 TIMEOUT=120
 while [ $# -gt 0 ]; do
   case $1 in
     --clients) CLIENTS=$2; shift 2 ;;
     --hs-dir) HS_DIRS+=("$2"); shift 2 ;;
     --hs-target) HS_TARGET=$2; shift 2 ;;
+    --testbed) TESTBED=$2; shift 2 ;;
+    --testbed-args) TESTBED_ARGS=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     *) echo "tornet: unknown argument $1" >&2; exit 2 ;;
@@ -211,6 +220,15 @@ EOF
 
   # Onion services: copies of the given HiddenServiceDirs (tor insists on
   # 0700 and writes hostname files; the originals stay untouched).
+  if [ -n "$TESTBED" ]; then
+    # shellcheck disable=SC2086 # TESTBED_ARGS is a word list
+    spawn testbed "$TESTBED" testbed --hs-dir "$DIR/testbed-hs" $TESTBED_ARGS
+    for j in $(seq 300); do [ -s "$DIR/testbed.out" ] && break; sleep 0.1; done
+    HS_TARGET=$(grep -o '"http":"[^"]*"' "$DIR/testbed.out" | head -1 | cut -d'"' -f4)
+    [ -n "$HS_TARGET" ] || { log "testbed did not start"; cat "$DIR/testbed.out" >&2; stop_all; exit 1; }
+    grep -m1 '^{' "$DIR/testbed.out" >"$DIR/testbed.json"
+    HS_DIRS+=("$DIR/testbed-hs")
+  fi
   mkdir -p "$DIR/hs/services"; chmod 700 "$DIR/hs" "$DIR/hs/services"
   local src sub count=0
   for src in "${HS_DIRS[@]}"; do
@@ -319,6 +337,7 @@ export DARKWATCH_TEST_TOR_SOCKS=127.0.0.1:${CL_SOCKS[1]}
 export DARKWATCH_TEST_TOR_CONTROL=127.0.0.1:${CL_CTL[1]}
 export DARKWATCH_TEST_TOR_COOKIE=$DIR/client1/control_auth_cookie
 EOF
+  if [ -n "$TESTBED" ]; then echo "export DARKWATCH_TORNET_TESTBED=$DIR/testbed.json" >>"$DIR/env"; fi
   cat "$DIR/env"
 }
 
@@ -326,5 +345,5 @@ case $cmd in
   start) start ;;
   stop) stop_all; log "stopped" ;;
   env) cat "$DIR/env" ;;
-  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
