@@ -108,7 +108,7 @@ func pageTitle(pc *pageCtx) string {
 	if t, ok := pc.doc.Find(`meta[property="og:title"]`).Attr("content"); ok && strings.TrimSpace(t) != "" {
 		return oneLine(t)
 	}
-	return oneLine(pc.doc.Find("title").First().Text())
+	return pc.title()
 }
 
 // labelListing reads a listing from label-value pairs; score counts the labels found.

@@ -22,7 +22,7 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	links := len(pc.doc.Find("a[href]").Nodes)
 	small := runes < 4000 && links < 60
 	pw := len(pc.doc.Find(`input[type=password], input[type=PASSWORD], input[name*=pass]`).Nodes) > 0
-	head := strings.ToLower(oneLine(pc.doc.Find("title").First().Text()) + " " + oneLine(pc.doc.Find("h1, h2, h3").Text()))
+	head := strings.ToLower(pc.title() + " " + oneLine(pc.doc.Find("h1, h2, h3").Text()))
 
 	// Meta refresh with (almost) no content: a redirect wall.
 	if c, ok := pc.doc.Find(`meta[http-equiv]`).Filter(`[http-equiv="refresh" i]`).First().Attr("content"); ok && runes < 600 {
@@ -61,7 +61,7 @@ func detectNotFound(pc *pageCtx) bool {
 	if pc.page.Status == 404 || pc.page.Status == 410 {
 		return true
 	}
-	title := oneLine(pc.doc.Find("title").First().Text())
+	title := pc.title()
 	h := oneLine(pc.doc.Find("h1, h2").First().Text())
 	if notFoundRe.MatchString(title) || notFoundRe.MatchString(h) {
 		return true

@@ -352,7 +352,7 @@ func (m *cMatcher) matches(pc *pageCtx) bool {
 	if m.url != nil && !m.url.MatchString(pc.page.URL) {
 		return false
 	}
-	if m.title != nil && !m.title.MatchString(oneLine(pc.doc.Find("title").First().Text())) {
+	if m.title != nil && !m.title.MatchString(pc.title()) {
 		return false
 	}
 	if m.sel != nil && (!pc.mayMatch(m.need) || !pc.exists(m.sel)) {

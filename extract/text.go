@@ -27,6 +27,7 @@ type pageCtx struct {
 	market string
 
 	pageText *string
+	titleTxt *string
 	tokens   map[string]bool // ".class" and "#id" tokens present in the page
 	labels   map[string][]labelHit // normalised own-text of short elements
 }
@@ -105,6 +106,33 @@ func pageTokens(roots []*html.Node) map[string]bool {
 		return nil // too big to index: every selector may match
 	}
 	return m
+}
+
+// title is the text of the first <title> element (usually in <head>).
+func (pc *pageCtx) title() string {
+	if pc.titleTxt == nil {
+		t := ""
+		if len(pc.doc.Nodes) > 0 {
+			if n := titleSel.MatchFirst(pc.doc.Nodes[0]); n != nil {
+				t = oneLine(nodeTextRaw(n))
+			}
+		}
+		pc.titleTxt = &t
+	}
+	return *pc.titleTxt
+}
+
+var titleSel = cascadia.MustCompile("title")
+
+// nodeTextRaw concatenates all text under n (for <title>, which nodeText skips as <head>).
+func nodeTextRaw(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
 }
 
 // exists reports whether any element of the page matches sel (stops at the first).

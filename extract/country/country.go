@@ -79,6 +79,7 @@ func words(s string) []string {
 
 type tok struct {
 	orig, low string
+	brk       bool // a sentence break precedes the token
 }
 
 // Parse returns the ISO 3166-1 alpha-2 codes named in s, plus "WW" for
@@ -88,33 +89,62 @@ type tok struct {
 // only in upper case and not when they are also common words ("TO", "IN",
 // "CAN", "MDA"); "uk", "usa", "ww", "eu" match in any case.
 func Parse(s string) []string {
+	in, _ := parse(s)
+	return in
+}
+
+// Excluded returns the codes named after an exclusion word ("Worldwide
+// except USA, Australia" -> [US AU]; "кроме", "excluding", "not to", "no")
+// up to the end of the sentence or bracket. Parse leaves them out.
+func Excluded(s string) []string {
+	_, ex := parse(s)
+	return ex
+}
+
+// exclusionWords start an exclusion that runs to the next sentence break.
+var exclusionWords = set("except excluding exclude excludes excl but not no кроме исключением исключая")
+
+func parse(s string) (in, ex []string) {
 	if len(s) > MaxInput {
 		s = s[:MaxInput]
 	}
 	s = joinDottedInitials(s)
-	var toks []tok
-	for _, w := range words(s) {
-		toks = append(toks, tok{orig: w, low: strings.ToLower(w)})
-	}
+	toks := tokenize(s)
 	listMode := isCodeList(toks)
-	var out []string
 	seen := map[string]bool{}
-	add := func(c string) {
-		if c != "" && !seen[c] {
-			seen[c] = true
-			out = append(out, c)
+	add := func(c string, excluded bool) {
+		if c == "" || seen[c] {
+			return
+		}
+		seen[c] = true
+		if excluded {
+			ex = append(ex, c)
+		} else {
+			in = append(in, c)
 		}
 	}
+	excluding := false
 	for i := 0; i < len(toks); {
+		if toks[i].brk {
+			excluding = false
+		}
+		if exclusionWords[toks[i].low] {
+			excluding = true
+			i++
+			continue
+		}
 		// longest phrase first
 		matched := 0
 		for n := min(maxWords, len(toks)-i); n >= 1; n-- {
+			if n > 1 && hasBreak(toks[i+1:i+n]) {
+				continue
+			}
 			parts := make([]string, n)
 			for k := range n {
 				parts[k] = toks[i+k].low
 			}
 			if c, ok := phrases[strings.Join(parts, " ")]; ok {
-				add(c)
+				add(c, excluding)
 				matched = n
 				break
 			}
@@ -124,11 +154,51 @@ func Parse(s string) []string {
 			continue
 		}
 		if c := code(toks[i], listMode); c != "" {
-			add(c)
+			add(c, excluding)
 		}
 		i++
 	}
-	return out
+	return in, ex
+}
+
+func hasBreak(toks []tok) bool {
+	for _, t := range toks {
+		if t.brk {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenize splits s into runs of letters; brk marks a token preceded by a
+// sentence or bracket break ('.', ';', '!', '?', '(', ')', '|', newline, "→").
+func tokenize(s string) []tok {
+	var toks []tok
+	brk := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) {
+			switch r {
+			case '.', ';', '!', '?', '(', ')', '[', ']', '|', '\n', '→', '/':
+				brk = true
+			}
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r2, sz := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r2) {
+				break
+			}
+			j += sz
+		}
+		w := s[i:j]
+		toks = append(toks, tok{orig: w, low: strings.ToLower(w), brk: brk})
+		brk = false
+		i = j
+	}
+	return toks
 }
 
 // labelWords may surround a list of codes ("Ships from: IT").

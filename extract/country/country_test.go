@@ -57,6 +57,11 @@ func TestParse(t *testing.T) {
 		{"Ships from: IT", []string{"IT"}},
 		{"Ships to: NO, IS, AT", []string{"NO", "IS", "AT"}},
 		{"US  → N. America, WW", []string{"US", "WW"}},
+		// exclusions are left out
+		{"Worldwide except USA", []string{"WW"}},
+		{"Worldwide (except US, Australia). Fast EU shipping", []string{"WW", "EU"}},
+		{"Весь мир кроме США", []string{"WW"}},
+		{"ships to Germany. No Sweden", []string{"DE"}},
 		// not countries
 		{"", nil},
 		{"ships to us", nil},
@@ -74,6 +79,23 @@ func TestParse(t *testing.T) {
 		got := country.Parse(tt.in)
 		if !cmp.Equal(got, tt.want, cmpopts.EquateEmpty()) {
 			t.Errorf("Parse(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestExcluded(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Worldwide except USA, Australia", []string{"US", "AU"}},
+		{"Worldwide (excluding Russia). Germany", []string{"RU"}},
+		{"Весь мир кроме США и Канады", []string{"US", "CA"}},
+		{"Germany, France", nil},
+	}
+	for _, tt := range tests {
+		if got := country.Excluded(tt.in); !cmp.Equal(got, tt.want, cmpopts.EquateEmpty()) {
+			t.Errorf("Excluded(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
