@@ -518,6 +518,9 @@ func (b *Bolt) AckMany(ctx context.Context, outs []Outcome) error {
 		res := o.Result
 		switch res.Status {
 		case Done:
+			if op := b.hostOK(m, e.it.Host, now); op != nil {
+				ops = append(ops, op)
+			}
 			if res.Recrawl > 0 {
 				e.it.Attempt = 0
 				e.it.NotBefore = now.Add(res.Recrawl)
@@ -630,17 +633,25 @@ func (b *Bolt) HostOK(ctx context.Context, market, host string) error {
 		b.mu.Unlock()
 		return err
 	}
-	m := b.market(market)
-	h := m.host(host)
-	if h.fails == 0 && h.down.IsZero() {
+	op := b.hostOK(b.market(market), host, b.opts.Clock())
+	if op == nil {
 		b.mu.Unlock()
 		return nil
 	}
-	h.fails, h.down = 0, time.Time{}
-	h.hist = appendHist(h.hist, HostEvent{At: b.opts.Clock(), Up: true}, b.opts.HistoryLen)
-	done := b.submit([]func(*bolt.Tx) error{putOp(bktHosts, bkey2(market, host), hostRec{History: h.hist})})
+	done := b.submit([]func(*bolt.Tx) error{op})
 	b.mu.Unlock()
 	return wait(ctx, done)
+}
+
+// hostOK marks a failing host up; nil when it was up (nothing to write).
+func (b *Bolt) hostOK(m *bmarket, host string, now time.Time) func(*bolt.Tx) error {
+	h := m.host(host)
+	if h.fails == 0 && h.down.IsZero() {
+		return nil
+	}
+	h.fails, h.down = 0, time.Time{}
+	h.hist = appendHist(h.hist, HostEvent{At: now, Up: true}, b.opts.HistoryLen)
+	return putOp(bktHosts, bkey2(m.name, host), hostRec{History: h.hist})
 }
 
 // PauseMarket implements Frontier.

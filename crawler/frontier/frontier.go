@@ -71,7 +71,8 @@ type Status int
 
 const (
 	// Done: the page is durably handled. The item is forgotten (it stays in
-	// the seen set) unless Result.Recrawl schedules it again.
+	// the seen set) unless Result.Recrawl schedules it again. Done also
+	// means the host answered: a failing host is marked up (as HostOK).
 	Done Status = iota
 	// Retry: a failure of this URL. The item is requeued with Attempt+1 and
 	// an exponential backoff; after Options.MaxAttempts it is dead-lettered.

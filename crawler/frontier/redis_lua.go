@@ -116,6 +116,17 @@ local function flush()
   touched = {}
 end
 
+-- hostok marks a failing host up again; no write when it was up.
+local function hostok(h)
+  local s = redis.call('HMGET', hk(h), 'fails', 'down')
+  if (tonumber(s[1]) or 0) == 0 and (tonumber(s[2]) or 0) == 0 then return false end
+  redis.call('HSET', hk(h), 'fails', 0, 'down', 0)
+  redis.call('RPUSH', P .. 'hist:' .. h, cjson.encode({at = now, up = true}))
+  redis.call('LTRIM', P .. 'hist:' .. h, -histlen, -1)
+  touched[h] = true
+  return true
+end
+
 local function hostfail(h, base, mx, r, kind)
   local f = redis.call('HINCRBY', hk(h), 'fails', 1)
   local d = base
@@ -251,7 +262,7 @@ return out
 `)
 
 // Ack: (fp, token, action, host, a1, payload) per outcome; actions:
-// done (a1 = recrawl ms or 0; payload = item when recrawled),
+// done (host is up: a failing host is marked up; a1 = recrawl ms or 0; payload = item when recrawled),
 // retry (a1 = NotBefore ms; payload = item with Attempt+1),
 // dead (payload = dead-letter JSON),
 // down (a1 = priority; payload = {"b":base,"x":max,"r":jitter,"k":kind}).
@@ -260,7 +271,7 @@ var luaAck = redis.NewScript(luaCommon + `
 local fps = {}
 for i = 6, #ARGV, 6 do fps[#fps + 1] = ARGV[i] end
 local toks = bulk('HMGET', P .. 'tok', fps, 2000)
-local res, okfps, delitems, infl, acked = {}, {}, {}, {}, {}
+local res, okfps, delitems, infl, acked, up = {}, {}, {}, {}, {}, {}
 for k = 1, #fps do
   local i = 6 + (k - 1) * 6
   local fp, tok, act, host, a1, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
@@ -273,6 +284,7 @@ for k = 1, #fps do
     infl[host] = (infl[host] or 0) + 1
     touched[host] = true
     if act == 'done' then
+      up[host] = true
       if a1 > 0 then
         redis.call('HSET', P .. 'items', fp, payload)
         redis.call('ZADD', P .. 'recrawl', a1, fp)
@@ -298,6 +310,7 @@ if #okfps > 0 then
 end
 if #delitems > 0 then bulk('HDEL', P .. 'items', delitems, 2000) end
 for h, n in pairs(infl) do redis.call('HINCRBY', hk(h), 'inflight', -n) end
+for h in pairs(up) do hostok(h) end
 flush()
 return res
 `)
@@ -335,13 +348,7 @@ return 1
 
 // HostOK: ARGV[6]=host. Writes only when the host was failing.
 var luaHostOK = redis.NewScript(luaCommon + `
-local h = ARGV[6]
-local s = redis.call('HMGET', hk(h), 'fails', 'down')
-if (tonumber(s[1]) or 0) == 0 and (tonumber(s[2]) or 0) == 0 then return 0 end
-redis.call('HSET', hk(h), 'fails', 0, 'down', 0)
-redis.call('RPUSH', P .. 'hist:' .. h, cjson.encode({at = now, up = true}))
-redis.call('LTRIM', P .. 'hist:' .. h, -histlen, -1)
-resched(h)
+if hostok(ARGV[6]) then resched(ARGV[6]) end
 return 1
 `)
 

@@ -436,6 +436,9 @@ func testHostFailed(t *testing.T, open Opener) {
 		e.add(1, item("m1", "a.onion", i))
 	}
 	e.add(1, item("m1", "b.onion", 0))
+	if err := e.f.HostOK(e.ctx, "m1", "a.onion"); err != nil { // up already: no history entry
+		t.Fatal(err)
+	}
 	if err := e.f.HostFailed(e.ctx, "m1", "a.onion", frontier.FailDown); err != nil {
 		t.Fatal(err)
 	}
@@ -460,8 +463,8 @@ func testHostFailed(t *testing.T, open Opener) {
 	if probe[0].Attempt != 0 {
 		t.Fatalf("HostDown counted an attempt: %d", probe[0].Attempt)
 	}
-	e.ack(probe[0], frontier.Result{Status: frontier.Done})
-	if err := e.f.HostOK(e.ctx, "m1", "a.onion"); err != nil {
+	e.ack(probe[0], frontier.Result{Status: frontier.Done}) // a Done probe marks the host up
+	if err := e.f.HostOK(e.ctx, "m1", "a.onion"); err != nil { // no-op when up
 		t.Fatal(err)
 	}
 	e.leaseN(10, 2) // up again: normal cap
