@@ -79,7 +79,8 @@ func words(s string) []string {
 
 type tok struct {
 	orig, low string
-	brk       bool // a sentence break precedes the token
+	brk       bool // a phrase break precedes the token (; ! ? | newline →)
+	stop      bool // an exclusion ends before the token (breaks and . ( ) [ ] /)
 }
 
 // Parse returns the ISO 3166-1 alpha-2 codes named in s, plus "WW" for
@@ -125,10 +126,10 @@ func parse(s string) (in, ex []string) {
 	}
 	excluding := false
 	for i := 0; i < len(toks); {
-		if toks[i].brk {
+		if toks[i].stop {
 			excluding = false
 		}
-		if exclusionWords[toks[i].low] {
+		if !listMode && exclusionWords[toks[i].low] {
 			excluding = true
 			i++
 			continue
@@ -170,17 +171,18 @@ func hasBreak(toks []tok) bool {
 	return false
 }
 
-// tokenize splits s into runs of letters; brk marks a token preceded by a
-// sentence or bracket break ('.', ';', '!', '?', '(', ')', '|', newline, "→").
+// tokenize splits s into runs of letters and marks the breaks before them.
 func tokenize(s string) []tok {
 	var toks []tok
-	brk := false
+	brk, stop := false, false
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !unicode.IsLetter(r) {
 			switch r {
-			case '.', ';', '!', '?', '(', ')', '[', ']', '|', '\n', '→', '/':
-				brk = true
+			case ';', '!', '?', '|', '\n', '→':
+				brk, stop = true, true
+			case '.', '(', ')', '[', ']', '/':
+				stop = true
 			}
 			i += size
 			continue
@@ -194,8 +196,8 @@ func tokenize(s string) []tok {
 			j += sz
 		}
 		w := s[i:j]
-		toks = append(toks, tok{orig: w, low: strings.ToLower(w), brk: brk})
-		brk = false
+		toks = append(toks, tok{orig: w, low: strings.ToLower(w), brk: brk, stop: stop})
+		brk, stop = false, false
 		i = j
 	}
 	return toks

@@ -8,7 +8,9 @@
 // case. Codes that are also common words or units in upper-case titles
 // ("TO", "IN", "IT", "MG", "CAN", "MDA") count only when written as names;
 // phrases such as "China White" or "New Jersey" are not countries.
-// Continents other than Europe are not reported.
+// Continents other than Europe are not reported. Countries after an
+// exclusion word ("Worldwide except USA", "кроме США") up to the end of
+// the sentence or bracket are left out of Parse and returned by Excluded.
 //
 // Package country is a leaf: it must not import extract or any other
 // darkwatch package. Tables are built at init and read-only afterwards:
