@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -379,4 +380,76 @@ func BenchmarkRedisSeenMemory(b *testing.B) {
 	b.ReportMetric(float64(setURLs)/float64(n), "set_of_urls_B/url")
 	b.ReportMetric(float64(setFPs)/float64(n), "set_of_fps_B/url")
 	b.ReportMetric(float64(setFPs)/float64(seen), "x_smaller_than_fp_set")
+}
+
+// BenchmarkBoltSeenMemory reports the embedded frontier's Go heap and file
+// size per URL after DARKWATCH_BENCH_SEEN_N queued URLs (default 100000),
+// and per URL once they are all done (seen set only). The timed loop is
+// the dedup-hit path (Add of 256 already-seen URLs).
+func BenchmarkBoltSeenMemory(b *testing.B) {
+	n := 100000
+	if v := os.Getenv("DARKWATCH_BENCH_SEEN_N"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := b.Context()
+	path := filepath.Join(b.TempDir(), "f.db")
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	f, err := frontier.OpenBolt(path, frontier.Options{HostMaxInFlight: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	gen := &urlGen{market: "mem"}
+	var first []frontier.Item
+	for done := 0; done < n; done += 4096 {
+		its := gen.next(min(4096, n-done))
+		if first == nil {
+			first = its[:benchBatch]
+		}
+		if _, err := f.Add(ctx, its...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	queued := heap() - before
+	for {
+		ls, err := f.Lease(ctx, 4096, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ls) == 0 {
+			break
+		}
+		outs := make([]frontier.Outcome, len(ls))
+		for i, l := range ls {
+			outs[i] = frontier.Outcome{Lease: l}
+		}
+		if err := f.AckMany(ctx, outs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	seenOnly := heap() - before
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if added, err := f.Add(ctx, first...); err != nil || added != 0 {
+			b.Fatalf("re-Add = %d, %v; want 0", added, err)
+		}
+	}
+	b.ReportMetric(float64(n), "urls")
+	b.ReportMetric(float64(queued)/float64(n), "heap_queued_B/url")
+	b.ReportMetric(float64(seenOnly)/float64(n), "heap_seen_only_B/url")
+	b.ReportMetric(float64(fi.Size())/float64(n), "file_B/url")
 }
