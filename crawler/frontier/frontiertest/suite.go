@@ -463,7 +463,10 @@ func testHostFailed(t *testing.T, open Opener) {
 	if probe[0].Attempt != 0 {
 		t.Fatalf("HostDown counted an attempt: %d", probe[0].Attempt)
 	}
-	e.ack(probe[0], frontier.Result{Status: frontier.Done})    // a Done probe marks the host up
+	e.ack(probe[0], frontier.Result{Status: frontier.Done})
+	if hs := e.stats().Markets["m1"].Hosts["a.onion"]; hs.Failures != 0 || !hs.DownUntil.IsZero() {
+		t.Fatalf("host after a Done probe: %+v, want up", hs)
+	}
 	if err := e.f.HostOK(e.ctx, "m1", "a.onion"); err != nil { // no-op when up
 		t.Fatal(err)
 	}
