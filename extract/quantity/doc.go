@@ -5,8 +5,10 @@
 // and pill, tab, blotter, unit (counts), from English, abbreviated and
 // Russian spellings. Grams is the total mass (Count x Amount x unit) and
 // Units the total count; "100 pills x 350mg" keeps both (35 g, 100 units).
-// Fractions ("1/2 oz", "½ oz") and multipliers before or after the amount
-// ("10x80mg", "350mg x 100") are understood. A number glued to letters
+// Fractions ("1/2 oz", "½ oz"; denominators 2, 3, 4, 8, 16), multipliers
+// before or after the amount ("10x80mg", "350mg x 100"), a leading
+// multiplier a few words before the amount ("100x DOC blotter 1mg") and
+// word quantities ("quarter pound", "half oz", "8th") are understood. A number glued to letters
 // ("4-MMC", "G13", "2C-B", "mp3") is not an amount. A single ',' before
 // exactly three digits after a non-zero integer part groups thousands
 // ("1,000 pills"); otherwise ',' is a decimal comma ("1,5g", "0,500 g").

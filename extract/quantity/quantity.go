@@ -64,7 +64,11 @@ var units = map[string]unitDef{
 	"ml": {"ml", 0}, "мл": {"ml", 0},
 	"pill": {"pill", 0}, "pills": {"pill", 0}, "caps": {"pill", 0}, "capsule": {"pill", 0}, "capsules": {"pill", 0},
 	"таблеток": {"pill", 0}, "таблетки": {"pill", 0}, "таблетка": {"pill", 0}, "капсул": {"pill", 0},
-	"tab": {"tab", 0}, "tabs": {"tab", 0}, "tablet": {"tab", 0}, "tablets": {"tab", 0}, "таб": {"tab", 0}, "таб.": {"tab", 0},
+	"tab": {"tab", 0}, "tabs": {"tab", 0}, "geltab": {"tab", 0}, "geltabs": {"tab", 0},
+	"bar": {"pill", 0}, "bars": {"pill", 0},
+	"dose": {"unit", 0}, "doses": {"unit", 0}, "seed": {"unit", 0}, "seeds": {"unit", 0},
+	"vial": {"unit", 0}, "vials": {"unit", 0}, "amp": {"unit", 0}, "amps": {"unit", 0}, "ampoule": {"unit", 0}, "ampoules": {"unit", 0},
+	"cart": {"unit", 0}, "carts": {"unit", 0}, "cartridge": {"unit", 0}, "cartridges": {"unit", 0}, "tablet": {"tab", 0}, "tablets": {"tab", 0}, "таб": {"tab", 0}, "таб.": {"tab", 0},
 	"blotter": {"blotter", 0}, "blotters": {"blotter", 0}, "blot": {"blotter", 0}, "blots": {"blotter", 0},
 	"марка": {"blotter", 0}, "марки": {"blotter", 0}, "марок": {"blotter", 0},
 	"pcs": {"unit", 0}, "pc": {"unit", 0}, "piece": {"unit", 0}, "pieces": {"unit", 0}, "unit": {"unit", 0}, "units": {"unit", 0},
@@ -91,7 +95,29 @@ func parse(s string, limit int) []Quantity {
 		s = s[:MaxInput]
 	}
 	var out []Quantity
+	// pending is a leading multiplier such as "100x DOC blotter 1mg" or
+	// "5x FlavRX 1000mg": it applies to the next mass within pendingSpan bytes.
+	const pendingSpan = 48
+	pending, pendingEnd := 0.0, 0
+	emit := func(q Quantity, at int) bool {
+		if pending > 0 && at <= pendingEnd && q.Count == 1 && (q.Grams > 0 || q.Unit == "ml") {
+			q.Count = pending
+			q.Grams = round6(q.Grams * pending)
+		}
+		pending = 0
+		out = append(out, q)
+		return limit > 0 && len(out) >= limit
+	}
 	for i := 0; i < len(s); {
+		if wordBoundary(s, i) {
+			if q, end, ok := wordQuantityAt(s, i); ok {
+				if emit(q, i) {
+					break
+				}
+				i = end
+				continue
+			}
+		}
 		n, ok := numberAt(s, i)
 		if !ok {
 			_, size := utf8.DecodeRuneInString(s[i:])
@@ -110,16 +136,63 @@ func parse(s string, limit int) []Quantity {
 		}
 		q, end, ok := quantityAt(s, n)
 		if !ok {
+			// "10x tablets", "100x DOC Blotter 1mg"
+			if k, isTimes := timesAt(s, n.end); isTimes && n.integer && n.v >= 2 && n.v <= 100000 {
+				if u, ue, isUnit := unitAt(s, k); isUnit && isCount(u.unit) {
+					if emit(build(1, n.v, u), n.start) {
+						break
+					}
+					i = ue
+					continue
+				}
+				pending, pendingEnd = n.v, k+pendingSpan
+			}
 			i = n.end
 			continue
 		}
-		out = append(out, q)
-		if limit > 0 && len(out) >= limit {
+		if emit(q, n.start) {
 			break
 		}
 		i = end
 	}
 	return out
+}
+
+func wordBoundary(s string, i int) bool {
+	return i == 0 || !isWordRune(s, prevRuneStart(s, i))
+}
+
+// wordQuantities are quantities written in words, lower case.
+var wordQuantities = []struct {
+	text   string
+	amount float64
+	unit   string
+}{
+	{"quarter pound", 0.25, "lb"}, {"half pound", 0.5, "lb"}, {"qp", 0.25, "lb"},
+	{"half ounce", 0.5, "oz"}, {"half oz", 0.5, "oz"}, {"half an ounce", 0.5, "oz"},
+	{"quarter ounce", 0.25, "oz"}, {"quarter oz", 0.25, "oz"}, {"qtr oz", 0.25, "oz"},
+	{"eighth", 0.125, "oz"}, {"8th", 0.125, "oz"}, {"one ounce", 1, "oz"}, {"an ounce", 1, "oz"},
+	{"half gram", 0.5, "g"}, {"one gram", 1, "g"}, {"half kilo", 0.5, "kg"}, {"one kilo", 1, "kg"},
+}
+
+// wordQuantityAt matches a word quantity starting at s[i].
+func wordQuantityAt(s string, i int) (Quantity, int, bool) {
+	c := s[i] | 0x20
+	if c != 'q' && c != 'h' && c != 'e' && c != 'o' && c != 'a' && s[i] != '8' {
+		return Quantity{}, 0, false
+	}
+	for _, w := range wordQuantities {
+		end := i + len(w.text)
+		if end > len(s) || !strings.EqualFold(s[i:end], w.text) || isWordRune(s, end) {
+			continue
+		}
+		for k, u := range units {
+			if k == w.unit {
+				return build(1, w.amount, u), end, true
+			}
+		}
+	}
+	return Quantity{}, 0, false
 }
 
 // quantityAt tries the forms that start with number n.
@@ -304,7 +377,8 @@ func numberAfter(s string, i int) (num, bool) {
 		}
 		a, _ := strconv.ParseFloat(intPart, 64)
 		b, _ := strconv.ParseFloat(s[j+1:k], 64)
-		if b > 0 && a < b {
+		// real fractions: 1/2, 3/4, 1/8, 1/16 ("225/240MG" is two doses)
+		if (b == 2 || b == 3 || b == 4 || b == 8 || b == 16) && a > 0 && a < b {
 			return num{v: a / b, start: i, end: k}, true
 		}
 		return num{}, false

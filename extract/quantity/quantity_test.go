@@ -61,6 +61,18 @@ func TestParse(t *testing.T) {
 		{"10 таблеток", Q{Count: 1, Amount: 10, Unit: "pill", Units: 10}, true},
 		{"5 гр.", Q{Count: 1, Amount: 5, Unit: "g", Grams: 5}, true},
 		{"10 марок", Q{Count: 1, Amount: 10, Unit: "blotter", Units: 10}, true},
+		// leading multipliers and word quantities (dnm-2017 titles)
+		{"100x DOC Blotter 1mg", Q{Count: 100, Amount: 1, Unit: "mg", Grams: 0.1}, true},
+		{"5x FlavRX 1000mg Premium CO2 Vape Cartridges", Q{Count: 5, Amount: 1000, Unit: "mg", Grams: 5}, true},
+		{"10x tablets of generic CIALIS 40mg", Q{Count: 1, Amount: 10, Unit: "tab", Units: 10}, true},
+		{"[TRY OUT SAMPLE] 5x PHILLIP PLEIN - 225/240MG", Q{Count: 5, Amount: 240, Unit: "mg", Grams: 1.2}, true},
+		{"10 Geltabs Etizolam 1mg", Q{Count: 1, Amount: 10, Unit: "tab", Units: 10}, true},
+		{"Fake xanax - 100 bars", Q{Count: 1, Amount: 100, Unit: "pill", Units: 100}, true},
+		{"50 Doses-LSD 25", Q{Count: 1, Amount: 50, Unit: "unit", Units: 50}, true},
+		{"QUARTER POUND LIVE RESIN", Q{Count: 1, Amount: 0.25, Unit: "lb", Grams: 113.398}, true},
+		{"half oz of kush", Q{Count: 1, Amount: 0.5, Unit: "oz", Grams: 14.17475}, true},
+		{"8th (3.5g) of Shrooms", Q{Count: 1, Amount: 0.125, Unit: "oz", Grams: 3.543688}, true},
+		{"5x nothing here", Q{}, false},
 		// separators
 		{"1,5g", Q{Count: 1, Amount: 1.5, Unit: "g", Grams: 1.5}, true},
 		{"0,25 G", Q{Count: 1, Amount: 0.25, Unit: "g", Grams: 0.25}, true},
