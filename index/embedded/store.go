@@ -52,7 +52,8 @@ type Store struct {
 	db   *bolt.DB
 	idx  bleve.Index
 
-	wmu sync.Mutex // serialises writes
+	wmu   sync.Mutex // serialises writes
+	dirty bool       // the dirty mark is set for this session (guarded by wmu)
 
 	vmu     sync.RWMutex
 	vendors map[string]extract.Vendor // cache of the vendors bucket, for Vendors queries
@@ -111,6 +112,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	ipath := filepath.Join(opts.Dir, "listings.bleve")
 	idx, err := bleve.Open(ipath)
+	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		// The search index is derived data: rebuild it from the records.
+		log.Warn("search_index_unreadable_rebuilding", "err", err)
+		if rerr := os.RemoveAll(ipath); rerr != nil {
+			db.Close()
+			return nil, fmt.Errorf("embedded: remove broken search index: %w", rerr)
+		}
+		err = bleve.ErrorIndexPathDoesNotExist
+	}
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		var m interface{ Validate() error }
 		im, merr := newMapping()
@@ -132,7 +142,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s.idx = idx
 	if dirty {
-		if err := s.rebuild(ctx); err != nil {
+		if err := s.rebuild(ctx, ipath); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -141,10 +151,26 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // rebuild re-indexes every stored listing into Bleve.
-func (s *Store) rebuild(ctx context.Context) error {
+func (s *Store) rebuild(ctx context.Context, ipath string) error {
+	// Start from an empty index: documents of a batch whose records never committed
+	// must not survive.
+	if err := s.idx.Close(); err != nil {
+		return fmt.Errorf("embedded: rebuild: %w", err)
+	}
+	s.idx = nil
+	if err := os.RemoveAll(ipath); err != nil {
+		return fmt.Errorf("embedded: rebuild: %w", err)
+	}
+	im, err := newMapping()
+	if err != nil {
+		return fmt.Errorf("embedded: rebuild: %w", err)
+	}
+	if s.idx, err = bleve.New(ipath, im); err != nil {
+		return fmt.Errorf("embedded: rebuild: %w", err)
+	}
 	n := 0
 	batch := s.idx.NewBatch()
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bListings).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -246,15 +272,24 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !s.dirty {
+		// Marked once per session, cleared by Close: after a crash the search index is
+		// rebuilt from the records, whichever of the two writes below was cut short.
+		if err := s.setDirty(true); err != nil {
+			return fmt.Errorf("embedded: put listings: %w", err)
+		}
+		s.dirty = true
+	}
 	obs := make([]extract.Observation, len(in))
 	for i, l := range in {
 		obs[i] = index.ObservationOf(l)
 	}
 	in = index.DedupListings(in)
 	merged := make([]extract.Listing, len(in))
-	var vendorsOut []extract.Vendor
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		lb, ob, vb := tx.Bucket(bListings), tx.Bucket(bObs), tx.Bucket(bVendors)
+	derived := index.VendorsFromListings(in)
+	vendorsOut := make([]extract.Vendor, len(derived))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		lb, vb := tx.Bucket(bListings), tx.Bucket(bVendors)
 		for i, l := range in {
 			var old *extract.Listing
 			if raw := lb.Get([]byte(l.ID)); raw != nil {
@@ -264,7 +299,27 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 				}
 			}
 			merged[i] = index.MergeListing(old, l)
-			raw, err := json.Marshal(merged[i])
+		}
+		for i, d := range derived {
+			old, err := getVendor(vb, d.ID)
+			if err != nil {
+				return err
+			}
+			vendorsOut[i] = index.MergeDerivedVendor(old, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: put listings: %w", err)
+	}
+	// The record write and the search index batch run in parallel (writes are serialised
+	// by wmu, so nothing changes the merged records in between).
+	idxErr := make(chan error, 1)
+	go func() { idxErr <- s.indexListings(merged) }()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		lb, ob, vb := tx.Bucket(bListings), tx.Bucket(bObs), tx.Bucket(bVendors)
+		for _, l := range merged {
+			raw, err := json.Marshal(l)
 			if err != nil {
 				return err
 			}
@@ -281,46 +336,64 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 				return err
 			}
 		}
-		for _, d := range index.VendorsFromListings(in) {
-			v, err := putVendor(vb, d, index.MergeDerivedVendor)
+		for _, v := range vendorsOut {
+			raw, err := json.Marshal(v)
 			if err != nil {
 				return err
 			}
-			vendorsOut = append(vendorsOut, v)
+			if err := vb.Put([]byte(v.ID), raw); err != nil {
+				return err
+			}
 		}
-		return tx.Bucket(bMeta).Put(kDirty, []byte{1})
+		return nil
 	})
+	if ierr := <-idxErr; err == nil && ierr != nil {
+		err = ierr
+	}
 	if err != nil {
 		return fmt.Errorf("embedded: put listings: %w", err)
 	}
 	s.cacheVendors(vendorsOut)
+	return nil
+}
+
+func (s *Store) indexListings(ls []extract.Listing) error {
 	batch := s.idx.NewBatch()
-	for _, l := range merged {
+	for _, l := range ls {
 		if err := batch.Index(l.ID, searchDoc(l)); err != nil {
-			return fmt.Errorf("embedded: index listing %s: %w", l.ID, err)
+			return fmt.Errorf("index listing %s: %w", l.ID, err)
 		}
 		if batch.Size() >= s.opts.BatchSize {
 			if err := s.idx.Batch(batch); err != nil {
-				return fmt.Errorf("embedded: index batch: %w", err)
+				return fmt.Errorf("index batch: %w", err)
 			}
 			batch.Reset()
 		}
 	}
 	if batch.Size() > 0 {
 		if err := s.idx.Batch(batch); err != nil {
-			return fmt.Errorf("embedded: index batch: %w", err)
+			return fmt.Errorf("index batch: %w", err)
 		}
 	}
 	return nil
 }
 
+func getVendor(vb *bolt.Bucket, id string) (*extract.Vendor, error) {
+	raw := vb.Get([]byte(id))
+	if raw == nil {
+		return nil, nil
+	}
+	v := new(extract.Vendor)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, fmt.Errorf("vendor %s: %w", id, err)
+	}
+	return v, nil
+}
+
 func putVendor(vb *bolt.Bucket, in extract.Vendor, merge func(*extract.Vendor, extract.Vendor) extract.Vendor) (extract.Vendor, error) {
-	var old *extract.Vendor
-	if raw := vb.Get([]byte(in.ID)); raw != nil {
-		old = new(extract.Vendor)
-		if err := json.Unmarshal(raw, old); err != nil {
-			return extract.Vendor{}, fmt.Errorf("vendor %s: %w", in.ID, err)
-		}
+	old, err := getVendor(vb, in.ID)
+	if err != nil {
+		return extract.Vendor{}, err
 	}
 	v := merge(old, in)
 	raw, err := json.Marshal(v)
