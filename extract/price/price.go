@@ -126,26 +126,44 @@ func isRateLabel(toks []token, j int) bool {
 	return toks[j].kind == tCur && slash.kind == tOther && slash.raw == "/" && toks[j-2].kind == tCur && toks[j].spaceGap == 0 && slash.spaceGap == 0
 }
 
-// isRatePair reports "1 BTC = 9304 USD" style statements.
+// isRatePair reports the numbers of an exchange-rate statement such as
+// "1 BTC = 9304 USD" or "1 XMR ≈ $150": an "=" (or "≈", "~") between two
+// amounts whose left side is exactly 1. "45 USD = 0.0012 BTC" is a price
+// shown in two currencies and is kept.
 func isRatePair(toks []token, i int, cur *token) bool {
-	// number [cur] "=" ... or ... "=" [cur] number where the left side is "1 XXX".
+	// toks[i] on the left: number [cur] "=" ...
 	for j := i + 1; j < len(toks) && j <= i+2; j++ {
-		if toks[j].kind == tOther && toks[j].raw == "=" {
-			return true
+		if isEquals(toks[j]) {
+			return isOne(toks[i].raw)
 		}
 		if toks[j].kind != tCur {
 			break
 		}
 	}
+	// toks[i] on the right: ... "=" [cur] number, left number within 2 tokens
 	for j := i - 1; j >= 0 && j >= i-2; j-- {
-		if toks[j].kind == tOther && toks[j].raw == "=" {
-			return true
+		if isEquals(toks[j]) {
+			for k := j - 1; k >= 0 && k >= j-2; k-- {
+				if toks[k].kind == tNum {
+					return isOne(toks[k].raw)
+				}
+			}
+			return false
 		}
 		if toks[j].kind != tCur {
 			break
 		}
 	}
 	return false
+}
+
+func isEquals(t token) bool {
+	return t.kind == tOther && (t.raw == "=" || t.raw == "≈" || t.raw == "~")
+}
+
+func isOne(raw string) bool {
+	v, ok := parseNumber(raw, true, false)
+	return ok && v == 1
 }
 
 func isCrypto(c string) bool { return c == "BTC" || c == "XMR" || c == "LTC" }

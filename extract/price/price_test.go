@@ -111,6 +111,8 @@ func TestParseAll(t *testing.T) {
 		{"1g $60 / 3.5g $180 / 7g €320", []price.Money{{60, "USD"}, {180, "USD"}, {320, "EUR"}}},
 		{"240.00 USD/ORDER (0.02546640 BTC/ORDER) PRIORITY SHIPPING (84817.64 USD)", []price.Money{{240, "USD"}, {0.0254664, "BTC"}, {84817.64, "USD"}}},
 		{"1 BTC = 9000 USD, price $5", []price.Money{{5, "USD"}}},
+		{"1 XMR ≈ $150; price 0.3 XMR", []price.Money{{0.3, "XMR"}}},
+		{"45 USD = 0.0012 BTC", []price.Money{{45, "USD"}, {0.0012, "BTC"}}},
 		{"no prices here", nil},
 	}
 	for _, tt := range tests {
