@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -157,8 +158,8 @@ func readArmored(b64, sum string, withSum bool) ([]string, error) {
 func armorBody(block string) (body, sum string) {
 	block = strings.TrimPrefix(block, pgpBegin)
 	block = strings.TrimSuffix(block, pgpEnd)
-	for _, tag := range []string{"<br>", "<br/>", "<br />", "<BR>", "&#10;", "&#13;"} {
-		block = strings.ReplaceAll(block, tag, "\n")
+	if strings.ContainsAny(block, "<&") {
+		block = html.UnescapeString(stripTags(block))
 	}
 	lines := strings.Split(strings.ReplaceAll(block, "\r", "\n"), "\n")
 	var words []string
@@ -182,6 +183,23 @@ func armorBody(block string) (body, sum string) {
 		}
 	}
 	return strings.Join(words, " "), sum
+}
+
+// stripTags replaces HTML tags (<br>, <p>, <span ...>) with line breaks.
+func stripTags(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '<' {
+			if j := strings.IndexByte(s[i:], '>'); j > 0 && j < 200 {
+				b.WriteByte('\n')
+				i += j
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func isHeader(ln string) bool {

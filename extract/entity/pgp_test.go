@@ -81,6 +81,8 @@ func TestPGPMangled(t *testing.T) {
 		"br tags":             strings.ReplaceAll(orig, "\n", "<br>\n"),
 		"br only":             strings.ReplaceAll(orig, "\n", "<br/>"),
 		"indented":            strings.ReplaceAll(orig, "\n", "\n    "),
+		"html paragraphs":     "<div class=\"pgp\">" + strings.ReplaceAll(orig, "\n", "</p>\n<p>") + "</div>",
+		"html entities":       strings.ReplaceAll(strings.ReplaceAll(orig, "/", "&#x2F;"), "+", "&#43;"),
 		"no checksum":         regexp.MustCompile(`(?m)^=[A-Za-z0-9+/]{4}\n`).ReplaceAllString(orig, ""),
 		"bad checksum":        regexp.MustCompile(`(?m)^=[A-Za-z0-9+/]{4}\n`).ReplaceAllString(orig, "=AAAA\n"),
 		"surrounded by prose": "Vendor PGP key below, verify!\n" + orig + "\nThanks for shopping.",
