@@ -207,6 +207,17 @@ func lex(s string) []token {
 				end++
 				t.end = end
 			}
+			// "5 тыс. руб." / "5к ₽": thousands
+			if k := skipSpace(s, end); !t.kilo {
+				for _, w := range []string{"тыс.", "тысяч", "тыс", "к"} {
+					if strings.HasPrefix(s[k:], w) && !nextLetter(s, k+len(w)) {
+						t.kilo = true
+						end = k + len(w)
+						t.end = end
+						break
+					}
+				}
+			}
 			if end < len(s) && isLetterByte(s, end) && !startsCurrency(s, end) {
 				// "5g", "10x": a number glued to a word is not a price amount.
 				t.kind = tOther
@@ -265,7 +276,7 @@ var markers = []marker{
 	{"€", "EUR", 1, false}, {"eur", "EUR", 1, true}, {"euro", "EUR", 1, true}, {"euros", "EUR", 1, true}, {"евро", "EUR", 1, true},
 	{"£", "GBP", 1, false}, {"gbp", "GBP", 1, true},
 	{"₽", "RUB", 1, false}, {"rub", "RUB", 1, true}, {"rur", "RUB", 1, true}, {"руб.", "RUB", 1, false}, {"руб", "RUB", 1, true},
-	{"рублей", "RUB", 1, true}, {"рубля", "RUB", 1, true}, {"рубль", "RUB", 1, true}, {"р.", "RUB", 1, false}, {"roubles", "RUB", 1, true}, {"rubles", "RUB", 1, true},
+	{"рублей", "RUB", 1, true}, {"рубля", "RUB", 1, true}, {"рубль", "RUB", 1, true}, {"р.", "RUB", 1, false}, {"р", "RUB", 1, true}, {"roubles", "RUB", 1, true}, {"rubles", "RUB", 1, true},
 	{"₿", "BTC", 1, false}, {"btc", "BTC", 1, true}, {"xbt", "BTC", 1, true}, {"bitcoin", "BTC", 1, true}, {"bitcoins", "BTC", 1, true},
 	{"mbtc", "BTC", 0.001, true},
 	{"xmr", "XMR", 1, true}, {"monero", "XMR", 1, true},
@@ -337,6 +348,17 @@ func matchCurrency(s string, i int) (string, float64, int) {
 	// "р." alone is only a ruble sign right after a number; keep it but it
 	// cannot bind as a prefix of a word.
 	return m.code, m.scale, len(m.text)
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isSpace(r) {
+			break
+		}
+		i += size
+	}
+	return i
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
