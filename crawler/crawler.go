@@ -347,14 +347,13 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 	}
 	switch {
 	case fr.status == http.StatusTooManyRequests || fr.status == http.StatusServiceUnavailable:
-		_ = c.deps.Frontier.HostFailed(ctx, l.Market, l.Host, frontier.FailSoon)
 		c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: fmt.Sprint("HTTP ", fr.status)})
 		return
 	case fr.status >= 500:
 		c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: fmt.Sprint("HTTP ", fr.status)})
 		return
 	}
-	_ = c.deps.Frontier.HostOK(ctx, l.Market, l.Host)
+	// Ack(Done) marks the host up in the same atomic step; no HostOK round trip here.
 
 	ref := extract.Capture{Time: time.Now().UTC()}
 	if c.deps.Capture != nil {

@@ -140,3 +140,118 @@ func TestCrawlTestbedEmbedded(t *testing.T) {
 	t.Logf("pages=%d listings=%d vendors=%d errors=%d testbed requests=%d",
 		h.cr.Stats().Pages.Load(), len(h.sink.listings), len(h.sink.vendors), h.cr.Stats().Errors.Load(), stats.Requests)
 }
+
+// TestCrawlOnionFaults crawls 4 markets x 500 listings with Tor-like latency and failures
+// (scaled down in time): every truth listing page is captured and handed to the sink, no URL
+// is fetched twice except retries after injected failures, and every record's capture
+// reference matches its WARC record.
+func TestCrawlOnionFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long crawl")
+	}
+	fr, err := frontier.OpenBolt(filepath.Join(t.TempDir(), "frontier.db"), frontier.Options{
+		HostMaxInFlight: 4, BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
+		HostBackoffBase: 50 * time.Millisecond, HostBackoffMax: 500 * time.Millisecond, MaxAttempts: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fr.Close() })
+	h := newHarness(t, testbed.Options{Seed: 11, Markets: 4, Listings: 500, Faults: testbed.FaultsOnion, TimeScale: 0.005}, fr, 16)
+	h.run(t, 8*time.Minute)
+
+	truth := h.world.Truth()
+	var missing []string
+	for _, l := range truth.Listings {
+		if h.sink.pages[l.URL] == 0 {
+			missing = append(missing, l.URL)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d of %d truth listing pages never reached the sink, e.g. %v", len(missing), len(truth.Listings), missing[:min(5, len(missing))])
+	}
+	// A URL may be requested again only after a failure the testbed injected: a status >= 400
+	// answer or a SOCKS failure (which never reaches the HTTP log).
+	stats := h.world.Stats()
+	ok := map[string]int{}
+	for _, e := range stats.Log {
+		if e.Status < 400 {
+			ok[e.URL]++
+		}
+	}
+	for u, n := range ok {
+		if n > 1 {
+			t.Errorf("URL %s answered OK %d times: fetched again without a failure", u, n)
+		}
+	}
+	for u, n := range h.sink.pages {
+		if n > 1 {
+			t.Errorf("URL %s handed to the sink %d times", u, n)
+		}
+	}
+	checkWARC(t, h)
+	t.Logf("pages=%d listings=%d errors=%d testbed requests=%d", h.cr.Stats().Pages.Load(), len(h.sink.listings), h.cr.Stats().Errors.Load(), stats.Requests)
+}
+
+// TestCrawlPoliteness checks per-host limits from the testbed's request log.
+func TestCrawlPoliteness(t *testing.T) {
+	const delay = 40 * time.Millisecond
+	fr, err := frontier.OpenBolt(filepath.Join(t.TempDir(), "frontier.db"), frontier.Options{HostMaxInFlight: 2, HostDelay: delay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fr.Close() })
+	h := newHarness(t, testbed.Options{Seed: 3, Markets: 2, Listings: 15}, fr, 8)
+	h.run(t, 3*time.Minute)
+	byHost := map[string][]testbed.LogEntry{}
+	for _, e := range h.world.Stats().Log {
+		byHost[e.Host] = append(byHost[e.Host], e)
+	}
+	if len(byHost) == 0 {
+		t.Fatal("empty request log")
+	}
+	for host, es := range byHost {
+		sort.Slice(es, func(i, j int) bool { return es[i].Start.Before(es[j].Start) })
+		// Leases are spaced by delay; a request reaches the server after a variable dial time,
+		// so single gaps may be shorter, but no window of 10 delays may hold more than 10
+		// request starts (+2 for the jitter at both ends).
+		const window = 10 * delay
+		for i := range es {
+			n := 0
+			for j := i; j < len(es) && es[j].Start.Sub(es[i].Start) < window; j++ {
+				n++
+			}
+			if n > 12 {
+				t.Errorf("%s: %d requests within %v from request %d, want <= 12", host, n, window, i)
+				break
+			}
+		}
+		if mc := h.world.Stats().MaxConcurrency[host]; mc > 2 {
+			t.Errorf("%s: %d requests at once, want <= 2", host, mc)
+		}
+		t.Logf("%s: %d requests, max concurrency %d", host, len(es), h.world.Stats().MaxConcurrency[host])
+	}
+}
+
+// checkWARC reads every WARC file of the crawl and checks that each record the sink got
+// points at a record whose payload has the referenced SHA-256.
+func checkWARC(t *testing.T, h *harness) {
+	t.Helper()
+	digests := readWARCDigests(t, h.warc)
+	n := 0
+	for _, l := range h.sink.listings {
+		if l.Capture == nil {
+			t.Errorf("listing %s has no capture reference", l.ID)
+			continue
+		}
+		got, ok := digests[l.Capture.RecordID]
+		if !ok {
+			t.Errorf("listing %s: record %s not in the WARC files", l.ID, l.Capture.RecordID)
+			continue
+		}
+		if got != l.Capture.SHA256 {
+			t.Errorf("listing %s: WARC payload sha256 %s, reference %s", l.ID, got, l.Capture.SHA256)
+		}
+		n++
+	}
+	t.Logf("WARC: %d records read, %d listing references verified", len(digests), n)
+}
