@@ -260,8 +260,13 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 			}
 			v = strings.Join(parts, j)
 		} else {
+			// the first node with a value (that the regex, if any, matches)
 			for _, n := range nodes {
-				if s := strings.TrimSpace(nodeValue(f, n)); s != "" {
+				s := strings.TrimSpace(nodeValue(f, n))
+				if s != "" && f.re != nil && !f.re.MatchString(s) {
+					continue
+				}
+				if s != "" {
 					v, node = s, n
 					break
 				}
@@ -290,29 +295,41 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 	return strings.TrimSpace(v), node
 }
 
-// evalAll returns every value a field's selector matches (for offers tiers).
+// evalAll returns every value a field yields (for offers tiers): one per selector match,
+// each optionally split into items.
 func evalAll(pc *pageCtx, f *cField, scope *goquery.Selection) []string {
+	var vals []string
 	if f.sel == nil {
 		if v, _ := evalField(pc, f, scope, nil); v != "" {
-			return []string{v}
+			vals = []string{v}
 		}
-		return nil
+	} else {
+		for _, n := range scope.FindMatcher(f.sel).Nodes {
+			v := oneLine(nodeValue(f, n))
+			if f.re != nil {
+				m := f.re.FindStringSubmatch(v)
+				if m == nil {
+					continue
+				}
+				v = m[len(m)-1]
+			}
+			if v != "" {
+				vals = append(vals, v)
+			}
+			if len(vals) >= 100 {
+				break
+			}
+		}
+	}
+	if f.split == nil {
+		return vals
 	}
 	var out []string
-	for _, n := range scope.FindMatcher(f.sel).Nodes {
-		v := oneLine(nodeValue(f, n))
-		if f.re != nil {
-			m := f.re.FindStringSubmatch(v)
-			if m == nil {
-				continue
+	for _, v := range vals {
+		for _, p := range f.split.Split(v, 101) {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
 			}
-			v = m[len(m)-1]
-		}
-		if v != "" {
-			out = append(out, v)
-		}
-		if len(out) >= 100 {
-			break
 		}
 	}
 	return out

@@ -160,7 +160,13 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 	}
 
 	var out pageOut
-	if prof != nil {
+	switch {
+	case p.Status == 404 || p.Status == 410:
+		out = pageOut{kind: KindNotFound}
+		if prof != nil {
+			res.Profile = prof.Name
+		}
+	case prof != nil:
 		out = prof.apply(pc)
 		res.Profile = prof.Name
 	}

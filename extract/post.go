@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"net/url"
 	"path"
 	"regexp"
@@ -63,15 +64,31 @@ func (x *Extractor) finishListing(pc *pageCtx, prof *compiled, d *lDraft) Listin
 	if l.Price.Currency == "" && len(l.Offers) > 0 {
 		l.Price = l.Offers[0].Price
 	}
-	// Headline quantity: explicit field, else title.
-	qtext := d.quantity
-	if qtext == "" {
-		qtext = l.Title
+	// Headline quantity: the first tier when there are tiers (the headline price is the
+	// first tier), else the quantity field, else the title.
+	if len(l.Offers) > 0 && (l.Offers[0].Grams > 0 || l.Offers[0].Units > 0) && sameMoney(l.Offers[0].Price, l.Price) {
+		o := l.Offers[0]
+		l.Grams, l.Units, l.UnitPriceUSD = o.Grams, o.Units, o.UnitPriceUSD
+	} else {
+		qtext := d.quantity
+		if qtext == "" {
+			qtext = l.Title
+		}
+		if q, ok := quantity.Parse(qtext); ok {
+			l.Grams, l.Units = q.Grams, q.Units
+			if l.Price.USD > 0 {
+				l.UnitPriceUSD = round2(quantity.UnitPrice(l.Price.USD, q))
+			}
+		}
 	}
-	if q, ok := quantity.Parse(qtext); ok {
-		l.Grams, l.Units = q.Grams, q.Units
-		if l.Price.USD > 0 {
-			l.UnitPriceUSD = round4(quantity.UnitPrice(l.Price.USD, q))
+
+	// A count tier in generic units ("10 шт") takes the kind of unit the title names
+	// ("ЛСД марки" -> blotter).
+	if hint := countUnitHint(l.Title); hint != "" {
+		for i := range l.Offers {
+			if l.Offers[i].Unit == "unit" {
+				l.Offers[i].Unit = hint
+			}
 		}
 	}
 
@@ -105,7 +122,7 @@ func (x *Extractor) finishListing(pc *pageCtx, prof *compiled, d *lDraft) Listin
 	if x.tagger != nil {
 		r := x.tagger.TagFields(substance.Fields{Title: l.Title, Description: l.Description, Category: l.Category})
 		l.DrugOffer = r.DrugOffer
-		for _, m := range r.Substances {
+		for _, m := range specificSubstances(r.Substances) {
 			l.Substances = append(l.Substances, Substance{Name: m.Name, Class: m.Class, Family: m.Family,
 				Term: m.Term, Where: m.Where, Confidence: m.Confidence})
 		}
@@ -229,15 +246,18 @@ func parseOffer(s, def string) (Offer, bool) {
 		}
 		o.Unit, o.Grams, o.Units = q.Unit, q.Grams, q.Units
 		if o.Price.USD > 0 {
-			o.UnitPriceUSD = round4(quantity.UnitPrice(o.Price.USD, q))
+			o.UnitPriceUSD = round2(quantity.UnitPrice(o.Price.USD, q))
 		}
 	}
 	return o, true
 }
 
-func round4(f float64) float64 {
-	return float64(int64(f*10000+0.5)) / 10000
+// round2 rounds to cents (unit prices are USD).
+func round2(f float64) float64 {
+	return math.Round(f*100) / 100
 }
+
+func sameMoney(a, b Price) bool { return a.Currency == b.Currency && a.Amount == b.Amount }
 
 var numberRe = regexp.MustCompile(`\d+(?:[.,]\d+)?`)
 
@@ -365,4 +385,45 @@ func shortHash(s string) string {
 		h *= 1099511628211
 	}
 	return "h" + strconv.FormatUint(h, 36)
+}
+
+var countUnitRe = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:/-])(blotters?|марк[аиу]?)(?:\s|$|[.,;:!)\]])`)
+
+// countUnitHint is the count unit a title names for tiers counted in generic pieces:
+// "ЛСД марки" or "LSD blotters" -> blotter ("" if none).
+func countUnitHint(title string) string {
+	if countUnitRe.MatchString(title) {
+		return "blotter"
+	}
+	return ""
+}
+
+// specificSubstances drops umbrella matches ("benzodiazepine", "nitazene", "synthetic
+// cannabinoid", "cathinone") when a specific substance of the same class was also found:
+// the record lists what is offered, not the category words around it.
+func specificSubstances(ms []substance.Match) []substance.Match {
+	generic := func(m substance.Match) bool {
+		n := normWord(m.Name)
+		c, f := normWord(m.Class), normWord(m.Family)
+		return n == c || (f != "" && (n == f || strings.HasSuffix(f, " "+n))) || (c == "other" && f == "")
+	}
+	specific := map[string]bool{}
+	for _, m := range ms {
+		if !generic(m) {
+			specific[m.Class] = true
+		}
+	}
+	out := ms[:0:0]
+	for _, m := range ms {
+		if generic(m) && specific[m.Class] {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func normWord(s string) string {
+	s = strings.ToLower(strings.ReplaceAll(s, "-", " "))
+	return strings.TrimSuffix(s, "s")
 }

@@ -70,6 +70,7 @@ type Field struct {
 	Join     string   `yaml:"join"`     // default ", "
 	Regex    string   `yaml:"regex"`    // keep group 1 (or the whole match)
 	Replace  []string `yaml:"replace"`  // pairs regex, replacement
+	Split    string   `yaml:"split"`    // regex splitting one value into items (offers)
 	Tree     *Tree    `yaml:"tree"`     // category path from a sidebar tree
 	Const    string   `yaml:"const"`    // a fixed value
 	URL      string   `yaml:"url"`      // regex on the page URL instead of the DOM; group 1
@@ -221,6 +222,7 @@ type cField struct {
 	sel     cascadia.Selector
 	re      *regexp.Regexp
 	urlRe   *regexp.Regexp
+	split   *regexp.Regexp
 	repl    []*regexp.Regexp
 	alts    []*cField
 	treeSel cascadia.Selector
@@ -293,7 +295,7 @@ func compileProfile(p Profile) (*compiled, error) {
 	var field func(where string, f Field) *cField
 	field = func(where string, f Field) *cField {
 		cf := &cField{Field: f, sel: sel(where+".selector", f.Selector), re: re(where+".regex", f.Regex),
-			urlRe: re(where+".url", f.URL)}
+			urlRe: re(where+".url", f.URL), split: re(where+".split", f.Split)}
 		if len(f.Replace)%2 != 0 {
 			bad(where+".replace", errors.New("want pairs of regex, replacement"))
 		}

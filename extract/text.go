@@ -28,7 +28,7 @@ type pageCtx struct {
 
 	pageText *string
 	titleTxt *string
-	tokens   map[string]bool // ".class" and "#id" tokens present in the page
+	tokens   map[string]bool       // ".class" and "#id" tokens present in the page
 	labels   map[string][]labelHit // normalised own-text of short elements
 }
 
