@@ -126,7 +126,6 @@ type chanListener struct {
 	c    chan net.Conn
 	done chan struct{}
 	addr net.Addr
-	once sync.Once
 }
 
 func (l *chanListener) Accept() (net.Conn, error) {
