@@ -50,6 +50,7 @@ type Store struct {
 	es     *elasticsearch.Client
 	bulk   esutil.BulkIndexer
 	own    *http.Transport // the transport New made, closed by Close
+	cache  writeCache
 	closed chan struct{}
 	once   sync.Once
 }

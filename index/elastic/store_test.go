@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/darkwatch/darkwatch/deploy/testenv"
+	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/indextest"
@@ -52,3 +56,54 @@ func newStore(t testing.TB, opts elastic.Options) *elastic.Store {
 func TestConformance(t *testing.T) {
 	indextest.Run(t, func(t *testing.T) index.Store { return newStore(t, elastic.Options{}) })
 }
+
+// TestTwoProcessesConverge runs two Stores (separate clients and caches, as two crawler
+// processes) on the same indices: concurrent upserts of the same listing and vendor merge
+// instead of overwriting, and a novelty key is won once.
+func TestTwoProcessesConverge(t *testing.T) {
+	a := newStore(t, elastic.Options{})
+	b, err := elastic.New(elastic.Options{URLs: []string{testenv.ESURL(t)}, Prefix: aPrefix(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	base := indextest.Listings()[0]
+	var wg sync.WaitGroup
+	wins := atomic.Int64{}
+	for i, s := range []*elastic.Store{a, b, a, b, a, b} {
+		wg.Go(func() {
+			l := base
+			l.LastSeen = base.LastSeen.Add(time.Duration(i) * time.Hour)
+			l.Substances = []extract.Substance{{Name: fmt.Sprintf("s%d", i), Class: "other"}}
+			if err := s.PutListings(ctx, []extract.Listing{l}); err != nil {
+				t.Errorf("put %d: %v", i, err)
+			}
+			if ok, err := s.Novel(ctx, "race-key", index.Evidence{}); err != nil {
+				t.Errorf("novel %d: %v", i, err)
+			} else if ok {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Errorf("novelty won %d times, want 1", wins.Load())
+	}
+	got, err := a.GetListing(ctx, base.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.FirstSeen.Equal(base.LastSeen) || !got.LastSeen.Equal(base.LastSeen.Add(5*time.Hour)) || got.Substances[0].Name != "s5" {
+		t.Errorf("got first %v last %v subst %v; want first %v, last +5h, s5", got.FirstSeen, got.LastSeen, got.Substances, base.LastSeen)
+	}
+	v, err := b.GetVendor(ctx, base.VendorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"s0", "s1", "s2", "s3", "s4", "s5"}; !slices.Equal(v.Substances, want) {
+		t.Errorf("vendor substances %v, want %v (no lost update)", v.Substances, want)
+	}
+}
+
+func aPrefix(s *elastic.Store) string { return strings.TrimSuffix(s.Alias("listings"), "-listings") }

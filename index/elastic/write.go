@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +73,7 @@ type op struct {
 	action, index, id string
 	body              []byte
 	seqNo, primTerm   *int64
+	onOK              func(seqNo, primTerm int64) // optional, called on success
 }
 
 // opFailure is a bulk operation that did not succeed.
@@ -98,7 +100,12 @@ func (s *Store) bulkOnce(ctx context.Context, ops []op) []opFailure {
 		item := esutil.BulkIndexerItem{
 			Index: o.index, Action: o.action, DocumentID: o.id, Body: bytes.NewReader(o.body),
 			IfSeqNo: o.seqNo, IfPrimaryTerm: o.primTerm,
-			OnSuccess: func(context.Context, esutil.BulkIndexerItem, esutil.BulkIndexerResponseItem) { wg.Done() },
+			OnSuccess: func(_ context.Context, _ esutil.BulkIndexerItem, r esutil.BulkIndexerResponseItem) {
+				if o.onOK != nil {
+					o.onOK(r.SeqNo, r.PrimTerm)
+				}
+				wg.Done()
+			},
 			OnFailure: func(_ context.Context, _ esutil.BulkIndexerItem, r esutil.BulkIndexerResponseItem, err error) {
 				if err == nil {
 					err = fmt.Errorf("%s %s: status %d: %s: %s", o.action, o.id, r.Status, r.Error.Type, r.Error.Reason)
@@ -266,9 +273,40 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		vendors[v.ID] = v
 	}
 	lAlias, vAlias := s.Alias(kindListings), s.Alias(kindVendors)
-	pendL, pendV := keys(in, func(l extract.Listing) string { return l.ID }), keys(derived, func(v extract.Vendor) string { return v.ID })
-	extra := obs
-	for round := 0; len(pendL)+len(pendV) > 0; round++ {
+	ops := make([]op, 0, len(in)+len(derived)+len(obs))
+	// First round without reads where this process knows enough: listings it never saw
+	// are created speculatively (409 if another process has them), vendors it wrote are
+	// merged from its cache (skipped when unchanged, conditional on the cached version).
+	var pendL, pendV []string
+	for _, l := range in {
+		if s.cache.knownListing(l.ID) {
+			pendL = append(pendL, l.ID)
+			continue
+		}
+		raw, err := json.Marshal(newListingDoc(l))
+		if err != nil {
+			return fmt.Errorf("elastic: encode listing %s: %w", l.ID, err)
+		}
+		ops = append(ops, s.listingOp(lAlias, l.ID, stored{}, raw))
+	}
+	for _, d := range derived {
+		c, ok := s.cache.vendor(d.ID)
+		if !ok {
+			pendV = append(pendV, d.ID)
+			continue
+		}
+		merged := index.MergeDerivedVendor(&c.v, d)
+		if reflect.DeepEqual(merged, c.v) {
+			continue
+		}
+		o, err := s.vendorOp(vAlias, merged, stored{found: true, seqNo: c.seqNo, primTerm: c.primTerm})
+		if err != nil {
+			return err
+		}
+		ops = append(ops, o)
+	}
+	ops = append(ops, obs...)
+	for round := 0; len(ops)+len(pendL)+len(pendV) > 0; round++ {
 		if round == maxMergeRounds {
 			return fmt.Errorf("elastic: put listings: %d documents still conflicting", len(pendL)+len(pendV))
 		}
@@ -283,7 +321,6 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		if err != nil {
 			return fmt.Errorf("elastic: put listings: %w", err)
 		}
-		ops := make([]op, 0, len(refs)+len(extra))
 		for i, id := range pendL {
 			var old *extract.Listing
 			if olds[i].found {
@@ -296,7 +333,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 			if err != nil {
 				return fmt.Errorf("elastic: encode listing %s: %w", id, err)
 			}
-			ops = append(ops, upsertOp(lAlias, id, olds[i], raw))
+			ops = append(ops, s.listingOp(lAlias, id, olds[i], raw))
 		}
 		for j, id := range pendV {
 			st := olds[len(pendL)+j]
@@ -307,24 +344,23 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 					return fmt.Errorf("elastic: decode vendor %s: %w", id, err)
 				}
 			}
-			raw, err := json.Marshal(newVendorDoc(index.MergeDerivedVendor(old, vendors[id])))
+			o, err := s.vendorOp(vAlias, index.MergeDerivedVendor(old, vendors[id]), st)
 			if err != nil {
-				return fmt.Errorf("elastic: encode vendor %s: %w", id, err)
+				return err
 			}
-			ops = append(ops, upsertOp(vAlias, id, st, raw))
+			ops = append(ops, o)
 		}
-		ops = append(ops, extra...)
-		extra = nil
 		conflicts, err := s.runBulk(ctx, ops)
 		if err != nil {
 			return fmt.Errorf("elastic: put listings: %w", err)
 		}
-		pendL, pendV = nil, nil
+		ops, pendL, pendV = nil, nil, nil
 		for _, c := range conflicts {
 			switch c.index {
 			case lAlias:
 				pendL = append(pendL, c.id)
 			case vAlias:
+				s.cache.forgetVendor(c.id)
 				pendV = append(pendV, c.id)
 			default:
 				return fmt.Errorf("elastic: put listings: unexpected conflict on %s %s", c.index, c.id)
@@ -332,6 +368,22 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		}
 	}
 	return nil
+}
+
+func (s *Store) listingOp(alias, id string, st stored, raw []byte) op {
+	o := upsertOp(alias, id, st, raw)
+	o.onOK = func(int64, int64) { s.cache.addListing(id) }
+	return o
+}
+
+func (s *Store) vendorOp(alias string, v extract.Vendor, st stored) (op, error) {
+	raw, err := json.Marshal(newVendorDoc(v))
+	if err != nil {
+		return op{}, fmt.Errorf("elastic: encode vendor %s: %w", v.ID, err)
+	}
+	o := upsertOp(alias, v.ID, st, raw)
+	o.onOK = func(seq, term int64) { s.cache.putVendor(v, seq, term) }
+	return o, nil
 }
 
 func keys[T any](v []T, f func(T) string) []string {
@@ -386,11 +438,11 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 					return fmt.Errorf("elastic: decode vendor %s: %w", id, err)
 				}
 			}
-			raw, err := json.Marshal(newVendorDoc(index.MergeVendor(old, byID[id])))
+			o, err := s.vendorOp(alias, index.MergeVendor(old, byID[id]), olds[i])
 			if err != nil {
-				return fmt.Errorf("elastic: encode vendor %s: %w", id, err)
+				return err
 			}
-			ops = append(ops, upsertOp(alias, id, olds[i], raw))
+			ops = append(ops, o)
 		}
 		conflicts, err := s.runBulk(ctx, ops)
 		if err != nil {

@@ -1,0 +1,247 @@
+package api
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/darkwatch/darkwatch/index"
+	"github.com/darkwatch/darkwatch/index/alert"
+)
+
+// Roles.
+const (
+	RoleAnalyst = "analyst"
+	RoleAdmin   = "admin"
+)
+
+// OpenAPI is the OpenAPI 3 document of the JSON API (served at /api/v1/openapi.yaml).
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// User may log in to the web UI (and the API, through a session).
+type User struct {
+	Name         string
+	Role         string // RoleAnalyst or RoleAdmin
+	PasswordHash string // bcrypt
+}
+
+// Token is an API token: programs send it as "Authorization: Bearer <token>".
+type Token struct {
+	Name      string
+	Role      string
+	TokenHash string // "sha256:<hex>" of the token
+}
+
+// AlertSource is the alert log the API reads and acknowledges. *alert.Log satisfies it.
+// Errors wrapping alert.ErrNotFound become 404.
+type AlertSource interface {
+	List(since time.Time) ([]alert.Alert, error)
+	Ack(id string, at time.Time) (alert.Alert, error)
+}
+
+var _ AlertSource = (*alert.Log)(nil)
+
+// MarketSource reports crawl status per market (from the crawl frontier). The API merges
+// it with what the index knows (listings per market, last seen).
+type MarketSource interface {
+	MarketStatus(ctx context.Context) ([]MarketStatus, error)
+}
+
+// Options configures a Server. Zero values mean defaults, except Store.
+type Options struct {
+	Store   index.Store  // required
+	Alerts  AlertSource  // nil: the alerts endpoints answer 503
+	Markets MarketSource // nil: market status "unknown"
+	Users   []User
+	Tokens  []Token
+	// AuditPath is the audit log file (JSONL, appended, fsynced). Required.
+	AuditPath string
+	// SessionTTL is the lifetime of a login session (default 12h).
+	SessionTTL time.Duration
+	// SecureCookies sets the Secure flag on the session cookie (set it behind TLS).
+	SecureCookies bool
+	// MaxPage is the largest page size of a search (default 1000).
+	MaxPage int
+	Logger  *slog.Logger     // nil: discard
+	Now     func() time.Time // default time.Now
+}
+
+// Server is the HTTP API and web UI. Create it with New, serve Handler, Close when done.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	auth     *authenticator
+	audit    *AuditLog
+	handler  http.Handler
+	markets  *marketCache
+	closeCtx context.CancelFunc
+}
+
+// New validates opts and opens the audit log.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("api: Options.Store is required")
+	}
+	if opts.AuditPath == "" {
+		return nil, errors.New("api: Options.AuditPath is required")
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.MaxPage <= 0 {
+		opts.MaxPage = 1000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	au, err := newAuthenticator(opts.Users, opts.Tokens, opts.SessionTTL, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := OpenAuditLog(opts.AuditPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, log: log, auth: au, audit: audit}
+	s.markets = &marketCache{src: opts.Markets, ttl: 10 * time.Second, now: opts.Now}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the audit log. It is idempotent. It does not close the Store.
+func (s *Server) Close() error { return s.audit.Close() }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	// No authentication.
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginSubmit)
+	mux.Handle("GET /static/", staticHandler())
+
+	api := func(pattern string, role string, h func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, s.authed(role, true, h))
+	}
+	api("GET /api/v1/search", RoleAnalyst, s.search)
+	api("GET /api/v1/listings/{id...}", RoleAnalyst, s.listing)
+	api("GET /api/v1/vendors/{id...}", RoleAnalyst, s.vendor)
+	api("GET /api/v1/actors/{id...}", RoleAnalyst, s.actor)
+	api("GET /api/v1/alerts", RoleAnalyst, s.alerts)
+	api("POST /api/v1/alerts/{id}/ack", RoleAnalyst, s.ack)
+	api("GET /api/v1/markets", RoleAnalyst, s.marketsStatus)
+	api("GET /api/v1/audit", RoleAdmin, s.auditList)
+	api("GET /api/v1/me", RoleAnalyst, s.me)
+	api("GET /api/v1/openapi.yaml", RoleAnalyst, func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, err := w.Write(OpenAPI)
+		return err
+	})
+	mux.Handle("/api/", s.authed(RoleAnalyst, true, func(w http.ResponseWriter, r *http.Request) error {
+		return httpError{http.StatusNotFound, "no such endpoint: " + r.Method + " " + r.URL.Path}
+	}))
+	mux.Handle("POST /logout", s.authed(RoleAnalyst, false, s.logout))
+	for _, p := range uiPages {
+		mux.Handle("GET "+p.path, s.authed(p.role, false, s.page(p)))
+	}
+	return s.secure(mux)
+}
+
+// secure sets the security headers on every response and recovers handler panics.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("handler_panic", "path", r.URL.Path, "err", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// httpError is an error with a status code and a message safe to show the client.
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e httpError) Error() string { return e.msg }
+
+func badRequest(format string, a ...any) error {
+	return httpError{http.StatusBadRequest, fmt.Sprintf(format, a...)}
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// writeErr maps err to a status and a JSON body {"error": "..."}.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var he httpError
+	switch {
+	case errors.As(err, &he):
+		writeJSON(w, he.code, errorBody{he.msg})
+	case errors.Is(err, index.ErrNotFound), errors.Is(err, alert.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
+	case errors.Is(err, index.ErrBadQuery):
+		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
+	case errors.Is(err, context.Canceled):
+		// client went away
+	default:
+		s.log.Error("request_failed", "path", r.URL.Path, "err", err)
+		code := http.StatusInternalServerError
+		if errors.Is(err, index.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+			code = http.StatusServiceUnavailable
+		}
+		writeJSON(w, code, errorBody{http.StatusText(code)})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w) // escapes <, >, & as \u003c...: safe if ever sniffed as HTML
+	_ = enc.Encode(v)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.opts.Store.Search(ctx, index.Query{Size: 1, Sort: index.SortID}); err != nil {
+		s.log.Warn("healthz_failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// drain discards a request body (bounded) so keep-alive connections can be reused.
+func drain(r *http.Request) { _, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16)) }
