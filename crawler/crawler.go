@@ -74,7 +74,7 @@ type Options struct {
 	MaxDepth          int           // [12]
 	MaxLinksPerPage   int           // [400]
 	MaxPagesPerMarket int           // [50000]; enforced by the frontier's seen-set cap too
-	Recrawl           time.Duration // listing pages come back after this [0: never]
+	Recrawl           time.Duration // pages (listings and navigation) come back after this [0: never]
 	ContentTypes      []string      // allow-list [text/html, application/xhtml+xml, text/plain]
 	// Once ends Run when the frontier is drained.
 	Once bool
@@ -394,7 +394,9 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 		c.follow(ctx, m, l, res.Links)
 	}
 	result := frontier.Result{Status: frontier.Done}
-	if c.opts.Recrawl > 0 && res.Kind == extract.KindListing && fr.status < 400 {
+	// Every page comes back (navigation too: that is where new listings show up), so a
+	// recrawl, or a RecrawlNow refresh, sees the market as it is now.
+	if c.opts.Recrawl > 0 && fr.status < 400 {
 		result.Recrawl = c.opts.Recrawl
 	}
 	c.ack(ctx, l, result)
