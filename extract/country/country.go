@@ -15,6 +15,7 @@ var (
 	byA2     = map[string]entry{}
 	byA3     = map[string]string{}
 	phrases  = map[string]string{} // normalised phrase -> code
+	prefixes = map[string]bool{}   // every word prefix of a phrase, the phrase included
 	maxWords int
 )
 
@@ -66,6 +67,9 @@ func addPhrase(p, code string) {
 	key := strings.Join(words, " ")
 	if _, dup := phrases[key]; !dup {
 		phrases[key] = code
+	}
+	for n := 1; n <= len(words); n++ {
+		prefixes[strings.Join(words[:n], " ")] = true
 	}
 	if len(words) > maxWords {
 		maxWords = len(words)
@@ -125,6 +129,7 @@ func parse(s string) (in, ex []string) {
 		}
 	}
 	excluding := false
+	buf := make([]byte, 0, 64)
 	for i := 0; i < len(toks); {
 		if toks[i].stop {
 			excluding = false
@@ -134,23 +139,27 @@ func parse(s string) (in, ex []string) {
 			i++
 			continue
 		}
-		// longest phrase first
-		matched := 0
-		for n := min(maxWords, len(toks)-i); n >= 1; n-- {
-			if n > 1 && hasBreak(toks[i+1:i+n]) {
-				continue
+		// longest phrase first, extending word by word while the words
+		// so far are the start of some phrase
+		buf = buf[:0]
+		best, matched := "", 0
+		for n := 1; n <= maxWords && i+n <= len(toks); n++ {
+			if n > 1 {
+				if toks[i+n-1].brk {
+					break
+				}
+				buf = append(buf, ' ')
 			}
-			parts := make([]string, n)
-			for k := range n {
-				parts[k] = toks[i+k].low
-			}
-			if c, ok := phrases[strings.Join(parts, " ")]; ok {
-				add(c, excluding)
-				matched = n
+			buf = append(buf, toks[i+n-1].low...)
+			if !prefixes[string(buf)] {
 				break
+			}
+			if c, ok := phrases[string(buf)]; ok {
+				best, matched = c, n
 			}
 		}
 		if matched > 0 {
+			add(best, excluding)
 			i += matched
 			continue
 		}
@@ -160,15 +169,6 @@ func parse(s string) (in, ex []string) {
 		i++
 	}
 	return in, ex
-}
-
-func hasBreak(toks []tok) bool {
-	for _, t := range toks {
-		if t.brk {
-			return true
-		}
-	}
-	return false
 }
 
 // tokenize splits s into runs of letters and marks the breaks before them.
