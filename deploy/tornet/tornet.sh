@@ -81,7 +81,7 @@ EOF
 stop_all() {
   [ -f "$DIR/pids" ] || return 0
   local pids alive p i
-  pids=$(cat "$DIR/pids")
+  pids=$(awk '{print $1}' "$DIR/pids")
   for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
   for i in $(seq 50); do
     alive=""
@@ -89,7 +89,10 @@ stop_all() {
     [ -z "$alive" ] && break
     sleep 0.1
   done
-  for p in $alive; do log "pid $p ignored SIGTERM; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; done
+  for p in $alive; do
+    log "$(awk -v p="$p" '$1 == p {print $2}' "$DIR/pids") (pid $p) still running 5 s after SIGTERM: SIGKILL"
+    kill -KILL "$p" 2>/dev/null || true
+  done
   rm -f "$DIR/pids"
 }
 
@@ -97,7 +100,7 @@ stop_all() {
 spawn() {
   local name=$1; shift
   nohup "$@" >"$DIR/$name.out" 2>&1 &
-  echo $! >>"$DIR/pids"
+  echo "$! $name" >>"$DIR/pids"
 }
 
 torrc_common() { # name datadir
@@ -284,7 +287,7 @@ EOF
   for n in "${nodes[@]}" hs $(seq -f client%g "$CLIENTS"); do
     spawn "$n" tor --defaults-torrc "$DIR/defaults-torrc" -f "$DIR/$n/torrc"
   done
-  log "started $(wc -w <"$DIR/pids") processes"
+  log "started $(wc -l <"$DIR/pids") processes"
   local t1=$SECONDS
 
   # Onion addresses (tor writes hostname files at startup).
