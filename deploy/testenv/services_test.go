@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/darkwatch/darkwatch/deploy/testenv"
@@ -25,7 +26,7 @@ import (
 // usable by the clients darkwatch uses. They skip without the DARKWATCH_TEST_* variables
 // and fail without them when CI=true.
 
-func TestRedis(t *testing.T) {
+func TestServiceRedis(t *testing.T) {
 	url := testenv.RedisURL(t)
 	opts, err := redis.ParseURL(url)
 	if err != nil {
@@ -69,7 +70,7 @@ func TestRedis(t *testing.T) {
 	t.Logf("redis %s: PING, SET/GET, DEL ok", url)
 }
 
-func TestElasticsearch(t *testing.T) {
+func TestServiceElasticsearch(t *testing.T) {
 	url := testenv.ESURL(t)
 	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{url}})
 	if err != nil {
@@ -78,23 +79,18 @@ func TestElasticsearch(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 
-	// call runs one request and decodes its JSON body, failing the test on an error status.
-	call := func(what string, res interface {
-		IsError() bool
-		String() string
-	}, body io.ReadCloser, err error, into any) {
+	// decode checks one response and decodes its JSON body, failing the test on an error.
+	decode := func(what string, res *esapi.Response, err error, into any) {
 		t.Helper()
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		defer body.Close()
+		defer res.Body.Close()
 		if res.IsError() {
 			t.Fatalf("%s: %s", what, res.String())
 		}
-		if into != nil {
-			if err := json.NewDecoder(body).Decode(into); err != nil {
-				t.Fatalf("%s: decode: %v", what, err)
-			}
+		if err := json.NewDecoder(res.Body).Decode(into); err != nil {
+			t.Fatalf("%s: decode: %v", what, err)
 		}
 	}
 
@@ -104,10 +100,7 @@ func TestElasticsearch(t *testing.T) {
 		Status      string `json:"status"`
 		ClusterName string `json:"cluster_name"`
 	}
-	if err != nil {
-		t.Fatalf("cluster health: %v", err)
-	}
-	call("cluster health", res, res.Body, nil, &health)
+	decode("cluster health", res, err, &health)
 	if health.Status != "yellow" && health.Status != "green" {
 		t.Fatalf("cluster health: got status %q, want yellow or green", health.Status)
 	}
@@ -125,38 +118,29 @@ func TestElasticsearch(t *testing.T) {
 	body, _ := json.Marshal(doc)
 	res, err = es.Index(index, bytes.NewReader(body), es.Index.WithContext(ctx),
 		es.Index.WithDocumentID(id), es.Index.WithRefresh("true"))
-	if err != nil {
-		t.Fatalf("index: %v", err)
-	}
 	var indexed struct {
 		Result string `json:"result"`
 	}
-	call("index", res, res.Body, nil, &indexed)
+	decode("index", res, err, &indexed)
 	if indexed.Result != "created" {
 		t.Fatalf("index: got result %q, want created", indexed.Result)
 	}
 
 	res, err = es.Get(index, id, es.Get.WithContext(ctx))
-	if err != nil {
-		t.Fatalf("get: %v", err)
-	}
 	var got struct {
 		Found  bool           `json:"found"`
 		Source map[string]any `json:"_source"`
 	}
-	call("get", res, res.Body, nil, &got)
+	decode("get", res, err, &got)
 	if !got.Found || got.Source["title"] != doc["title"] || got.Source["price_usd"] != doc["price_usd"] {
 		t.Fatalf("get: got found=%v source=%v, want %v", got.Found, got.Source, doc)
 	}
 
 	res, err = es.Delete(index, id, es.Delete.WithContext(ctx), es.Delete.WithRefresh("true"))
-	if err != nil {
-		t.Fatalf("delete: %v", err)
-	}
 	var deleted struct {
 		Result string `json:"result"`
 	}
-	call("delete", res, res.Body, nil, &deleted)
+	decode("delete", res, err, &deleted)
 	if deleted.Result != "deleted" {
 		t.Fatalf("delete: got result %q, want deleted", deleted.Result)
 	}
@@ -172,7 +156,7 @@ func TestElasticsearch(t *testing.T) {
 	t.Logf("elasticsearch %s: index/get/delete of %s/%s ok", url, index, id)
 }
 
-func TestTorSocks(t *testing.T) {
+func TestServiceTorSocks(t *testing.T) {
 	addr := testenv.TorSocks(t)
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -195,7 +179,7 @@ func TestTorSocks(t *testing.T) {
 	t.Logf("tor SOCKS %s: SOCKS5 method negotiation ok", addr)
 }
 
-func TestTorControl(t *testing.T) {
+func TestServiceTorControl(t *testing.T) {
 	addr, cookiePath := testenv.TorControl(t)
 	cookie, err := os.ReadFile(cookiePath)
 	if err != nil {

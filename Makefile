@@ -1,0 +1,75 @@
+# darkwatch. `make help` lists the targets; `make test` is the README's test command and what
+# .ci/run calls. GOFLAGS, GOCACHE, ... pass through from the environment as usual.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+GO           ?= go
+BIN          ?= bin/darkwatch
+PKGS         ?= ./...
+TEST_TIMEOUT ?= 40m
+TESTFLAGS    ?=
+BENCH        ?= .
+BENCHTIME    ?= 1s
+# staticcheck 2026.2.2, run through the module proxy: nothing to install by hand.
+STATICCHECK  ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME     ?= 60s
+# Fuzz targets as <package dir>:<FuzzName> pairs; packages append theirs here, e.g.
+#   FUZZ_TARGETS += ./extract/price:FuzzParse
+FUZZ_TARGETS ?=
+SERVICES     := deploy/dev/services.sh
+
+.DEFAULT_GOAL := help
+.PHONY: help build run test test-short lint bench fuzz fuzz-list services-start services-stop services-env ci clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/darkwatch
+	$(GO) build -o $(BIN) ./cmd/darkwatch
+
+run: build ## run darkwatch (the crawl command arrives with the crawl engine)
+	@$(BIN) help
+	@echo "make run: 'darkwatch crawl' arrives with the crawl engine; nothing to run yet" >&2
+	@exit 2
+
+test: ## unit + integration tests with -race (integration tests need: eval "$(deploy/dev/services.sh start)")
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
+
+test-short: ## quick tests: -short, no -race
+	$(GO) test -short -count=1 -timeout 10m $(TESTFLAGS) $(PKGS)
+
+lint: ## gofmt, go vet, staticcheck (pinned)
+	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	if [[ -n $$unformatted ]]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+bench: ## benchmarks (BENCH=regexp BENCHTIME=1s PKGS=./...)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+fuzz: ## fuzz each FUZZ_TARGETS pkg:FuzzName for FUZZTIME (default 60s)
+	@if [[ -z "$(strip $(FUZZ_TARGETS))" ]]; then echo "fuzz: FUZZ_TARGETS is empty (see 'make fuzz-list')"; exit 0; fi; \
+	for target in $(FUZZ_TARGETS); do \
+		pkg=$${target%%:*}; name=$${target#*:}; \
+		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	done
+
+fuzz-list: ## list the fuzz functions in the tree as pkg:FuzzName
+	@grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | sed -E 's#^(.*)/[^/]*:func (.*)#\1:\2#' | sort
+
+services-start: ## start Redis, Elasticsearch, Tor on free ports; then: eval "$(deploy/dev/services.sh env)"
+	bash $(SERVICES) start
+
+services-stop: ## stop the services started by services-start
+	bash $(SERVICES) stop
+
+services-env: ## print the export lines of the running services
+	@bash $(SERVICES) env
+
+ci: ## what CI runs: services, lint, test
+	bash .ci/run
+
+clean: ## remove build outputs
+	rm -rf bin
