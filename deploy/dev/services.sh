@@ -201,7 +201,7 @@ svc_running() {
 start_redis() {
 	local d=$STATE/redis port i reply
 	if svc_running redis; then
-		log "redis already running ($(cat "$d/env" 2>/dev/null | head -1))"
+		log "redis already running ($(sed -n 1p "$d/env" 2>/dev/null))"
 		return 0
 	fi
 	need redis-server redis-server
@@ -216,7 +216,7 @@ start_redis() {
 		die "redis-server failed to start"
 	}
 	for ((i = 0; i < 100; i++)); do
-		reply=$(tcp_request 127.0.0.1 "$port" 'PING\r\nQUIT\r\n' | head -c 64)
+		reply=$(tcp_request 127.0.0.1 "$port" 'PING\r\nQUIT\r\n')
 		[[ $reply == +PONG* ]] && break
 		sleep 0.1
 	done
@@ -292,7 +292,7 @@ java_home() { # the JDK of the `java` on PATH; must be 17 or newer (Elasticsearc
 start_es() {
 	local d=$STATE/es home jh port tport i health cmd run_as=()
 	if svc_running es; then
-		log "elasticsearch already running ($(cat "$d/env" 2>/dev/null | head -1))"
+		log "elasticsearch already running ($(sed -n 1p "$d/env" 2>/dev/null))"
 		return 0
 	fi
 	home=$(es_home)
@@ -371,7 +371,7 @@ stop_es() { kill_pidfile "$STATE/es/es.pid" org.elasticsearch; }
 start_tor() {
 	local d=$STATE/tor sport cport i reply cookie
 	if svc_running tor; then
-		log "tor already running ($(cat "$d/env" 2>/dev/null | head -1))"
+		log "tor already running ($(sed -n 1p "$d/env" 2>/dev/null))"
 		return 0
 	fi
 	need tor tor
@@ -417,7 +417,7 @@ EOF
 	write_env tor "DARKWATCH_TEST_TOR_SOCKS=127.0.0.1:$sport" \
 		"DARKWATCH_TEST_TOR_CONTROL=127.0.0.1:$cport" \
 		"DARKWATCH_TEST_TOR_COOKIE=$d/data/control_auth_cookie"
-	log "tor ready ($(printf '%s' "$reply" | grep -o 'PROGRESS=[0-9]*' | head -1))"
+	log "tor ready ($(printf '%s' "$reply" | sed -n 's/.*\(PROGRESS=[0-9]*\).*/\1/p'))"
 }
 
 stop_tor() { kill_pidfile "$STATE/tor/tor.pid" tor; }
