@@ -2,6 +2,7 @@ package tor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -53,6 +54,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, fmt.Errorf("dial %s for %s: %w", addr, d.market, err)
 	}
+	gen := p.generationOf(d.market)
 	user, pass := p.Credentials(d.market)
 	ctx, cancel := context.WithTimeout(ctx, p.opts.ConnectTimeout)
 	defer cancel()
@@ -60,7 +62,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	return &idleConn{Conn: c, idle: p.opts.ReadIdleTimeout}, nil
+	return &idleConn{Conn: c, idle: p.opts.ReadIdleTimeout, pool: p, market: d.market, gen: gen}, nil
 }
 
 // IsOnion reports whether host is a .onion name.
@@ -165,10 +167,29 @@ func (c *recordingConn) replyCode() (code byte, ok bool) {
 	return b[off+1], b[off+1] != 0
 }
 
-// idleConn bounds silence: every Read gets a fresh deadline.
+// idleConn bounds silence: every Read gets a fresh deadline. It also
+// refuses to write once its market moved to new circuits (NewCircuit): a
+// keep-alive connection that was busy during NewCircuit returns to the idle
+// pool afterwards, and its next request must not go out on the old circuit.
+// Failing before any byte is written makes net/http retry the request on a
+// new connection.
 type idleConn struct {
 	net.Conn
-	idle time.Duration
+	idle   time.Duration
+	pool   *Pool
+	market string
+	gen    uint64
+}
+
+// errStaleCircuit: the connection's market has moved to new circuits.
+var errStaleCircuit = errors.New("tor: connection belongs to a retired circuit (NewCircuit)")
+
+func (c *idleConn) Write(b []byte) (int, error) {
+	if c.pool.generationOf(c.market) != c.gen {
+		c.Conn.Close()
+		return 0, errStaleCircuit
+	}
+	return c.Conn.Write(b)
 }
 
 func (c *idleConn) Read(b []byte) (int, error) {

@@ -193,6 +193,12 @@ func (p *Pool) Route(market string) (Endpoint, error) {
 	return e.Endpoint, nil
 }
 
+func (p *Pool) generationOf(market string) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.generation[market]
+}
+
 // Credentials returns the SOCKS username and password that market's
 // connections present now. Tor's IsolateSOCKSAuth (on by default) never lets
 // streams with different credentials share a circuit.

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -567,4 +568,63 @@ func TestBrowserProfile(t *testing.T) {
 			t.Errorf("Sec-Fetch-Site = %q, want same-origin", s)
 		}
 	})
+}
+
+// TestNewCircuitRetiresBusyConnections: a keep-alive connection busy during
+// NewCircuit must not carry the market's later requests on the old circuit,
+// even when other requests in between make net/http keep idle connections
+// again.
+func TestNewCircuitRetiresBusyConnections(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	served := map[string]string{} // path -> backend-side remote addr (one per SOCKS stream)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		mu.Lock()
+		served[r.URL.Path] = r.RemoteAddr
+		mu.Unlock()
+		io.WriteString(w, "ok")
+	}))
+	defer backend.Close()
+	srv := newSOCKSServer(t, backend.Listener.Addr().String(), nil)
+	p := newPool(t, tor.Options{Endpoints: []tor.Endpoint{{Socks: srv.Addr()}}})
+	client := &http.Client{Transport: p.RoundTripper()}
+	defer client.CloseIdleConnections()
+	get := func(path string) {
+		req, _ := http.NewRequestWithContext(tor.WithMarket(t.Context(), "m"), "GET", "http://"+onion('c')+path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	get("/") // warm keep-alive connection: the old circuit
+	done := make(chan struct{})
+	go func() { get("/slow"); close(done) }() // reuses it and stays busy
+	time.Sleep(50 * time.Millisecond)
+	if err := p.NewCircuit(t.Context(), "m"); err != nil {
+		t.Fatal(err)
+	}
+	get("/between") // new connection; net/http keeps idle connections again
+	close(release)
+	<-done // the old connection goes back to the idle pool (most recent first)
+	get("/after")
+	mu.Lock()
+	defer mu.Unlock()
+	if served["/slow"] != served["/"] {
+		t.Fatalf("setup: /slow did not reuse the first connection (%v)", served)
+	}
+	if served["/after"] == served["/"] {
+		t.Errorf("request after NewCircuit went out on the old circuit's connection %s", served["/"])
+	}
+	cs := srv.Conns()
+	for _, c := range cs[1:] {
+		if c.Pass == cs[0].Pass {
+			t.Errorf("a connection after NewCircuit used the old credentials: %+v", cs)
+		}
+	}
 }
