@@ -60,77 +60,98 @@ func digitsAt(s string, k int) int {
 //     fiatThousands is false; otherwise it is a decimal mark ("30,50",
 //     "1,5", "0.500", "1.500 BTC").
 func parseNumber(raw string, crypto, fiatThousands bool) (float64, bool) {
-	var b strings.Builder
-	var groups []string
-	var seps []rune
-	cur := strings.Builder{}
-	for _, r := range raw {
+	// digits without separators, and where each group starts in them
+	var digits [64]byte
+	var starts [16]int
+	var seps [16]byte
+	nd, ng := 0, 1
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
 		switch {
-		case isDigit(r):
-			cur.WriteRune(r)
-		case r == '.' || r == ',':
-			groups = append(groups, cur.String())
-			seps = append(seps, r)
-			cur.Reset()
-		default: // space-like thousands separators
-			// merge into the current group
+		case c >= '0' && c <= '9':
+			if nd == len(digits) {
+				return 0, false
+			}
+			digits[nd] = c
+			nd++
+		case c == '.' || c == ',':
+			if ng == len(starts) {
+				return 0, false
+			}
+			seps[ng-1] = c
+			starts[ng] = nd
+			ng++
 		}
+		// anything else (spaces, apostrophes) is a thousands separator
+		// inside the current group
 	}
-	groups = append(groups, cur.String())
-	if len(groups) == 0 || len(groups[0]) == 0 && len(seps) == 0 {
+	nseps := ng - 1
+	glen := func(k int) int {
+		if k+1 < ng {
+			return starts[k+1] - starts[k]
+		}
+		return nd - starts[k]
+	}
+	if nd == 0 {
 		return 0, false
 	}
 	dec := -1 // index of the separator that is the decimal mark
 	nDot, nComma := 0, 0
-	for _, r := range seps {
-		if r == '.' {
+	for _, c := range seps[:nseps] {
+		if c == '.' {
 			nDot++
 		} else {
 			nComma++
 		}
 	}
 	switch {
-	case len(seps) == 0:
+	case nseps == 0:
 	case nDot > 0 && nComma > 0:
-		last := seps[len(seps)-1]
-		for k, r := range seps[:len(seps)-1] {
-			if r == last || len(groups[k+1]) != 3 {
+		last := seps[nseps-1]
+		for k, c := range seps[:nseps-1] {
+			if c == last || glen(k+1) != 3 {
 				return 0, false
 			}
 		}
-		dec = len(seps) - 1
-	case len(seps) > 1:
-		for k := range seps {
-			if len(groups[k+1]) != 3 {
+		dec = nseps - 1
+	case nseps > 1:
+		for k := range nseps {
+			if glen(k+1) != 3 {
 				return 0, false
 			}
 		}
 	default: // a single '.' or ','
 		// fiat prices have at most two decimals: a lone mark before exactly
 		// three digits after a non-zero integer part groups thousands.
-		if fiatThousands && !crypto && len(groups[1]) == 3 && strings.TrimLeft(groups[0], "0") != "" {
+		intNonZero := false
+		for _, c := range digits[:starts[1]] {
+			if c != '0' {
+				intNonZero = true
+			}
+		}
+		if fiatThousands && !crypto && glen(1) == 3 && intNonZero {
 			dec = -1
 		} else {
 			dec = 0
 		}
 	}
-	if len(seps) > 0 && dec != 0 && len(groups[0]) > 3 {
+	if nseps > 0 && dec != 0 && glen(0) > 3 {
 		return 0, false
 	}
-	for k, g := range groups {
+	var out [80]byte
+	n := 0
+	if glen(0) == 0 {
+		out[n] = '0'
+		n++
+	}
+	for k := range ng {
 		if k > 0 && k-1 == dec {
-			b.WriteByte('.')
+			out[n] = '.'
+			n++
 		}
-		b.WriteString(g)
+		n += copy(out[n:], digits[starts[k]:starts[k]+glen(k)])
 	}
-	str := b.String()
-	if str == "" || str == "." {
-		return 0, false
-	}
-	if str[0] == '.' {
-		str = "0" + str
-	}
-	v, err := strconv.ParseFloat(str, 64)
+	v, err := strconv.ParseFloat(string(out[:n]), 64)
 	if err != nil {
 		return 0, false
 	}

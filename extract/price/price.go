@@ -170,7 +170,7 @@ func isCrypto(c string) bool { return c == "BTC" || c == "XMR" || c == "LTC" }
 
 // lex splits s into numbers, currency markers and other single tokens.
 func lex(s string) []token {
-	var toks []token
+	toks := make([]token, 0, min(len(s)/6+4, 4096))
 	gap := 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -242,7 +242,12 @@ func lex(s string) []token {
 				}
 				j += sz
 			}
-			toks = append(toks, token{kind: tOther, start: i, end: j, spaceGap: gap})
+			// consecutive words are one barrier token: only adjacency matters
+			if n := len(toks); n > 0 && toks[n-1].kind == tOther && toks[n-1].raw == "" && toks[n-1].end+gap == i {
+				toks[n-1].end = j
+			} else {
+				toks = append(toks, token{kind: tOther, start: i, end: j, spaceGap: gap})
+			}
 			gap = 0
 			i = j
 			continue
@@ -314,26 +319,38 @@ func matchCurrency(s string, i int) (string, float64, int) {
 			return "", 0, 0
 		}
 	}
-	rest := s[i:]
-	if len(rest) > 12 {
-		rest = rest[:12]
+	// ASCII-lower the next bytes into a stack buffer; markers that start
+	// with a non-ASCII rune (€, ₽, руб) are compared with EqualFold.
+	var buf [16]byte
+	nb := copy(buf[:], s[i:])
+	ascii := s[i] < utf8.RuneSelf
+	if ascii {
+		for k := range nb {
+			if 'A' <= buf[k] && buf[k] <= 'Z' {
+				buf[k] += 'a' - 'A'
+			}
+		}
 	}
-	low := strings.ToLower(rest)
+	hasPrefixFold := func(p string) bool {
+		if len(p) > nb {
+			return false
+		}
+		if ascii {
+			return string(buf[:len(p)]) == p
+		}
+		return strings.EqualFold(s[i:i+len(p)], p)
+	}
 	for _, b := range blocked {
-		if strings.HasPrefix(low, b) {
+		if hasPrefixFold(b) {
 			return "", 0, 0
 		}
 	}
 	best := -1
 	for k, m := range markers {
-		if !strings.HasPrefix(low, m.text) {
+		if !hasPrefixFold(m.text) {
 			continue
 		}
 		n := len(m.text)
-		// lower-casing may change byte lengths for odd runes; verify on the original.
-		if !strings.EqualFold(s[i:min(len(s), i+n)], m.text) {
-			continue
-		}
 		if m.word && nextLetter(s, i+n) {
 			continue
 		}
