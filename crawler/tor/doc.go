@@ -37,10 +37,32 @@
 // RoundTripper applies it to every request (overriding any User-Agent a
 // crawler library sets) and decodes gzip/deflate bodies.
 //
-// Imports: standard library and golang.org/x/net/proxy only; never config,
-// frontier, extract or index.
+// Health. New does no I/O and starts every endpoint healthy. Check probes
+// each endpoint once (control port: AUTHENTICATE by password, cookie file,
+// or the COOKIEFILE from PROTOCOLINFO; then bootstrap PROGRESS=100 and
+// circuit-established=1; without a control port, a TCP connect to the SOCKS
+// port). A failed TCP connect to a SOCKS port also takes that endpoint out at
+// once. Only Check (or Run, which calls it every CheckInterval) puts an
+// endpoint back, so long-running crawlers must run Run.
+//
+// Bodies. RoundTripper decodes gzip/deflate lazily while the caller reads:
+// a decompression bomb costs only what the caller's size limit lets it read.
+//
+// Memory: one cached http.Transport and one credential pair per market key
+// (RoundTripper keys by host when the context carries no market), so keep
+// market keys bounded (scope the crawl).
+//
+// Tests: go test -race ./crawler/tor/ runs everything that needs no Tor
+// (in-test SOCKS and control-port fakes, the testbed's SOCKS emulator). The
+// end-to-end test needs the private Tor network: deploy/tornet/e2e.sh, or
+// eval "$(deploy/tornet/tornet.sh start --testbed BIN)" before go test.
+// BenchmarkTransport compares against a bare x/net/proxy loop.
+//
+// Imports: standard library and golang.org/x/net/proxy only (tests also use
+// crawler/testbed); never config, frontier, extract or index.
 //
 // Concurrency: Pool, Dialer and the RoundTripper are safe for concurrent
-// use. Run owns one goroutine per health-check pass and returns when its
-// context ends.
+// use. Check runs one goroutine per endpoint and waits for them; Run blocks
+// until its context ends and leaves no goroutine behind. Dialer.Dial (the
+// proxy.Dialer form) uses a background context bounded by ConnectTimeout.
 package tor
