@@ -85,6 +85,8 @@ type tok struct {
 	orig, low string
 	brk       bool // a phrase break precedes the token (; ! ? | newline →)
 	stop      bool // an exclusion ends before the token (breaks and . ( ) [ ] /)
+	glued     bool // digits touch the token ("PS4", "44MM", "LR3"): never a code
+	hyphen    bool // part of a hyphenated word ("HI-FI"): a code only in a code list
 }
 
 // Parse returns the ISO 3166-1 alpha-2 codes named in s, plus "WW" for
@@ -196,7 +198,9 @@ func tokenize(s string) []tok {
 			j += sz
 		}
 		w := s[i:j]
-		toks = append(toks, tok{orig: w, low: strings.ToLower(w), brk: brk, stop: stop})
+		glued := i > 0 && isDigitByte(s[i-1]) || j < len(s) && (isDigitByte(s[j]) || s[j] == '-' && j+1 < len(s) && isDigitByte(s[j+1]))
+		hyphen := i > 1 && s[i-1] == '-' && isASCIILetter(s[i-2]) || j+1 < len(s) && s[j] == '-' && isASCIILetter(s[j+1])
+		toks = append(toks, tok{orig: w, low: strings.ToLower(w), brk: brk, stop: stop, glued: glued, hyphen: hyphen})
 		brk, stop = false, false
 		i = j
 	}
@@ -215,7 +219,7 @@ func isCodeList(toks []tok) bool {
 		if labelWords[t.low] {
 			continue
 		}
-		if t.orig != strings.ToUpper(t.orig) || !isASCII(t.orig) {
+		if t.glued || t.orig != strings.ToUpper(t.orig) || !isASCII(t.orig) {
 			return false
 		}
 		if _, ok := lowerOK[t.low]; ok {
@@ -233,11 +237,20 @@ func isCodeList(toks []tok) bool {
 	return codes > 0
 }
 
+// commonCodes are the codes markets use in running text ("from UK", "USA
+// only"); in running text other codes are too often abbreviations ("PS",
+// "MK", "ETH", "STP") and count only in a code list.
+var commonCodes = set(`US GB UK DE NL FR ES CA AU NZ BE CH AT SE DK FI PL CZ PT IE RU UA CN HK JP BR MX ZA
+	USA GBR DEU NLD FRA ESP ITA CAN AUS NZL BEL CHE AUT SWE NOR DNK FIN POL CZE PRT RUS UKR CHN HKG IND JPN BRA MEX COL ZAF`)
+
 func code(t tok, listMode bool) string {
+	if t.glued || t.hyphen && !listMode {
+		return ""
+	}
 	if c, ok := lowerOK[t.low]; ok {
 		return c
 	}
-	if t.orig == strings.ToUpper(t.orig) && isASCII(t.orig) {
+	if t.orig == strings.ToUpper(t.orig) && isASCII(t.orig) && (listMode || commonCodes[t.orig]) {
 		switch len(t.orig) {
 		case 2:
 			if _, ok := byA2[t.orig]; ok && (listMode || !stopA2[t.orig]) {
@@ -268,6 +281,8 @@ func russianCode(w string) string {
 	}
 	return ""
 }
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -5,9 +5,12 @@
 // Parse understands English names and common aliases ("Holland", "UK",
 // "England", "U.S.A."), Russian names in any case ending ("из России",
 // "в Германию", "США"), and ISO alpha-2 / alpha-3 codes written in upper
-// case. Codes that are also common words or units in upper-case titles
-// ("TO", "IN", "IT", "MG", "CAN", "MDA") count only when written as names;
-// phrases such as "China White" or "New Jersey" are not countries.
+// case. In running text only codes markets commonly use count (US, UK, DE,
+// NL, USA, ...), never codes touching digits or hyphens ("PS4", "44MM",
+// "HI-FI") or that are common words ("TO", "IN", "MG", "CAN", "MDA"). When
+// the whole text is a list of codes ("IT  → WW, EU", "Ships to: NO, IS"),
+// every alpha-2 code counts. Phrases such as "China White", "Air Jordan" or
+// "New Jersey" are not countries.
 // Continents other than Europe are not reported. Countries after an
 // exclusion word ("Worldwide except USA", "кроме США") up to the end of
 // the sentence or bracket are left out of Parse and returned by Excluded.

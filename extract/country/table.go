@@ -13,7 +13,7 @@ var iso = []string{
 	"BV|BVT|Bouvet Island|", "BW|BWA|Botswana|", "BY|BLR|Belarus|byelorussia", "BZ|BLZ|Belize|", "CA|CAN|Canada|",
 	"CC|CCK|Cocos (Keeling) Islands|cocos islands", "CD|COD|Congo (Democratic Republic)|democratic republic of the congo;dr congo;drc",
 	"CF|CAF|Central African Republic|", "CG|COG|Congo|republic of the congo", "CH|CHE|Switzerland|swiss", "CI|CIV|Côte d'Ivoire|ivory coast;cote d'ivoire;cote divoire",
-	"CK|COK|Cook Islands|", "CL|CHL|Chile|", "CM|CMR|Cameroon|", "CN|CHN|China|prc;people's republic of china", "CO|COL|Colombia|columbia",
+	"CK|COK|Cook Islands|", "CL|CHL|Chile|", "CM|CMR|Cameroon|", "CN|CHN|China|prc;people's republic of china", "CO|COL|Colombia|",
 	"CR|CRI|Costa Rica|", "CU|CUB|Cuba|", "CV|CPV|Cabo Verde|cape verde", "CW|CUW|Curaçao|curacao", "CX|CXR|Christmas Island|",
 	"CY|CYP|Cyprus|", "CZ|CZE|Czechia|czech republic;czech", "DE|DEU|Germany|deutschland", "DJ|DJI|Djibouti|", "DK|DNK|Denmark|",
 	"DM|DMA|Dominica|", "DO|DOM|Dominican Republic|", "DZ|DZA|Algeria|", "EC|ECU|Ecuador|", "EE|EST|Estonia|", "EG|EGY|Egypt|",
@@ -93,4 +93,5 @@ var russian = map[string]string{
 var notPlaces = []string{
 	"new jersey", "new mexico", "new england", "china white", "china girl", "south america", "north america",
 	"latin america", "central america", "new south wales", "georgia usa", "jordan shoes", "turkey tail",
+	"air jordan", "air jordans", "soccer jersey", "football jersey", "hockey jersey", "basketball jersey", "jersey shirt", "guinea pig", "guinea pigs", "british columbia", "district of columbia",
 }
