@@ -12,14 +12,17 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/darkwatch/darkwatch/extract/price"
+	"github.com/darkwatch/darkwatch/extract/quantity"
 )
 
 // Labels the generic extractor looks for, English and Russian.
 var (
 	lblPrice    = []string{"price", "purchase price", "sale price", "our price", "cost", "цена", "стоимость"}
 	lblVendor   = []string{"sold by", "vendor", "seller", "merchant", "shop", "store", "продавец", "магазин"}
-	lblFrom     = []string{"ships from", "shipping from", "ship from", "origin", "origin country", "country of origin", "location", "откуда", "страна", "город"}
-	lblDistrict = []string{"район", "district"}
+	lblFrom     = []string{"ships from", "shipping from", "ship from", "origin", "origin country", "country of origin", "location", "откуда", "страна"}
+	lblLevel    = []string{"level", "vendor level", "trust level", "уровень"}
+	lblRating   = []string{"rating", "feedback", "positive feedback", "рейтинг"}
+	lblSales    = []string{"sales", "orders", "deals", "продаж", "продажи", "сделок"}
 	lblTo       = []string{"ships to", "ship to", "shipping to", "destination", "destinations", "доставка", "куда"}
 	lblCategory = []string{"category", "категория", "раздел"}
 	lblQuantity = []string{"weight", "вес", "фасовка", "amount", "количество"}
@@ -27,7 +30,7 @@ var (
 
 var (
 	searchURLRe = regexp.MustCompile(`(?i)search|[?&](q|query|s|term|keyword)=`)
-	forumURLRe  = regexp.MustCompile(`(?i)thread|topic|viewtopic|showthread|/t/|forum`)
+	forumURLRe  = regexp.MustCompile(`(?i)thread|topic|viewtopic|showthread|/t/|forum|/post/|/posts/|/d/`)
 )
 
 // genericExtract reads a page of an unknown market.
@@ -133,9 +136,6 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	}
 	if v, _ := pc.labelValue(scope, lblFrom); v != "" {
 		d.l.ShipsFromRaw = v
-		if dist, _ := pc.labelValue(scope, lblDistrict); dist != "" {
-			d.l.ShipsFromRaw += ", " + dist
-		}
 		score++
 	}
 	if v, _ := pc.labelValue(scope, lblTo); v != "" {
@@ -149,6 +149,19 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		d.quantity = v
 	}
 	if scope == nil {
+		// dead-drop shops (клад: magnet, stash) deliver inside the country they sell in
+		if d.l.ShipsToRaw == "" && d.l.ShipsFromRaw != "" && deadDropRe.MatchString(pc.text()) {
+			d.l.ShipsToRaw = d.l.ShipsFromRaw
+		}
+		if d.l.Category == "" {
+			d.l.Category = breadcrumbLeaf(pc)
+		}
+		d.offers = genericOffers(pc)
+		if v, _ := pc.labelValue(nil, []string{"stock", "availability", "in stock", "наличие"}); v != "" {
+			d.l.Status = statusOf(v)
+		} else if n := pc.doc.Find("[class*=stock]").First(); len(n.Nodes) > 0 {
+			d.l.Status = statusOf(nodeText(n.Nodes[0]))
+		}
 		d.l.Title = pageTitle(pc)
 		d.l.Description = truncate(mainDescription(pc), maxFieldLen)
 		if d.price == "" {
@@ -172,17 +185,19 @@ var handleTrimRe = regexp.MustCompile(`\s*[\(\[].*$`)
 // cleanHandle trims ratings and decorations: "PHARMORA (1000) 4.97" -> "PHARMORA".
 func cleanHandle(s string) string {
 	s = strings.TrimSpace(handleTrimRe.ReplaceAllString(oneLine(s), ""))
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(s, "/u/"), "u/"), "@")
 	if f := strings.Fields(s); len(f) > 0 {
 		s = strings.Trim(f[0], " -–|,:")
 	}
 	return s
 }
 
-// mainDescription is the text of the element most likely to hold the description.
+// mainDescription is the text of the element most likely to hold the description, PGP
+// key blocks removed.
 func mainDescription(pc *pageCtx) string {
-	for _, sel := range []string{"#description", ".description", "[itemprop=description]", "#offerDescription", ".product-description", "#desc_prod", ".listing-description"} {
+	for _, sel := range []string{"#description", ".description", "[itemprop=description]", "#offerDescription", ".product-description", "#desc_prod", ".listing-description", "[class*=descr]", "[class*=desc]", "[id*=desc]", ".postContent", ".post-content", ".postbody", ".post-body"} {
 		if n := pc.doc.Find(sel).First(); len(n.Nodes) > 0 {
-			if t := nodeText(n.Nodes[0]); t != "" {
+			if t := stripPGP(nodeText(n.Nodes[0])); t != "" {
 				return t
 			}
 		}
@@ -195,7 +210,17 @@ func mainDescription(pc *pageCtx) string {
 			best = t
 		}
 	}
-	return best
+	return stripPGP(best)
+}
+
+var pgpBlockRe = regexp.MustCompile(`(?s)-----BEGIN PGP [A-Z ]+-----.*?(?:-----END PGP [A-Z ]+-----|$)`)
+
+// stripPGP removes armored PGP blocks (they are entities, not description).
+func stripPGP(s string) string {
+	if !strings.Contains(s, "-----BEGIN PGP") {
+		return s
+	}
+	return cleanText(pgpBlockRe.ReplaceAllString(s, ""))
 }
 
 func linkDensity(n *html.Node, textLen int) float64 {
@@ -419,23 +444,112 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 	if handle == "" && !hasPGP {
 		return nil, false
 	}
+	if n := pc.doc.Find(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`).First(); len(n.Nodes) > 0 {
+		if h := cleanHandle(nodeText(n.Nodes[0])); h != "" && len(h) < 64 {
+			handle = h
+		}
+	}
 	if handle == "" {
 		handle = cleanHandle(pageTitle(pc))
 	}
 	d := &vDraft{}
 	d.v.Handle = handle
 	d.v.URL = pc.page.URL
+	if v, _ := pc.labelValue(nil, lblLevel); v != "" && len(v) < 40 {
+		d.v.Level = v
+	}
+	if v, _ := pc.labelValue(nil, lblRating); v != "" && len(v) < 40 {
+		d.rating = v
+	}
+	if v, _ := pc.labelValue(nil, lblSales); v != "" && len(v) < 40 {
+		d.sales = v
+	}
 	if hasPGP {
 		d.pgp = text
 	}
-	d.contacts = text
+	d.contacts = stripPGP(text)
 	return d, true
 }
 
-// forumOut reads a forum thread: each post with a price in its prose is an offer.
+// breadcrumbLeaf is the last item of the page's breadcrumb trail ("Home > Drugs > Ecstasy").
+func breadcrumbLeaf(pc *pageCtx) string {
+	n := pc.doc.Find(`[class*=breadcrumb], [class*=crumbs], nav[aria-label*=breadcrumb i]`).First()
+	if len(n.Nodes) == 0 {
+		return ""
+	}
+	t := oneLine(nodeText(n.Nodes[0]))
+	parts := strings.FieldsFunc(t, func(r rune) bool { return r == '>' || r == '/' || r == '»' || r == '›' })
+	for i := len(parts) - 1; i >= 0; i-- {
+		if p := strings.TrimSpace(parts[i]); p != "" && len(p) < 80 {
+			return p
+		}
+	}
+	return ""
+}
+
+// genericOffers finds quantity tiers: repeated rows, options or items that each state a
+// quantity and a price ("5 g | USD 105.59", "10 pills - €60.84").
+func genericOffers(pc *pageCtx) []string {
+	groups := map[*html.Node][]string{}
+	var order []*html.Node
+	for _, n := range pc.doc.Find("tr, option, li").Nodes {
+		t := oneLine(nodeText(n))
+		if len(t) == 0 || len(t) > 120 {
+			continue
+		}
+		if _, ok := quantity.Parse(t); !ok {
+			continue
+		}
+		if _, ok := price.Parse(t); !ok {
+			continue
+		}
+		if _, seen := groups[n.Parent]; !seen {
+			order = append(order, n.Parent)
+		}
+		groups[n.Parent] = append(groups[n.Parent], t)
+	}
+	var best []string
+	for _, p := range order {
+		if len(groups[p]) > len(best) {
+			best = groups[p]
+		}
+	}
+	return best
+}
+
+// proseOffers reads tiers from a sentence like "Prices: 1 g for $20, 5 g for $96".
+func proseOffers(text string) []string {
+	for line := range strings.SplitSeq(text, "\n") {
+		var tiers []string
+		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
+			part = strings.TrimSpace(strings.TrimRight(part, "."))
+			if i := strings.IndexAny(part, ":"); i >= 0 && i < 20 {
+				part = strings.TrimSpace(part[i+1:])
+			}
+			if _, ok := quantity.Parse(part); !ok {
+				continue
+			}
+			if _, ok := price.Parse(part); ok {
+				tiers = append(tiers, part)
+			}
+		}
+		if len(tiers) >= 1 {
+			return tiers
+		}
+	}
+	return nil
+}
+
+var deadDropRe = regexp.MustCompile(`(?i)клад|закладк|тайник|dead ?drop`)
+
+var boardURLRe = regexp.MustCompile(`(?i)/(d|board|boards|forum|forums|f|c|category|categories|subforum)/[^/?#]+/?$|[?&](f|board|forum)=`)
+
+var shipProseRe = regexp.MustCompile(`(?i)ship(?:s|ping)?\s+from\s+([^.\n]+?)(?:\s+to\s+([^.\n]+?))?\s*(?:[.\n]|$)`)
+
+// forumOut reads a forum thread: each post with a price in its prose is an offer; the
+// first post (the thread's opening post) takes the thread's key.
 func forumOut(pc *pageCtx) (pageOut, bool) {
-	posts := pc.doc.Find(`[class*=post i], [id^=post i], article, .message, .topic-post`).Nodes
-	// keep outermost post containers
+	posts := pc.doc.Find(`[class~=post], [class*=post-], [class~=message], [class~=comment], [id^=post], article`).Nodes
 	var roots []*html.Node
 	for _, p := range posts {
 		inner := false
@@ -459,36 +573,68 @@ func forumOut(pc *pageCtx) (pageOut, bool) {
 		if i >= 200 {
 			break
 		}
-		body := nodeText(p)
-		if _, ok := price.Parse(body); !ok {
+		ps := goquery.NewDocumentFromNode(p)
+		bodyNode := ps.Find(`[class*=content i], [class*=body i], [class*=text i], [class*=message i]`).First()
+		full := nodeText(p)
+		body := full
+		if len(bodyNode.Nodes) > 0 {
+			body = nodeText(bodyNode.Nodes[0])
+		}
+		desc := stripPGP(body)
+		if _, ok := price.Parse(desc); !ok {
 			continue
 		}
-		author := ""
-		if a := goquery.NewDocumentFromNode(p).Find(`[class*=author i], [class*=username i], [class*=poster i], .user, .nick`).First(); len(a.Nodes) > 0 {
-			author = cleanHandle(oneLine(nodeText(a.Nodes[0])))
-		}
 		d := &lDraft{}
-		d.l.Title = title
-		d.l.Description = truncate(body, maxFieldLen)
-		d.l.Vendor = author
-		d.price = body
-		d.quantity = firstLine(body, title)
-		id := attr(p, "id")
-		if id == "" {
-			id = fmt.Sprintf("%d", i+1)
+		if a := ps.Find(`a[class*=author], [class*=author] a, a[class*=user], [class*=username] a, [class*=poster] a`).First(); len(a.Nodes) > 0 {
+			if h := vendorFromURL(pc.abs(attr(a.Nodes[0], "href"))); h != "" {
+				d.l.Vendor = h
+			} else {
+				d.l.Vendor = cleanHandle(nodeText(a.Nodes[0]))
+			}
+			d.vendorURL = pc.abs(attr(a.Nodes[0], "href"))
+		} else if a := ps.Find(`[class*=author], [class*=username], [class*=poster], .user, .nick`).First(); len(a.Nodes) > 0 {
+			d.l.Vendor = cleanHandle(nodeText(a.Nodes[0]))
 		}
+		for _, a := range ps.Find("a[href]").Nodes {
+			if len(bodyNode.Nodes) > 0 && within(a, bodyNode.Nodes) {
+				continue
+			}
+			if boardURLRe.MatchString(attr(a, "href")) {
+				d.l.Category = oneLine(nodeText(a))
+				break
+			}
+		}
+		if h := ps.Find("h1, h2, h3").First(); len(h.Nodes) > 0 {
+			d.l.Title = oneLine(nodeText(h.Nodes[0]))
+		} else {
+			d.l.Title = title
+		}
+		d.l.Description = truncate(desc, maxFieldLen)
+		d.offers = proseOffers(desc)
+		if len(d.offers) == 0 {
+			d.price = desc
+		}
+		if m := shipProseRe.FindStringSubmatch(desc); m != nil {
+			d.l.ShipsFromRaw = strings.TrimSpace(m[1])
+			d.l.ShipsToRaw = strings.TrimSpace(m[2])
+		}
+		if strings.Contains(full, "BEGIN PGP") {
+			d.pgp = full
+		}
+		d.l.Status = statusOf(desc)
 		d.l.URL = pc.page.URL
-		d.l.ID = threadKey + "#" + id
+		if len(out.listings) == 0 {
+			d.l.ID = threadKey
+		} else {
+			id := attr(p, "id")
+			if id == "" {
+				id = fmt.Sprintf("%d", i+1)
+			}
+			d.l.ID = threadKey + "#" + id
+		}
 		out.listings = append(out.listings, d)
 	}
 	return out, len(out.listings) > 0
-}
-
-func firstLine(body, def string) string {
-	if qs := strings.SplitN(body, "\n", 2); len(qs) > 0 && qs[0] != "" {
-		return body
-	}
-	return def
 }
 
 // jsonLDListings reads schema.org Product/Offer objects from JSON-LD scripts.

@@ -13,6 +13,7 @@ import (
 type labelHit struct {
 	node   *html.Node
 	inline string
+	key    string
 }
 
 const (
@@ -73,14 +74,30 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 					key = normLabel(own)
 				}
 				if key != "" {
-					idx[key] = append(idx[key], labelHit{node: n})
+					idx[key] = append(idx[key], labelHit{node: n, key: key})
 				}
-				if i := strings.IndexAny(own, ":："); i > 0 && i <= maxLabelBytes {
-					k := normLabel(own[:i])
-					v := strings.TrimSpace(strings.TrimLeft(own[i:], ":： "))
-					if i <= maxLabelBytes && k != "" && k != key && v != "" {
-						idx[k] = append(idx[k], labelHit{node: n, inline: v})
+				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"
+				start := 0
+				for j := 0; j < 8; j++ {
+					i := strings.IndexAny(own[start:], ":：")
+					if i < 0 {
+						break
 					}
+					i += start
+					seg := own[start:i]
+					if c := strings.LastIndexAny(seg, "·|;,"); c >= 0 {
+						_, sz := utf8.DecodeRuneInString(seg[c:])
+						seg = seg[c+sz:]
+					}
+					k := normLabel(seg)
+					v := strings.TrimSpace(strings.TrimLeft(own[i:], ":： "))
+					if len(seg) <= maxLabelBytes && k != "" && k != key {
+						if v == "" {
+							v = " "
+						}
+						idx[k] = append(idx[k], labelHit{node: n, inline: v, key: k})
+					}
+					start = i + len(string([]rune(own[i:])[0]))
 				}
 			}
 		}
@@ -134,23 +151,15 @@ var blockValueAtoms = map[atom.Atom]bool{
 // resolveLabel finds the value that belongs to a label element.
 func resolveLabel(h labelHit) (string, *html.Node) {
 	e := h.node
-	if h.inline != "" {
-		// "Price: $5 <b>extra</b>": the inline text plus the element's children after it.
-		v := h.inline
-		var link *html.Node
-		if t, a := regionAfterText(e); t != "" {
-			v = oneLine(nodeTextAll(e))
-			if i := strings.IndexAny(v, ":："); i >= 0 {
-				v = strings.TrimSpace(strings.TrimLeft(v[i:], ":： "))
-			}
-			link = a
-		}
-		return v, link
-	}
-	// <p>Sold by <b><a>X</a></b></p>: value is the element's content after the label text.
-	if hasElementText(e) {
-		if t, a := regionAfterText(e); t != "" {
+	// "Price: $5" or "<p>Страна: <span>Россия</span> · Город: ...</p>" or
+	// "<p>Sold by <b><a>X</a></b></p>": the value follows the label's text node, up to the
+	// next label.
+	if h.inline != "" || hasElementText(e) {
+		if t, a := valueAfterLabelText(e, h.key); t != "" {
 			return t, a
+		}
+		if v := strings.TrimSpace(h.inline); v != "" {
+			return v, nil
 		}
 	}
 	labelText := oneLine(nodeText(e))
@@ -218,40 +227,6 @@ func hasElementText(e *html.Node) bool {
 	return false
 }
 
-// regionAfterText returns the text of e's children after its first non-empty text node.
-func regionAfterText(e *html.Node) (string, *html.Node) {
-	seen := false
-	var parts []string
-	var link *html.Node
-	for c := e.FirstChild; c != nil; c = c.NextSibling {
-		if !seen {
-			if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
-				seen = true
-			}
-			continue
-		}
-		if c.Type == html.ElementNode && valueStopAtoms[c.DataAtom] && len(parts) > 0 {
-			break
-		}
-		var t string
-		if c.Type == html.TextNode {
-			t = collapseSpaces(c.Data)
-		} else if c.Type == html.ElementNode && !skipAtom(c.DataAtom) {
-			t = oneLine(nodeText(c))
-			if link == nil {
-				link = firstLink(c)
-			}
-		}
-		if t != "" {
-			parts = append(parts, t)
-		}
-	}
-	return collapseSpaces(strings.Join(parts, " ")), link
-}
-
-// nodeTextAll is nodeText including the node's own text (same as nodeText).
-func nodeTextAll(n *html.Node) string { return nodeText(n) }
-
 // firstLink is n itself if it is an <a href>, else its first descendant <a href>.
 func firstLink(n *html.Node) *html.Node {
 	stack := []*html.Node{n}
@@ -266,4 +241,93 @@ func firstLink(n *html.Node) *html.Node {
 		}
 	}
 	return nil
+}
+
+// valueAfterLabelText finds e's text child that carries label key and returns what follows
+// it (the rest of that text, then siblings) up to the next "Label:" text or a <br>.
+func valueAfterLabelText(e *html.Node, key string) (string, *html.Node) {
+	var parts []string
+	var link *html.Node
+	started := false
+	for c := e.FirstChild; c != nil; c = c.NextSibling {
+		if !started {
+			if c.Type != html.TextNode {
+				continue
+			}
+			t := c.Data
+			i := strings.IndexAny(t, ":：")
+			if i >= 0 && normLabel(t[:i]) != key {
+				// "· Продаж: " after another value: look at the last segment
+				if c := strings.LastIndexAny(t[:i], "·|;,"); c >= 0 {
+					_, sz := utf8.DecodeRuneInString(t[c:])
+					if normLabel(t[c+sz:i]) == key {
+						t = t[c+sz:]
+						i = strings.IndexAny(t, ":：")
+					}
+				}
+			}
+			switch {
+			case i >= 0 && normLabel(t[:i]) == key:
+				started = true
+				rest := t[i:]
+				rest = strings.TrimLeft(rest, ":： ")
+				if j := strings.IndexAny(rest, ":："); j >= 0 {
+					// "Price: $5 Stock: 3" in one text node
+					rest = lastLabelCut(rest[:j])
+					return collapseSpaces(rest), nil
+				}
+				if r := collapseSpaces(rest); r != "" {
+					parts = append(parts, r)
+				}
+			case normLabel(t) == key:
+				started = true
+			}
+			continue
+		}
+		if c.Type == html.TextNode {
+			t := c.Data
+			if i := strings.IndexAny(t, ":："); i >= 0 {
+				if r := collapseSpaces(lastLabelCut(t[:i])); r != "" {
+					parts = append(parts, r)
+				}
+				break
+			}
+			if r := collapseSpaces(t); r != "" {
+				parts = append(parts, r)
+			}
+			continue
+		}
+		if c.Type != html.ElementNode || skipAtom(c.DataAtom) {
+			continue
+		}
+		if valueStopAtoms[c.DataAtom] && len(parts) > 0 {
+			break
+		}
+		t := oneLine(nodeText(c))
+		if len(parts) > 0 && strings.HasSuffix(t, ":") {
+			break
+		}
+		if t != "" {
+			parts = append(parts, t)
+		}
+		if link == nil {
+			link = firstLink(c)
+		}
+	}
+	v := strings.Trim(collapseSpaces(strings.Join(parts, " ")), " ·|,;-")
+	return v, link
+}
+
+// lastLabelCut drops the trailing words that belong to the next label: for
+// "Россия · Город" (before "Город:") it keeps "Россия".
+func lastLabelCut(s string) string {
+	if i := strings.LastIndexAny(s, "·|;,\n"); i >= 0 {
+		return s[:i]
+	}
+	// "$5 Stock" -> "$5": drop the last word when there are several
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, ' '); i > 0 {
+		return s[:i]
+	}
+	return ""
 }
