@@ -87,7 +87,7 @@ func (c *marketCache) get(ctx context.Context) ([]MarketStatus, time.Time, error
 	defer cancel()
 	ms, err := c.src.MarketStatus(ctx)
 	c.at, c.err = c.now(), err
-	if err == nil {
+	if err == nil || ms != nil {
 		c.last = ms
 	}
 	return c.last, c.at, c.err

@@ -199,4 +199,3 @@ func pathID(r interface{ PathValue(string) string }) (string, error) {
 	}
 	return id, nil
 }
-

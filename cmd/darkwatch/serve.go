@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/darkwatch/darkwatch/config"
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/index/alert"
+	"github.com/darkwatch/darkwatch/index/api"
+)
+
+func init() {
+	register(command{name: "serve", summary: "HTTP API and web UI: serve [-config F] [--listen ADDR]", run: runServe})
+}
+
+func runServe(ctx context.Context, e env) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "config file (default: embedded index under ./darkwatch-data)")
+	listen := fs.String("listen", "", "listen address host:port (default: serve.listen, 127.0.0.1:8080)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: darkwatch serve [-config F] [--listen ADDR]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(e.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "darkwatch serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, code := loadConfig(*cfgPath, e.stderr)
+	if cfg == nil {
+		return code
+	}
+	if *listen == "" {
+		*listen = cfg.Serve.Listen
+	}
+	if *listen == "" {
+		*listen = "127.0.0.1:8080"
+	}
+	if len(cfg.Serve.Users) == 0 && len(cfg.Serve.Tokens) == 0 {
+		fmt.Fprintln(e.stderr, "darkwatch serve: no serve.users or serve.tokens in the config: nobody could log in. "+
+			"Add a user with a password_hash from 'darkwatch hash-password'.")
+		return exitUsage
+	}
+	log := newServeLogger(cfg, e)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitRuntime
+	}
+	defer st.Close()
+	opts := api.Options{
+		Store:     st,
+		Alerts:    &fileAlerts{path: filepath.Join(cfg.DataDir, "alerts.db")},
+		Markets:   newFrontierStatus(cfg),
+		AuditPath: cfg.Serve.AuditLog,
+		Logger:    log,
+	}
+	if opts.AuditPath == "" {
+		opts.AuditPath = filepath.Join(cfg.DataDir, "audit.log")
+	}
+	for _, u := range cfg.Serve.Users {
+		opts.Users = append(opts.Users, api.User{Name: u.Name, Role: u.Role, PasswordHash: u.PasswordHash})
+	}
+	for _, t := range cfg.Serve.Tokens {
+		opts.Tokens = append(opts.Tokens, api.Token{Name: t.Name, Role: t.Role, TokenHash: t.TokenHash})
+	}
+	srv, err := api.New(opts)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitUsage
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitRuntime
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "darkwatch serve: listening on http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitRuntime
+	case <-ctx.Done():
+	}
+	// Deliberate, bounded shutdown: the serving context is done.
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve: shutdown:", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+func newServeLogger(cfg *config.Config, e env) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	o := &slog.HandlerOptions{Level: lvl}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, o))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, o))
+}
+
+// fileAlerts reads the alert log file the crawler's alert engine writes. The log is a
+// bbolt file that one process at a time may open, so it is opened per call and closed
+// right after: a running crawler is held up for one short read at most.
+type fileAlerts struct{ path string }
+
+func (f *fileAlerts) open() (*alert.Log, error) {
+	if _, err := os.Stat(f.path); err != nil {
+		return nil, err
+	}
+	return alert.OpenLog(f.path, 3*time.Second)
+}
+
+func (f *fileAlerts) List(since time.Time) ([]alert.Alert, error) {
+	l, err := f.open()
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no alert raised yet
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
+	return l.List(since)
+}
+
+func (f *fileAlerts) Ack(id string, at time.Time) (alert.Alert, error) {
+	l, err := f.open()
+	if errors.Is(err, os.ErrNotExist) {
+		return alert.Alert{}, fmt.Errorf("%w: %s", alert.ErrNotFound, id)
+	}
+	if err != nil {
+		return alert.Alert{}, err
+	}
+	defer l.Close()
+	return l.Ack(id, at)
+}
+
+// frontierStatus adapts the crawl frontier's Stats to api.MarketStatus. The embedded
+// (bbolt) frontier can be opened by one process at a time: it is opened per call, and a
+// crawl holding it makes the status "unknown" (the API says why) rather than blocking.
+type frontierStatus struct {
+	cfg *config.Config
+
+	mu      sync.Mutex
+	pending bool
+}
+
+func newFrontierStatus(cfg *config.Config) *frontierStatus { return &frontierStatus{cfg: cfg} }
+
+func (f *frontierStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, error) {
+	if f.cfg.Frontier.Backend != "redis" {
+		path := filepath.Join(f.cfg.DataDir, "frontier.db")
+		if _, err := os.Stat(path); err != nil {
+			return f.merge(frontier.Stats{}), fmt.Errorf("no frontier at %s (never crawled)", path)
+		}
+	}
+	f.mu.Lock()
+	if f.pending {
+		f.mu.Unlock()
+		return nil, errors.New("frontier busy: a previous status read is still waiting for it")
+	}
+	f.pending = true
+	f.mu.Unlock()
+	type answer struct {
+		st  frontier.Stats
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() { // OpenBolt waits for the file lock without a context: bound it from here
+		defer func() { f.mu.Lock(); f.pending = false; f.mu.Unlock() }()
+		// A fresh context: the open must finish (and close) even after the caller gave up.
+		fr, err := openFrontier(context.WithoutCancel(ctx), f.cfg)
+		if err != nil {
+			ch <- answer{err: err}
+			return
+		}
+		defer fr.Close()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		st, err := fr.Stats(sctx)
+		ch <- answer{st, err}
+	}()
+	select {
+	case a := <-ch:
+		if a.err != nil {
+			return nil, fmt.Errorf("frontier: %w (a running embedded crawl holds the frontier file)", a.err)
+		}
+		return f.merge(a.st), nil
+	case <-ctx.Done():
+		return nil, errors.New("frontier busy: a running embedded crawl holds the frontier file")
+	}
+}
+
+// merge maps frontier stats to market statuses, with every configured market present.
+func (f *frontierStatus) merge(st frontier.Stats) []api.MarketStatus {
+	now := time.Now()
+	var out []api.MarketStatus
+	names := []string{}
+	for _, m := range f.cfg.Markets {
+		names = append(names, m.Name)
+	}
+	for n := range st.Markets {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		ms, ok := st.Markets[n]
+		m := api.MarketStatus{Name: n, Status: api.StatusUnknown, Hosts: []api.HostStatus{}}
+		if !ok {
+			out = append(out, m)
+			continue
+		}
+		m.Queued, m.InFlight, m.Dead, m.Seen, m.Paused = ms.Queued+ms.Delayed, ms.InFlight, ms.Dead, ms.Seen, ms.Paused
+		up, down := 0, 0
+		hosts := make([]string, 0, len(ms.Hosts))
+		for h := range ms.Hosts {
+			hosts = append(hosts, h)
+		}
+		slices.Sort(hosts)
+		for _, h := range hosts {
+			hs := ms.Hosts[h]
+			isUp := hs.DownUntil.IsZero() || !hs.DownUntil.After(now)
+			if len(hs.History) > 0 && !hs.History[len(hs.History)-1].Up && hs.DownUntil.IsZero() {
+				isUp = false
+			}
+			if isUp {
+				up++
+			} else {
+				down++
+			}
+			ah := api.HostStatus{Host: h, Up: isUp, Failures: hs.Failures, DownUntil: hs.DownUntil, Queued: hs.Queued,
+				InFlight: hs.InFlight, History: []api.HostEvent{}}
+			for _, ev := range hs.History {
+				ah.History = append(ah.History, api.HostEvent{At: ev.At, Up: ev.Up, Kind: ev.Kind})
+			}
+			m.Hosts = append(m.Hosts, ah)
+		}
+		switch {
+		case ms.Paused != "":
+			m.Status = api.StatusPaused
+		case up > 0:
+			m.Status = api.StatusUp
+		case down > 0:
+			m.Status = api.StatusDown
+		}
+		out = append(out, m)
+	}
+	return out
+}
