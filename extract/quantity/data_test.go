@@ -64,8 +64,8 @@ func TestDreamCocaineGrams(t *testing.T) {
 	}
 	rate := float64(agree) / float64(n)
 	t.Logf("dream-cocaine-2017: %d/%d titles agree on grams (%.3f); %d rows with decimal commas", agree, n, rate, commaRows)
-	if rate < 0.99 {
-		t.Errorf("agreement %.3f < 0.99", rate)
+	if rate < 0.998 {
+		t.Errorf("agreement %.4f < 0.998 (one dataset row is wrong: \"1/2 Gram\" recorded as 2)", rate)
 	}
 }
 

@@ -137,7 +137,7 @@ func parse(s string, limit int) []Quantity {
 		q, end, ok := quantityAt(s, n)
 		if !ok {
 			// "10x tablets", "100x DOC Blotter 1mg"
-			if k, isTimes := timesAt(s, n.end); isTimes && n.integer && n.v >= 2 && n.v <= 100000 {
+			if k, isTimes := timesAt(s, n.end); isTimes && n.integer && n.v >= 2 && n.v <= 100000 && !starAt(s, n.end) && !(n.v >= 1990 && n.v < 2100) {
 				if u, ue, isUnit := unitAt(s, k); isUnit && isCount(u.unit) {
 					if emit(build(1, n.v, u), n.start) {
 						break
@@ -265,6 +265,13 @@ func timesAt(s string, i int) (int, bool) {
 		return 0, false // "x" is the start of a word
 	}
 	return skipSpaces(s, k), true
+}
+
+// starAt reports whether the multiplication sign after s[i:] is '*', which
+// is too often decoration ("**JULY 2017** 14G") to start a multiplier alone.
+func starAt(s string, i int) bool {
+	j := skipSpaces(s, i)
+	return j < len(s) && s[j] == '*'
 }
 
 func skipSpaces(s string, i int) int {

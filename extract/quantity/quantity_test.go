@@ -73,6 +73,8 @@ func TestParse(t *testing.T) {
 		{"half oz of kush", Q{Count: 1, Amount: 0.5, Unit: "oz", Grams: 14.17475}, true},
 		{"8th (3.5g) of Shrooms", Q{Count: 1, Amount: 0.125, Unit: "oz", Grams: 3.543688}, true},
 		{"5x nothing here", Q{}, false},
+		{"**JULY 2017** 14G of MK1 (50%)", Q{Count: 1, Amount: 14, Unit: "g", Grams: 14}, true},
+		{"2018 x edition 5g", Q{Count: 1, Amount: 5, Unit: "g", Grams: 5}, true},
 		// separators
 		{"1,5g", Q{Count: 1, Amount: 1.5, Unit: "g", Grams: 1.5}, true},
 		{"0,25 G", Q{Count: 1, Amount: 0.25, Unit: "g", Grams: 0.25}, true},
