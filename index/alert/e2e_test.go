@@ -16,10 +16,13 @@ import (
 	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/crawler/testbed"
 	"github.com/darkwatch/darkwatch/crawler/tor"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
+	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/embedded"
+	"github.com/redis/go-redis/v9"
 )
 
 // storeSink is what cmd/darkwatch's indexSink does: store the page's records, then let the
@@ -317,4 +320,55 @@ func TestEndToEndEmbedded(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	runDays(t, store, boltFrontiers(t.TempDir()))
+}
+
+// TestEndToEndElasticRedis crawls testbed days 1 and 2 with the Redis frontier and the
+// Elasticsearch store.
+func TestEndToEndElasticRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls the testbed three times")
+	}
+	esURL, redisURL := testenv.ESURL(t), testenv.RedisURL(t)
+	prefix := fmt.Sprintf("dwalert%d", time.Now().UnixNano())
+	store, err := elastic.New(elastic.Options{URLs: []string{esURL}, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := store.DeleteAll(context.Background()); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+		store.Close()
+	})
+	ro, err := redis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := redis.NewClient(ro)
+	t.Cleanup(func() {
+		keys, _ := rc.Keys(context.Background(), prefix+":*").Result()
+		if len(keys) > 0 {
+			rc.Del(context.Background(), keys...)
+		}
+		rc.Close()
+	})
+	fr, err := frontier.NewRedis(rc, frontier.Options{Prefix: prefix, HostMaxInFlight: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fr.Close() })
+	first := true
+	runDays(t, store, func(t *testing.T, day int) frontier.Frontier {
+		if !first {
+			if _, err := fr.RecrawlNow(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first = false
+		return fr
+	})
 }
