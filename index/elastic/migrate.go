@@ -16,7 +16,8 @@ import (
 // Migrate creates or updates the index templates, the versioned indices and their
 // aliases. It is idempotent and safe to run from several processes at once. When the
 // alias of a kind points at an older version, the documents are copied into the new index
-// and the alias is moved atomically.
+// and the alias is moved atomically; writers should be stopped during such a migration
+// (writes landing in the old index after the copy would stay there).
 func (s *Store) Migrate(ctx context.Context) error {
 	scaled, err := s.hasScaledFloat(ctx)
 	if err != nil {
@@ -100,6 +101,9 @@ func (s *Store) migrateKind(ctx context.Context, kind string, version int, mappi
 	for _, old := range current {
 		if old == target {
 			continue
+		}
+		if err := s.call(ctx, http.MethodPost, "/"+old+"/_refresh", nil, nil); err != nil {
+			return fmt.Errorf("refresh %s: %w", old, err)
 		}
 		n, err := s.copyIndex(ctx, old, target)
 		if err != nil {
