@@ -105,6 +105,7 @@ type Crawler struct {
 	markets map[string]*marketState
 	stats   Stats
 	fetched atomic.Int64
+	idle    atomic.Int64 // workers waiting for a job
 }
 
 type marketState struct {
@@ -113,6 +114,8 @@ type marketState struct {
 	collector *colly.Collector
 	mu        sync.Mutex
 	cookies   string
+	// walls counts interstitial pages in a row; a good page resets it.
+	walls atomic.Int32
 }
 
 // Stats are the crawler's running totals.
@@ -233,8 +236,11 @@ func (c *Crawler) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			c.idle.Add(1)
 			for l := range jobs {
+				c.idle.Add(-1)
 				c.process(workCtx, l)
+				c.idle.Add(1)
 			}
 		}()
 	}
@@ -284,11 +290,8 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease) erro
 			}
 		}
 		if len(leases) == 0 {
-			if c.opts.Once && len(jobs) == 0 {
-				drained, err := c.deps.Frontier.Drained(ctx)
-				if err == nil && drained {
-					return nil
-				}
+			if c.opts.Once && len(jobs) == 0 && c.idle.Load() == int64(c.opts.Workers) && c.runnableDone(ctx) {
+				return nil
 			}
 			select {
 			case <-ctx.Done():
@@ -309,6 +312,24 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease) erro
 			}
 		}
 	}
+}
+
+// runnableDone reports that the frontier holds no work this crawl can do: nothing queued,
+// delayed or in flight outside paused markets (those wait for a renewed session).
+func (c *Crawler) runnableDone(ctx context.Context) bool {
+	if drained, err := c.deps.Frontier.Drained(ctx); err == nil && drained {
+		return true
+	}
+	st, err := c.deps.Frontier.Stats(ctx)
+	if err != nil {
+		return false
+	}
+	for _, m := range st.Markets {
+		if m.Paused == "" && m.Queued+m.Delayed+m.InFlight > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // fetchResult is one HTTP exchange.
@@ -379,9 +400,10 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 		c.opts.Metrics.extractError(l.Market)
 	}
 	if res.Kind == extract.KindInterstitial && res.Interstitial != nil {
-		c.pause(ctx, l, res.Interstitial.Type)
+		c.interstitial(ctx, m, l, res.Interstitial.Type)
 		return
 	}
+	m.walls.Store(0)
 	if err := c.deps.Sink.Put(ctx, Page{Market: l.Market, URL: l.URL, Status: fr.status, Result: res, Capture: ref}); err != nil {
 		log.Error("sink_failed", "err", err)
 		c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: "sink: " + err.Error()})
@@ -408,8 +430,34 @@ func (c *Crawler) ack(ctx context.Context, l frontier.Lease, res frontier.Result
 	}
 }
 
-// pause stops a market that shows a login wall, CAPTCHA or queue page. The URL goes back to
-// the queue; the market resumes when its cookie is renewed.
+// Interstitial policy: a login wall pauses the market at once (only a renewed session cookie
+// helps). CAPTCHA and DDoS-queue pages are often transient (a queue clears, a new circuit
+// gets no CAPTCHA): the URL backs off and is retried, on a fresh circuit for a CAPTCHA, and
+// the market is paused only when they keep coming.
+const (
+	maxCaptchasInRow = 3
+	maxQueuesInRow   = 10
+)
+
+func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.Lease, kind string) {
+	n := int(m.walls.Add(1))
+	c.opts.Metrics.event(Event{Kind: "interstitial", Market: l.Market, Reason: kind})
+	switch {
+	case kind == extract.InterstitialLogin,
+		kind == extract.InterstitialCaptcha && n >= maxCaptchasInRow,
+		n >= maxQueuesInRow:
+		c.pause(ctx, l, kind)
+		return
+	case kind == extract.InterstitialCaptcha && c.deps.NewCircuit != nil:
+		if err := c.deps.NewCircuit(ctx, l.Market); err != nil {
+			c.log.Warn("new_circuit_failed", "market", l.Market, "err", err)
+		}
+	}
+	c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind})
+}
+
+// pause stops a market that shows a login wall (or keeps showing CAPTCHA or queue pages).
+// The URL goes back to the queue; the market resumes when its cookie is renewed.
 func (c *Crawler) pause(ctx context.Context, l frontier.Lease, kind string) {
 	if err := c.deps.Frontier.PauseMarket(ctx, l.Market, kind); err != nil {
 		c.log.Error("pause_failed", "market", l.Market, "err", err)

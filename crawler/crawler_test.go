@@ -52,6 +52,11 @@ type harness struct {
 
 func newHarness(t *testing.T, tb testbed.Options, fr frontier.Frontier, workers int) *harness {
 	t.Helper()
+	return newHarnessOpts(t, tb, fr, crawler.Options{Workers: workers})
+}
+
+func newHarnessOpts(t *testing.T, tb testbed.Options, fr frontier.Frontier, co crawler.Options) *harness {
+	t.Helper()
 	w, err := testbed.New(tb)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +86,8 @@ func newHarness(t *testing.T, tb testbed.Options, fr frontier.Frontier, workers 
 		markets = append(markets, crawler.Market{Name: m.Name, Profile: "auto", Seeds: []string{m.URL}, Cookies: m.Cookie})
 	}
 	sink := newMemSink()
-	cr, err := crawler.New(crawler.Options{Markets: markets, Workers: workers, Once: true, Lease: 30 * time.Second, FetchTimeout: 30 * time.Second},
+	co.Markets, co.Once, co.Lease, co.FetchTimeout = markets, true, 30*time.Second, 30*time.Second
+	cr, err := crawler.New(co,
 		crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: x, Sink: sink, NewCircuit: pool.NewCircuit})
 	if err != nil {
 		t.Fatal(err)
@@ -254,4 +260,53 @@ func checkWARC(t *testing.T, h *harness) {
 		n++
 	}
 	t.Logf("WARC: %d records read, %d listing references verified", len(digests), n)
+}
+
+// TestCrawlHostile crawls markets with every hostile fault on (login walls with the truth's
+// cookies, queue and CAPTCHA pages, 429s, traps, redirect loops, a 50 MB page, a gzip bomb,
+// deeply nested and malformed HTML): the crawl ends, the traps stay bounded, and the process's
+// peak memory stays under a bound.
+func TestCrawlHostile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long crawl")
+	}
+	fr, err := frontier.OpenBolt(filepath.Join(t.TempDir(), "frontier.db"), frontier.Options{
+		HostMaxInFlight: 3, BackoffBase: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
+		HostBackoffBase: 50 * time.Millisecond, HostBackoffMax: 500 * time.Millisecond, MaxAttempts: 8, MaxPagesPerMarket: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fr.Close() })
+	h := newHarnessOpts(t, testbed.Options{Seed: 5, Markets: 4, Listings: 40, Faults: testbed.FaultsHostile, TimeScale: 0.001}, fr,
+		crawler.Options{Workers: 6, MaxBody: 2 << 20, MaxDepth: 8})
+	h.run(t, 6*time.Minute)
+
+	st := h.world.Stats()
+	for u, n := range st.PerURL {
+		if n > 20 {
+			t.Errorf("URL %s requested %d times", u, n)
+		}
+	}
+	fst, err := fr.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, ms := range fst.Markets {
+		if ms.Seen > 400 {
+			t.Errorf("market %s: %d URLs seen, cap 400", m, ms.Seen)
+		}
+		t.Logf("market %s: seen %d dead %d paused %q", m, ms.Seen, ms.Dead, ms.Paused)
+	}
+	peak := peakRSS(t)
+	t.Logf("pages=%d listings=%d errors=%d skipped=%d testbed requests=%d peak RSS=%d MiB",
+		h.cr.Stats().Pages.Load(), len(h.sink.listings), h.cr.Stats().Errors.Load(), h.cr.Stats().Skipped.Load(), st.Requests, peak>>20)
+	// The test binary holds the testbed too; the bound is loose but catches a body read whole
+	// (the 50 MB page) or an expanded gzip bomb (256 MiB). Measured here: 269 MiB, 692 MiB
+	// under -race.
+	if bound := int64(400<<20) * raceMemFactor; peak > bound {
+		t.Errorf("peak RSS %d MiB > %d MiB", peak>>20, bound>>20)
+	}
+	if len(h.sink.listings) == 0 {
+		t.Error("no listing extracted behind the login walls")
+	}
 }
