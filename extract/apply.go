@@ -10,14 +10,15 @@ import (
 
 // lDraft is a listing being built: the record plus the raw texts post-processing parses.
 type lDraft struct {
-	l         Listing
-	price     string // raw price text
-	currency  string // currency for bare amounts
-	offers    []string
-	quantity  string
-	pgp       string // text that may hold PGP key blocks
-	contacts  string // text scanned for entities besides title/description
-	vendorURL string
+	l          Listing
+	price      string // raw price text
+	priceLabel bool   // the price came from a "Price:" label
+	currency   string // currency for bare amounts
+	offers     []string
+	quantity   string
+	pgp        string // text that may hold PGP key blocks
+	contacts   string // text scanned for entities besides title/description
+	vendorURL  string
 }
 
 // vDraft is a vendor being built.

@@ -42,18 +42,31 @@ func genericExtract(pc *pageCtx) pageOut {
 	if ls := microdataListings(pc); len(ls) > 0 {
 		return productsOut(pc, ls)
 	}
-	// 2. label-value pairs of a single listing.
+	// 2. a vendor profile URL without a price on the page.
 	d, score := labelListing(pc, nil)
 	cards := detectCards(pc)
+	vendorURL := vendorFromURL(pc.page.URL) != "" && !genListingRe.MatchString(strings.ToLower(pc.page.URL))
+	if vendorURL && !d.priceLabel {
+		if v, ok := genericVendor(pc); ok {
+			return pageOut{kind: KindVendor, vendors: []*vDraft{v}, listings: cards}
+		}
+	}
+	// 3. label-value pairs of a single listing.
 	if score >= 2 && d.l.Title != "" && (len(cards) < 5 || score >= 3) {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
-	// 3. forum thread: offers in prose.
+	// 4. forum thread: offers in prose.
 	if out, ok := forumOut(pc); ok {
 		return out
 	}
-	// 4. repeated cards on category and search pages.
+	// a page whose point is a PGP key: the vendor's key page
+	if strings.Contains(pc.text(), "BEGIN PGP PUBLIC KEY BLOCK") && len(cards) < 3 {
+		if v, ok := genericVendor(pc); ok {
+			return pageOut{kind: KindVendor, vendors: []*vDraft{v}}
+		}
+	}
+	// 5. repeated cards on category and search pages.
 	if len(cards) >= 3 {
 		kind := KindCategory
 		if searchURLRe.MatchString(pc.page.URL) {
@@ -61,7 +74,7 @@ func genericExtract(pc *pageCtx) pageOut {
 		}
 		return pageOut{kind: kind, listings: cards}
 	}
-	// 5. a vendor profile.
+	// 6. a vendor profile.
 	if v, ok := genericVendor(pc); ok {
 		return pageOut{kind: KindVendor, vendors: []*vDraft{v}}
 	}
@@ -121,6 +134,7 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	if v, _ := pc.labelValue(scope, lblPrice); v != "" {
 		if _, ok := price.Parse(v); ok {
 			d.price = v
+			d.priceLabel = true
 			score++
 		}
 	}
@@ -142,6 +156,7 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		d.l.ShipsToRaw = v
 		score++
 	}
+	splitArrow(&d.l)
 	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
 		d.l.Category = v
 	}
@@ -155,6 +170,9 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		}
 		if d.l.Category == "" {
 			d.l.Category = breadcrumbLeaf(pc)
+		}
+		if d.l.Category == "" {
+			d.l.Category = categoryTrail(pc)
 		}
 		d.offers = genericOffers(pc)
 		if v, _ := pc.labelValue(nil, []string{"stock", "availability", "in stock", "наличие"}); v != "" {
@@ -433,7 +451,69 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
 		d.l.Category = v
 	}
+	if d.l.Category == "" {
+		var cats []string
+		for _, a := range sel.Nodes {
+			if catURLRe.MatchString(attr(a, "href")) {
+				if t := oneLine(nodeText(a)); t != "" && len(t) < 60 {
+					cats = append(cats, t)
+				}
+			}
+		}
+		d.l.Category = strings.Join(cats, " > ")
+	}
+	splitArrow(&d.l)
 	return d
+}
+
+var arrowRe = regexp.MustCompile(`\s*(?:→|->|⇒|=>)\s*`)
+
+// splitArrow reads "Netherlands → Worldwide" in a ships-from value as origin and
+// destinations.
+func splitArrow(l *Listing) {
+	if parts := arrowRe.Split(l.ShipsFromRaw, 2); len(parts) == 2 {
+		l.ShipsFromRaw = strings.TrimSpace(parts[0])
+		if l.ShipsToRaw == "" {
+			l.ShipsToRaw = strings.TrimSpace(parts[1])
+		}
+	}
+}
+
+var catURLRe = regexp.MustCompile(`(?i)categor|/c/\d|[?&](c|cat|cid|csid|ssid|cat_id|category)=`)
+
+// categoryTrail reads a trail of category links ("Drugs > Stimulants > Cocaine"): the
+// largest container that holds 2 to 6 category links and little other text.
+func categoryTrail(pc *pageCtx) string {
+	for _, a := range pc.doc.Find("a[href]").Nodes {
+		if !catURLRe.MatchString(attr(a, "href")) {
+			continue
+		}
+		var best []string
+		for e, i := a.Parent, 0; e != nil && e.Type == html.ElementNode && i < 4; e, i = e.Parent, i+1 {
+			links := goquery.NewDocumentFromNode(e).Find("a[href]").Nodes
+			if len(links) > 6 {
+				break
+			}
+			var names []string
+			linkLen := 0
+			for _, l := range links {
+				if !catURLRe.MatchString(attr(l, "href")) {
+					continue
+				}
+				t := oneLine(nodeText(l))
+				names = append(names, t)
+				linkLen += len(t)
+			}
+			text := oneLine(nodeText(e))
+			if len(names) >= 2 && float64(linkLen) >= 0.7*float64(len(text)) {
+				best = names
+			}
+		}
+		if len(best) > 0 {
+			return strings.Join(best, " > ")
+		}
+	}
+	return ""
 }
 
 // genericVendor reads a vendor profile: a vendor URL plus a PGP key or vendor labels.
@@ -444,7 +524,11 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 	if handle == "" && !hasPGP {
 		return nil, false
 	}
-	if n := pc.doc.Find(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`).First(); len(n.Nodes) > 0 {
+	if v, _ := pc.labelValue(nil, []string{"username", "user name", "handle", "vendor name", "имя пользователя"}); v != "" {
+		if h := cleanHandle(v); h != "" && len(h) < 64 {
+			handle = h
+		}
+	} else if n := pc.doc.Find(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`).First(); len(n.Nodes) > 0 {
 		if h := cleanHandle(nodeText(n.Nodes[0])); h != "" && len(h) < 64 {
 			handle = h
 		}

@@ -3,6 +3,10 @@ package extract
 import (
 	"regexp"
 	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 var (
@@ -42,7 +46,7 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	if !small {
 		return nil
 	}
-	if pw && (loginWordsRe.MatchString(head) || loginWordsRe.MatchString(text)) {
+	if pw && loginForm(pc) && (loginWordsRe.MatchString(head) || loginWordsRe.MatchString(text)) {
 		return &Interstitial{Type: InterstitialLogin}
 	}
 	captchaEl := len(pc.doc.Find(`img[src*=captcha i], img[alt*=captcha i], input[name*=captcha i], [class*=captcha i], [id*=captcha i]`).Nodes) > 0
@@ -68,4 +72,40 @@ func detectNotFound(pc *pageCtx) bool {
 	}
 	text := pc.text()
 	return len([]rune(text)) < 400 && notFoundRe.MatchString(text)
+}
+
+var (
+	loginActionRe = regexp.MustCompile(`(?i)log_?in|sign_?in|auth|session|вход`)
+	loginFieldRe  = regexp.MustCompile(`(?i)user|login|email|nick|name|account|логин`)
+)
+
+// loginForm reports whether a password field sits in a login form (a user name field, a
+// login action or a login button), not in a purchase form asking for a PIN.
+func loginForm(pc *pageCtx) bool {
+	for _, pw := range pc.doc.Find(`input[type=password i]`).Nodes {
+		form := pw.Parent
+		for form != nil && !(form.Type == html.ElementNode && form.DataAtom == atom.Form) {
+			form = form.Parent
+		}
+		if form == nil {
+			// no <form>: judge by the page's other inputs
+			form = pc.doc.Nodes[0]
+		}
+		if loginActionRe.MatchString(attr(form, "action")) {
+			return true
+		}
+		f := goquery.NewDocumentFromNode(form)
+		for _, in := range f.Find("input").Nodes {
+			t := strings.ToLower(attr(in, "type"))
+			if (t == "" || t == "text" || t == "email") && loginFieldRe.MatchString(attr(in, "name")+" "+attr(in, "id")) {
+				return true
+			}
+		}
+		for _, b := range f.Find(`button, input[type=submit]`).Nodes {
+			if loginWordsRe.MatchString(oneLine(nodeText(b)) + " " + attr(b, "value")) {
+				return true
+			}
+		}
+	}
+	return false
 }
