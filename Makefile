@@ -39,11 +39,16 @@ test: ## unit + integration tests with -race (integration tests need: eval "$(de
 test-short: ## quick tests: -short, no -race
 	$(GO) test -short -count=1 -timeout 10m $(TESTFLAGS) $(PKGS)
 
-lint: ## gofmt, go vet, staticcheck (pinned)
-	@unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
-	if [[ -n $$unformatted ]]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; exit 1; fi
-	$(GO) vet $(PKGS)
-	$(GO) run $(STATICCHECK) $(PKGS)
+lint: ## gofmt, go vet, staticcheck (pinned); runs all three, fails if any fails
+	@rc=0; \
+	echo "lint: gofmt -l"; \
+	unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	if [[ -n $$unformatted ]]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; rc=1; fi; \
+	echo "lint: go vet $(PKGS)"; \
+	$(GO) vet $(PKGS) || rc=1; \
+	echo "lint: staticcheck $(PKGS) ($(STATICCHECK))"; \
+	$(GO) run $(STATICCHECK) $(PKGS) || rc=1; \
+	exit $$rc
 
 bench: ## benchmarks (BENCH=regexp BENCHTIME=1s PKGS=./...)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS)
