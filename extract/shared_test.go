@@ -70,6 +70,7 @@ type expectedRow struct {
 	Function string          `json:"function"`
 	Index    *int            `json:"output_index"`
 	Expected json.RawMessage `json:"expected"`
+	Expr     string          `json:"expected_expr"`
 }
 
 type scoreKey struct{ market, field string }
@@ -130,8 +131,28 @@ func sharedExpected(t *testing.T, profile string, target float64) {
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 			t.Fatal(err)
 		}
+		if row.Expected == nil && row.Function == "get_listing_infos" {
+			// search-result cards, given as a Python expression: one check per card field
+			v, err := parsePyLiteral(row.Expr)
+			if err != nil {
+				t.Fatalf("%s: %v", row.Page, err)
+			}
+			for field, msgs := range checkCards(extractPage(row.Market, row.Page), v) {
+				k := scoreKey{row.Market, field}
+				total[k] += msgs.total
+				pass[k] += msgs.total - len(msgs.errs)
+				for _, m := range msgs.errs {
+					if target >= 1 {
+						t.Errorf("%s cards (%s): %s", row.Page, field, m)
+					} else {
+						t.Logf("%s cards (%s): %s", row.Page, field, m)
+					}
+				}
+			}
+			continue
+		}
 		if row.Expected == nil {
-			continue // expected_expr rows (Python expressions) are not modelled here
+			continue // other expected_expr rows are not modelled fields
 		}
 		idx := -1
 		if row.Index != nil {
@@ -463,4 +484,64 @@ func expectedCheck(market, fn string, idx int) (string, checkFunc) {
 		}
 	}
 	return "", nil
+}
+
+type cardResult struct {
+	total int
+	errs  []string
+}
+
+// checkCards compares the listings of a search page with get_listing_infos' tuple:
+// (urls, titles, _, vendors, vendor urls, _, _, categories).
+func checkCards(r Result, v any) map[string]*cardResult {
+	out := map[string]*cardResult{"card_url": {}, "card_title": {}, "card_seller": {}, "card_category": {}}
+	t, _ := v.([]any)
+	if len(t) < 8 {
+		out["card_url"].total = 1
+		out["card_url"].errs = []string{"unexpected tuple"}
+		return out
+	}
+	urls, _ := t[0].([]any)
+	titles, _ := t[1].([]any)
+	vendors, _ := t[3].([]any)
+	cats, _ := t[7].([]any)
+	for i := range urls {
+		var l Listing
+		if i < len(r.Listings) {
+			l = r.Listings[i]
+		}
+		check := func(field, got, want string) {
+			out[field].total++
+			if got != want {
+				out[field].errs = append(out[field].errs, fmt.Sprintf("card %d: %q, want %q", i, got, want))
+			}
+		}
+		u := fmt.Sprint(urls[i])
+		gotURL := l.URL
+		if j := strings.Index(gotURL, ".onion"); j >= 0 {
+			gotURL = gotURL[j+len(".onion"):]
+		}
+		if !strings.HasSuffix(gotURL, u) {
+			check("card_url", gotURL, u)
+		} else {
+			check("card_url", u, u)
+		}
+		if i < len(titles) {
+			check("card_title", l.Title, oneLine(fmt.Sprint(titles[i])))
+		}
+		if i < len(vendors) {
+			check("card_seller", l.Vendor, fmt.Sprint(vendors[i]))
+		}
+		if i < len(cats) {
+			var names []string
+			levels, _ := cats[i].([]any)
+			for _, c := range levels {
+				if ct, ok := c.([]any); ok && len(ct) > 0 {
+					names = append(names, fmt.Sprint(ct[0]))
+				}
+			}
+			check("card_category", l.Category, strings.Join(names, " > "))
+		}
+	}
+	return out
 }
