@@ -52,19 +52,21 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 		}
 		kind := ""
 		if prof != nil {
+			// profile link regexes match the path and query (the host is the market's)
+			pq := pu.RequestURI()
 			switch {
-			case prof.lIgnore != nil && prof.lIgnore.MatchString(u):
+			case prof.lIgnore != nil && prof.lIgnore.MatchString(pq):
 				continue
-			case nextNodes[n] || (prof.lNextURL != nil && prof.lNextURL.MatchString(u)):
+			case nextNodes[n] || (prof.lNextURL != nil && prof.lNextURL.MatchString(pq)):
 				kind = LinkNext
-			case prof.lListing != nil && prof.lListing.MatchString(u):
+			case prof.lListing != nil && prof.lListing.MatchString(pq):
 				kind = LinkListing
-			case prof.lVendor != nil && prof.lVendor.MatchString(u):
+			case prof.lVendor != nil && prof.lVendor.MatchString(pq):
 				kind = LinkVendor
 			}
 		}
 		if kind == "" {
-			lu := strings.ToLower(u)
+			lu := strings.ToLower(pu.RequestURI())
 			if genIgnoreRe.MatchString(lu) {
 				continue
 			}

@@ -392,6 +392,10 @@ var countUnitRe = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:/-])(blotters?|марк[
 // countUnitHint is the count unit a title names for tiers counted in generic pieces:
 // "ЛСД марки" or "LSD blotters" -> blotter ("" if none).
 func countUnitHint(title string) string {
+	low := strings.ToLower(title)
+	if !strings.Contains(low, "blotter") && !strings.Contains(low, "марк") {
+		return ""
+	}
 	if countUnitRe.MatchString(title) {
 		return "blotter"
 	}

@@ -379,6 +379,7 @@ func (c *compiled) detectScore(pc *pageCtx) int {
 var (
 	selStripRe = regexp.MustCompile(`\[[^\]]*\]|\([^)]*\)|"[^"]*"|'[^']*'`)
 	selTokenRe = regexp.MustCompile(`[.#][A-Za-z_][\w-]*`)
+	selAttrRe  = regexp.MustCompile(`\[\s*([\w-]+)\s*=\s*['"]?([\w-]+)['"]?\s*\]`)
 )
 
 // selectorNeeds lists, for each comma-separated part of a selector, the class (".x") and
@@ -407,8 +408,13 @@ func selectorNeeds(s string) [][]string {
 	}
 	parts = append(parts, s[start:])
 	for _, p := range parts {
+		var toks []string
+		// [type=password]: exact attribute values are indexed as "@type=password"
+		for _, m := range selAttrRe.FindAllStringSubmatch(p, -1) {
+			toks = append(toks, "@"+strings.ToLower(m[1])+"="+m[2])
+		}
 		p = selStripRe.ReplaceAllString(p, " ")
-		out = append(out, selTokenRe.FindAllString(p, -1))
+		out = append(out, append(toks, selTokenRe.FindAllString(p, -1)...))
 	}
 	return out
 }
