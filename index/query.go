@@ -45,6 +45,10 @@ const MaxPage = 5000
 type Query struct {
 	// Text is free text over title and description: every term (standard tokenizer,
 	// lower-cased, no stemming, no stop words) must occur in the title or the description.
+	// Relevance is BM25 over title+description as one field; filters do not score. Bleve
+	// uses sqrt(term frequency) where Lucene uses the frequency, so relevance ranks can
+	// differ between backends when a query term repeats in a listing; every other sort is
+	// identical.
 	Text      string
 	Substance []string // canonical substance names (case-insensitive)
 	Class     []string // substance classes (case-insensitive)
@@ -319,4 +323,13 @@ func VendorMatches(v extract.Vendor, q VendorQuery) bool {
 		}
 	}
 	return true
+}
+
+// SearchText is the free-text field of a listing: title and description. Both backends
+// index it as one field so that term statistics, and so relevance, agree.
+func SearchText(l extract.Listing) string {
+	if l.Description == "" {
+		return l.Title
+	}
+	return l.Title + "\n" + l.Description
 }

@@ -291,9 +291,9 @@ func (s *Store) analyze(ctx context.Context, text string) ([]string, error) {
 	return terms, nil
 }
 
-// buildQuery translates a plan. Free text is one clause per analysed term, each matching
-// the title or the description, all required: the same structure (and BM25 sums) as the
-// embedded backend.
+// buildQuery translates a plan. Free text is one required term clause per analysed term
+// on dw.text (title and description), filters are in filter context: the same structure
+// (and BM25 sums) as the embedded backend.
 func buildQuery(p index.Plan, textTerms []string) m {
 	var must, filter []m
 	if p.Text != "" {
@@ -301,8 +301,7 @@ func buildQuery(p index.Plan, textTerms []string) m {
 			return m{"match_none": m{}}
 		}
 		for _, t := range textTerms {
-			must = append(must, m{"bool": m{"should": []m{{"term": m{"title": t}}, {"term": m{"description": t}}},
-				"minimum_should_match": 1}})
+			must = append(must, m{"term": m{"dw.text": t}})
 		}
 	}
 	terms := func(field string, vals []string) {

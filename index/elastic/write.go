@@ -28,6 +28,7 @@ type listingDoc struct {
 }
 
 type listingDW struct {
+	Text       string   `json:"text"` // index.SearchText: the field free text is matched on
 	USD        float64  `json:"usd"`
 	UnitUSD    float64  `json:"unit_usd"`
 	VendorKeys []string `json:"vendor_keys,omitempty"`
@@ -41,7 +42,7 @@ type listingDW struct {
 
 func newListingDoc(l extract.Listing) listingDoc {
 	f := index.ListingFacets(l)
-	return listingDoc{Listing: l, DW: listingDW{
+	return listingDoc{Listing: l, DW: listingDW{Text: index.SearchText(l),
 		USD: index.Cents(l.Price.USD), UnitUSD: index.Cents(l.UnitPriceUSD), VendorKeys: f.VendorKeys,
 		Substance: f.Substance, Class: f.Class, Family: f.Family, ShipsFrom: f.ShipsFrom, ShipsTo: f.ShipsTo,
 		Entity: f.Entity,

@@ -11,8 +11,7 @@ import (
 
 // Field names in the Bleve index.
 const (
-	fTitle     = "title"
-	fDesc      = "description"
+	fText      = "text" // title and description, one field
 	fMarket    = "market"
 	fVendorID  = "vendor_id"
 	fVendorKey = "vendor_keys"
@@ -32,8 +31,8 @@ const (
 )
 
 // newMapping is the explicit index mapping: keyword fields for ids, codes and entities,
-// text (UAX#29 tokens, lower-cased; the Elasticsearch "standard" analyzer) for title and
-// description, numbers for prices and millisecond times. Nothing is stored: full records
+// text (UAX#29 tokens, lower-cased; the Elasticsearch "standard" analyzer) for title plus
+// description in one field (as dw.text in Elasticsearch, so BM25 scores agree), numbers for prices and millisecond times. Nothing is stored: full records
 // live in bbolt.
 func newMapping() (mapping.IndexMapping, error) {
 	im := bleve.NewIndexMapping()
@@ -79,8 +78,7 @@ func newMapping() (mapping.IndexMapping, error) {
 			dm.AddFieldMappingsAt(name, f)
 		}
 	}
-	text(fTitle)
-	text(fDesc)
+	text(fText)
 	kw(fMarket, fVendorID, fVendorKey, fSubstance, fClass, fFamily, fShipsFrom, fShipsTo, fEntity)
 	num(fUSD, fUnitUSD, fFirstSeen, fLastSeen)
 	b := bleve.NewBooleanFieldMapping()

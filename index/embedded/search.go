@@ -133,18 +133,23 @@ func sortOrder(ss index.SortSpec) []string {
 	return []string{f, "_id"}
 }
 
+// Filters do not score (boost 0), like filter context in Elasticsearch: only the text
+// terms rank the results.
 func terms(field string, vals []string) query.Query {
 	if len(vals) == 1 {
 		t := bleve.NewTermQuery(vals[0])
 		t.SetField(field)
+		t.SetBoost(0)
 		return t
 	}
 	d := bleve.NewDisjunctionQuery()
 	for _, v := range vals {
 		t := bleve.NewTermQuery(v)
 		t.SetField(field)
+		t.SetBoost(0)
 		d.AddQuery(t)
 	}
+	d.SetBoost(0)
 	return d
 }
 
@@ -161,6 +166,7 @@ func numRange(field string, lo, hi *float64) query.Query {
 	}
 	r := bleve.NewNumericRangeInclusiveQuery(l, h, &t, &t)
 	r.SetField(field)
+	r.SetBoost(0)
 	return r
 }
 
@@ -175,6 +181,7 @@ func msRange(field string, lo, hi float64) query.Query {
 	}
 	r := bleve.NewNumericRangeInclusiveQuery(l, h, &t, &t)
 	r.SetField(field)
+	r.SetBoost(0)
 	return r
 }
 
@@ -196,10 +203,9 @@ func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
 				continue
 			}
 			seen[term] = true
-			a, b := bleve.NewTermQuery(term), bleve.NewTermQuery(term)
-			a.SetField(fTitle)
-			b.SetField(fDesc)
-			must = append(must, bleve.NewDisjunctionQuery(a, b))
+			tq := bleve.NewTermQuery(term)
+			tq.SetField(fText)
+			must = append(must, tq)
 		}
 	}
 	add := func(field string, vals []string) {
@@ -223,13 +229,16 @@ func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
 	if len(p.Entity) > 0 {
 		q := terms(fEntity, p.Entity)
 		if len(p.EntityVendorKeys) > 0 {
-			q = bleve.NewDisjunctionQuery(q, terms(fVendorKey, p.EntityVendorKeys))
+			d := bleve.NewDisjunctionQuery(q, terms(fVendorKey, p.EntityVendorKeys))
+			d.SetBoost(0)
+			q = d
 		}
 		must = append(must, q)
 	}
 	if p.DrugOffer != nil {
 		b := bleve.NewBoolFieldQuery(*p.DrugOffer)
 		b.SetField(fDrugOffer)
+		b.SetBoost(0)
 		must = append(must, b)
 	}
 	if p.MinUSD != nil || p.MaxUSD != nil {

@@ -215,8 +215,7 @@ func (s *Store) setDirty(d bool) error {
 func searchDoc(l extract.Listing) map[string]any {
 	f := index.ListingFacets(l)
 	d := map[string]any{
-		fTitle:     l.Title,
-		fDesc:      l.Description,
+		fText:      index.SearchText(l),
 		fMarket:    l.Market,
 		fDrugOffer: l.DrugOffer,
 		fUSD:       index.Cents(l.Price.USD),

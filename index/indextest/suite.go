@@ -114,7 +114,9 @@ func searchCases() []searchCase {
 		{name: "text_letters_digits", q: index.Query{Text: "x10"}, want: []string{"alpha/l2"}},
 		{name: "text_no_match", q: index.Query{Text: "fentanyl cocaine"}, want: nil},
 		{name: "text_punctuation_only", q: index.Query{Text: "?!"}, want: nil},
-		{name: "text_relevance_first", q: index.Query{Text: "fentanyl", Size: 1}, want: []string{"alpha/l1"}, total: 2},
+		// BM25 on both backends: the shorter text ranks first for one occurrence each.
+		// (Bleve saturates sqrt(tf), Lucene tf: ranks may differ for repeated terms.)
+		{name: "text_relevance_first", q: index.Query{Text: "pills", Size: 1}, want: []string{"alpha/l2"}, total: 2},
 		{name: "combo_class_market", q: index.Query{Class: []string{"opioid"}, Market: []string{"alpha"}}, want: []string{"alpha/l1", "alpha/l2", "alpha/l3", "alpha/l4"}},
 		{name: "combo_substance_or_shipsfrom", q: index.Query{Substance: []string{"fentanyl", "cocaine"}, ShipsFrom: []string{"US"}}, want: []string{"alpha/l1", "alpha/l12"}},
 		{name: "combo_text_market", q: index.Query{Text: "fentanyl", Market: []string{"bravo"}}, want: []string{"bravo/l5"}},
