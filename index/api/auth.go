@@ -252,12 +252,16 @@ func checkCSRF(r *http.Request, p principal) error {
 }
 
 func sameOrigin(r *http.Request) bool {
-	if o := r.Header.Get("Origin"); o != "" {
+	// Browsers send Sec-Fetch-Site on every request; with Referrer-Policy no-referrer a
+	// form POST carries "Origin: null", so the fetch metadata decides when present.
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
 		return err == nil && u.Host == r.Host
 	}
-	site := r.Header.Get("Sec-Fetch-Site")
-	return site == "same-origin" || site == "none"
+	return false
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {

@@ -127,10 +127,13 @@
       tx.textContent = "$" + v.toFixed(v1 < 20 ? 2 : 0);
       g.appendChild(tx);
     }
+    const short = t1 - t0 < 4 * 86400000; // a short span shows hours too
     for (let i = 0; i <= 4; i++) {
       const t = t0 + ((t1 - t0) * i) / 4;
-      const tx = svg("text", { x: x(t), y: H - B + 16, "text-anchor": "middle", "font-size": 11, fill: "#555" });
-      tx.textContent = new Date(t).toISOString().slice(0, 10);
+      const anchor = i === 0 ? "start" : i === 4 ? "end" : "middle";
+      const tx = svg("text", { x: x(t), y: H - B + 16, "text-anchor": anchor, "font-size": 11, fill: "#555" });
+      const iso = new Date(t).toISOString();
+      tx.textContent = short ? iso.slice(5, 10) + " " + iso.slice(11, 16) : iso.slice(0, 10);
       g.appendChild(tx);
     }
     const legend = el("ul", { class: "legend" });
