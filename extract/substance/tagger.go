@@ -168,9 +168,11 @@ type hit struct {
 }
 
 type scratch struct {
-	norm [3]normText
-	hits []hit
-	sigs []hit
+	norm  [3]normText
+	hits  []hit
+	sigs  []hit
+	words []morphWord
+	morph []morphHit // shape-classified compounds; hit.pat = -1-index
 }
 
 // signals seen in a field
@@ -181,7 +183,7 @@ type signals struct {
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	sc := t.bufs.Get().(*scratch)
 	defer t.bufs.Put(sc)
-	sc.hits, sc.sigs = sc.hits[:0], sc.sigs[:0]
+	sc.hits, sc.sigs, sc.morph = sc.hits[:0], sc.sigs[:0], sc.morph[:0]
 	var sig [3]signals
 	for f, text := range texts {
 		if text == "" {
@@ -220,6 +222,18 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 				sc.sigs = append(sc.sigs, hit{pat: id, field: f, start: start, end: end})
 			}
 		})
+		// names no lexicon lists, recognised by their shape (morph.go)
+		n0 := len(sc.morph)
+		sc.words, sc.morph = morphScan(text, nt, sc.words, sc.morph)
+		for i := n0; i < len(sc.morph); i++ {
+			m := &sc.morph[i]
+			if j, ok := t.byName[m.canon.Name]; ok {
+				m.canon = t.canon[j] // a name the lexicon knows keeps its lexicon entry
+			} else if j, ok := t.byTerm[m.canon.Name]; ok {
+				m.canon = t.canon[j]
+			}
+			sc.hits = append(sc.hits, hit{pat: int32(-1 - i), field: f, start: m.start, end: m.end})
+		}
 	}
 	hits := resolveOverlaps(sc.hits)
 	// signal words: the longest wins too ("reagent tested" is context, not a test kit)
@@ -249,7 +263,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	strong, qty, ctxWord, counterfeit := false, false, false, false
 	var strongIn [3]bool
 	for _, h := range hits {
-		if t.pats[h.pat].flags&flagCtx == 0 {
+		if h.pat < 0 && !sc.morph[-1-h.pat].ctx || h.pat >= 0 && t.pats[h.pat].flags&flagCtx == 0 {
 			strong = true
 			strongIn[h.field] = true
 		}
@@ -264,20 +278,34 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	drugCat := sig[2].drugCat && !sig[2].nonDrugCat
 	context := strong || qty || ctxWord || drugCat
 
+	hitCanon := func(h hit) Canon {
+		if h.pat < 0 {
+			return sc.morph[-1-h.pat].canon
+		}
+		return t.canon[t.pats[h.pat].canon]
+	}
 	fentanylNamed := false
 	for _, h := range hits {
-		if t.canon[t.pats[h.pat].canon].Family == FamilyFentanyl {
+		if hitCanon(h).Family == FamilyFentanyl {
 			fentanylNamed = true
 		}
 	}
-	fent := t.byName["fentanyl"]
+	fent := t.canon[t.byName["fentanyl"]]
 
 	var res Result
-	best := map[int]int{} // canon -> index in res.Substances
+	var best map[string]int // canonical name -> index in res.Substances
 	for _, h := range hits {
-		p := t.pats[h.pat]
-		ci := int(p.canon)
+		var p pattern
+		if h.pat >= 0 {
+			p = t.pats[h.pat]
+		} else if sc.morph[-1-h.pat].ctx {
+			p.flags = flagCtx
+		}
+		c := hitCanon(h)
 		conf := 1.0
+		if h.pat < 0 {
+			conf = morphConfidence
+		}
 		if p.flags&flagCtx != 0 {
 			// next to a named drug an ambiguous word is a descriptor ("mephedrone crystals",
 			// "hash oil"), not a second substance
@@ -294,7 +322,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			if fentanylNamed {
 				continue // the fentanyl term itself is reported
 			}
-			ci, conf = fent, 0.5
+			c, conf = fent, 0.5
 		}
 		if h.field == 1 { // description: mentions are weaker than names in the title
 			conf *= 0.9
@@ -302,7 +330,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		text := texts[h.field]
 		off := sc.norm[h.field].off
 		m := Match{
-			Name: t.canon[ci].Name, Class: t.canon[ci].Class, Family: t.canon[ci].Family,
+			Name: c.Name, Class: c.Class, Family: c.Family,
 			Where: where[h.field], Start: int(off[h.start]), End: int(off[h.end]),
 			Confidence: conf,
 		}
@@ -310,7 +338,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			m.End = m.Start
 		}
 		m.Term = strings.ToLower(strings.TrimSpace(text[m.Start:m.End]))
-		if i, ok := best[ci]; ok {
+		if i, ok := best[c.Name]; ok {
 			// keep the first occurrence (title before description before category) with the
 			// strongest confidence seen
 			if conf > res.Substances[i].Confidence {
@@ -318,7 +346,10 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			}
 			continue
 		}
-		best[ci] = len(res.Substances)
+		if best == nil {
+			best = map[string]int{}
+		}
+		best[c.Name] = len(res.Substances)
 		res.Substances = append(res.Substances, m)
 	}
 	sort.SliceStable(res.Substances, func(i, j int) bool {
@@ -421,7 +452,16 @@ func resolveOverlaps(hs []hit) []hit {
 		if hs[i].start != hs[j].start {
 			return hs[i].start < hs[j].start
 		}
-		return hs[i].end > hs[j].end
+		if hs[i].end != hs[j].end {
+			return hs[i].end > hs[j].end
+		}
+		// same span: a lexicon term (pat >= 0) before a shape match (pat < 0), else the
+		// pattern listed first (signals.tsv order: "guide" is a non-offer word before it is a
+		// non-drug category word)
+		if (hs[i].pat < 0) != (hs[j].pat < 0) {
+			return hs[j].pat < 0
+		}
+		return hs[i].pat < hs[j].pat
 	})
 	out := hs[:0]
 	for _, h := range hs {
