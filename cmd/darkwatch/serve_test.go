@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/darkwatch/darkwatch/config"
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/index/api"
+)
+
+func TestHashPassword(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"hash-password", "--cost", "10"}, strings.NewReader("s3cret pass\n"), &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	h := strings.TrimSpace(out.String())
+	if err := bcrypt.CompareHashAndPassword([]byte(h), []byte("s3cret pass")); err != nil {
+		t.Errorf("hash %q does not verify: %v", h, err)
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"hash-password", "--token"}, strings.NewReader("tok\r\n"), &out, &errb); code != exitOK {
+		t.Fatalf("--token exit %d", code)
+	}
+	sum := sha256.Sum256([]byte("tok"))
+	if got, want := strings.TrimSpace(out.String()), "sha256:"+hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("--token: got %s, want %s", got, want)
+	}
+	for _, c := range []struct {
+		args  []string
+		stdin string
+	}{{nil, ""}, {nil, "\n"}, {[]string{"--cost", "3"}, "x\n"}, {nil, strings.Repeat("x", 73)}} {
+		if code := Main(context.Background(), append([]string{"hash-password"}, c.args...), strings.NewReader(c.stdin), io.Discard, io.Discard); code != exitUsage {
+			t.Errorf("%v %q: exit %d, want %d", c.args, c.stdin, code, exitUsage)
+		}
+	}
+}
+
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	hash, err := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("api-token"))
+	cfg := fmt.Sprintf(`data_dir: %s
+markets:
+  - name: m1
+    seeds: ["http://5lq4q6j3kwl4jm7usdtwvqyrolcds2ipr3qucqv3qungd6net4harwad.onion/"]
+serve:
+  listen: 127.0.0.1:0
+  users:
+    - {name: alice, role: analyst, password_hash: "%s"}
+  tokens:
+    - {name: partner, role: admin, token_hash: "sha256:%s"}
+`, dir, hash, hex.EncodeToString(sum[:]))
+	path := filepath.Join(dir, "darkwatch.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, []string{"serve", "-config", path}, nil, pw, &errb); pw.Close() }()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no ready line: %v (%s)", err, errb.String())
+	}
+	go io.Copy(io.Discard, pr)
+	base := strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(line, "darkwatch serve: listening on ")), "/")
+	get := func(p string, tok string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", base+p, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&v)
+		return resp.StatusCode, v
+	}
+	if code, v := get("/healthz", ""); code != 200 || v["status"] != "ok" {
+		t.Errorf("healthz: %d %v", code, v)
+	}
+	if code, _ := get("/api/v1/search", ""); code != 401 {
+		t.Errorf("search without token: %d", code)
+	}
+	if code, v := get("/api/v1/search?substance=fentanyl", "api-token"); code != 200 || v["total"] != float64(0) {
+		t.Errorf("search: %d %v", code, v)
+	}
+	if code, v := get("/api/v1/alerts", "api-token"); code != 200 || v["total"] != float64(0) {
+		t.Errorf("alerts with no alert log yet: %d %v", code, v)
+	}
+	code, v := get("/api/v1/markets", "api-token")
+	ms, _ := v["markets"].([]any)
+	if code != 200 || !strings.Contains(fmt.Sprint(v["frontier"]), "never crawled") || len(ms) != 1 {
+		t.Errorf("markets before any crawl: %d %v", code, v)
+	}
+	if code, v := get("/api/v1/audit", "api-token"); code != 200 || len(v["entries"].([]any)) == 0 {
+		t.Errorf("audit: %d %v", code, v)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "audit.log")); err != nil {
+		t.Errorf("default audit log: %v", err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit %d: %s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func TestServeNeedsCredentials(t *testing.T) {
+	var errb bytes.Buffer
+	if code := Main(context.Background(), []string{"serve"}, nil, io.Discard, &errb); code != exitUsage ||
+		!strings.Contains(errb.String(), "hash-password") {
+		t.Errorf("serve without users: exit %d %q", code, errb.String())
+	}
+}
+
+func TestFrontierStatus(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.Markets = []config.Market{{Name: "m1"}, {Name: "m2"}, {Name: "m3"}}
+	fs := newFrontierStatus(cfg)
+	ctx := context.Background()
+	if _, err := fs.MarketStatus(ctx); err == nil || !strings.Contains(err.Error(), "never crawled") {
+		t.Errorf("no frontier file: got %v, want never crawled", err)
+	}
+	path := filepath.Join(dir, "frontier.db")
+	fr, err := frontier.OpenBolt(path, frontier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fr.Add(ctx, frontier.Item{URL: "http://h1.onion/a", Market: "m1", Host: "h1.onion"},
+		frontier.Item{URL: "http://h2.onion/a", Market: "m2", Host: "h2.onion"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.HostFailed(ctx, "m1", "h1.onion", frontier.FailDown); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.PauseMarket(ctx, "m2", "captcha"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := fs.MarketStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]api.MarketStatus{}
+	for _, m := range ms {
+		got[m.Name] = m
+	}
+	if m := got["m1"]; m.Status != api.StatusDown || m.Queued != 1 || len(m.Hosts) != 1 || m.Hosts[0].Up || len(m.Hosts[0].History) != 1 {
+		t.Errorf("m1: got %+v, want down with one queued URL and a down event", m)
+	}
+	if m := got["m2"]; m.Status != api.StatusPaused || m.Paused != "captcha" {
+		t.Errorf("m2: got %+v, want paused (captcha)", m)
+	}
+	if m := got["m3"]; m.Status != api.StatusUnknown {
+		t.Errorf("m3 (never crawled): got %+v", m)
+	}
+	// A crawl holding the file: the status read gives up quickly, nothing blocks.
+	hold, err := frontier.OpenBolt(path, frontier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := fs.MarketStatus(sctx); err == nil || !strings.Contains(err.Error(), "busy") {
+		t.Errorf("held frontier: got %v, want busy", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("held frontier: waited %v", d)
+	}
+	hold.Close()
+}
