@@ -177,7 +177,7 @@ type scratch struct {
 
 // signals seen in a field
 type signals struct {
-	qty, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
+	qty, mass, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -196,7 +196,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			p := &t.pats[id]
 			start := end - int(p.n)
 			switch p.kind {
-			case kindUnit, kindDose, kindCount:
+			case kindUnit, kindDose, kindCount, kindMass:
 				// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
 				if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
 					return
@@ -209,6 +209,9 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 					sig[f].qty = true
 					if p.kind == kindDose {
 						sig[f].dose = true
+					}
+					if p.kind == kindMass {
+						sig[f].mass = true
 					}
 				}
 				return
@@ -256,6 +259,8 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			g.drugCat = true
 		case kindCounterfeit:
 			g.counterfeit = true
+		case kindStreetQty:
+			g.qty = true
 		}
 	}
 

@@ -81,6 +81,23 @@ var golden = []struct{ in, want string }{
 	{"25I-NBOMe 1000ug blotters", "offer: 25i-nbome"},
 	{"25g of cocaine", "offer: cocaine"},
 	{"50x Orange Owls 240mg", "offer: -"},
+	// street quantities without a number give drug context
+	{"Half pound of mids", "offer: cannabis"},
+	{"eight ball of snow", "offer: cocaine"},
+	{"half oz Lemon Drop crumble", "offer: thc"},
+	{"Half pound", "mention: -"},
+	// strain and hash-origin vocabulary
+	{"10gr - Northern Light Extreme", "offer: cannabis"},
+	{"7 GRAMS PREMIUM HYDRO", "offer: cannabis"},
+	{"Hydro Flask water bottle", "mention: -"},
+	{"Amnesia: The Dark Descent steam key", "mention: -"},
+	{"King Amnesia 14 g", "offer: cannabis"},
+	{"Honey Marokk 25g", "offer: hashish"},
+	// names no list has, recognised by shape (morph.go)
+	{"250G 4-Fluoro isobutyrfentanyl (4-FIBF)", "offer: 4-fluoroisobutyrfentanyl"},
+	{"4-CEC 100g", "offer: 4-cec"},
+	{"5-F-ADB-FUB powder 1kg", "offer: 5f-adb-fub"},
+	{"PHP script nulled 2017", "mention: -"},
 }
 
 func render(r Result) string {
