@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,9 +15,11 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/crawler/testbed"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
+	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/embedded"
 )
 
@@ -207,4 +210,22 @@ func raceOneVendor(t *testing.T, store index.Store) {
 	if len(count) != rounds {
 		t.Errorf("raised %d distinct alerts, want %d: %v", len(count), rounds, count)
 	}
+}
+
+// TestRaceOneNewVendorElastic: the same race on Elasticsearch (novelty by op_type=create).
+func TestRaceOneNewVendorElastic(t *testing.T) {
+	store, err := elastic.New(elastic.Options{URLs: []string{testenv.ESURL(t)}, Prefix: fmt.Sprintf("dwrace%d", time.Now().UnixNano())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := store.DeleteAll(context.Background()); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+		store.Close()
+	})
+	raceOneVendor(t, store)
 }

@@ -170,54 +170,55 @@ type event struct {
 // and stores the resulting alerts with their outbox entries. It returns once they are
 // durable.
 func (e *Engine) ObservePage(ctx context.Context, p Page) error {
+	// Events decided before a failure are stored before the error is returned: their
+	// novelty keys are taken, so a retry of the page would not raise them again.
 	var evs []event
-	for _, v := range p.Vendors {
-		if v.Market == "" {
-			v.Market = p.Market
-		}
-		ve, err := e.vendorEvents(ctx, p, v)
+	var ferr error
+	add := func(ev []event, err error) bool {
+		evs = append(evs, ev...)
 		if err != nil {
-			return err
+			ferr = err
 		}
-		evs = append(evs, ve...)
+		return ferr == nil
 	}
-	se, err := e.substanceEvents(ctx, p)
-	if err != nil {
-		return err
+	func() {
+		for _, v := range p.Vendors {
+			if v.Market == "" {
+				v.Market = p.Market
+			}
+			if !add(e.vendorEvents(ctx, p, v)) {
+				return
+			}
+		}
+		if !add(e.substanceEvents(ctx, p)) {
+			return
+		}
+		for _, l := range p.Listings {
+			if e.kinds[KindPriceChange] && !add(e.priceEvent(ctx, p, l)) {
+				return
+			}
+			if e.kinds[KindWatch] && !add(e.watchEvents(ctx, p, l)) {
+				return
+			}
+			if l.Status == extract.StatusGone && e.kinds[KindListingGone] && !add(e.goneEvent(ctx, p, l.ID)) {
+				return
+			}
+		}
+		if e.kinds[KindListingGone] && len(p.Listings) == 0 && (p.NotFound || p.Status == http.StatusNotFound || p.Status == http.StatusGone) {
+			if k := extract.URLKey(p.URL); k != "" {
+				add(e.goneEvent(ctx, p, p.Market+"/"+k))
+			}
+		}
+	}()
+	if err := e.raise(ctx, evs); err != nil {
+		return errors.Join(ferr, err)
 	}
-	evs = append(evs, se...)
-	for _, l := range p.Listings {
-		if e.kinds[KindPriceChange] {
-			pe, err := e.priceEvent(ctx, p, l)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, pe...)
-		}
-		if e.kinds[KindWatch] {
-			we, err := e.watchEvents(ctx, p, l)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, we...)
-		}
-		if l.Status == extract.StatusGone && e.kinds[KindListingGone] {
-			ge, err := e.goneEvent(ctx, p, l.ID)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, ge...)
-		}
-	}
-	if e.kinds[KindListingGone] && len(p.Listings) == 0 && (p.NotFound || p.Status == http.StatusNotFound || p.Status == http.StatusGone) {
-		if k := extract.URLKey(p.URL); k != "" {
-			ge, err := e.goneEvent(ctx, p, p.Market+"/"+k)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, ge...)
-		}
-	}
+	return ferr
+}
+
+// raise matches the events against the rules and stores the alerts with their outbox
+// entries (one transaction).
+func (e *Engine) raise(ctx context.Context, evs []event) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -308,7 +309,7 @@ func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]
 	key := "new_vendor/m/" + v.ID
 	ok, err := e.novel(ctx, key, ev)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	if ok {
 		a := proto
@@ -319,7 +320,7 @@ func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]
 		key := "new_vendor/g/" + h
 		ok, err := e.novel(ctx, key, ev)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		if ok {
 			a := proto
@@ -335,14 +336,14 @@ func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]
 	for _, val := range linkEntities(v) {
 		ok, err := e.novel(ctx, "entity/m/"+v.Market+"/"+val, ev)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		if !ok {
 			continue
 		}
 		first, err := e.novel(ctx, "entity/g/"+val, ev)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		if !first {
 			shared = append(shared, val)
@@ -358,7 +359,8 @@ func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]
 	}
 	linked, err := e.opts.Store.Vendors(ctx, index.VendorQuery{Entity: shared})
 	if err != nil {
-		return nil, fmt.Errorf("alert: linked vendors of %s: %w", v.ID, err)
+		// the event is decided: raise it without the linked accounts rather than lose it
+		e.log.Warn("linked_vendors_failed", "vendor", v.ID, "err", err)
 	}
 	actor, ids := v.Actor, []string{v.ID}
 	for _, o := range linked {
@@ -464,7 +466,7 @@ func (e *Engine) substanceEvents(ctx context.Context, p Page) ([]event, error) {
 			}
 			ok, err := e.novel(ctx, key, ev)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
 			if ok {
 				a := proto
@@ -603,7 +605,7 @@ func (e *Engine) watchEvents(ctx context.Context, p Page, l extract.Listing) ([]
 		}
 		ok, err := e.novel(ctx, key, ev)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		if ok {
 			out = append(out, event{kind: KindWatch, rule: r.Name, key: key, alert: watchAlert(r, l, capt, e.seenAt(p, l.FirstSeen)),
