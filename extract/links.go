@@ -15,7 +15,6 @@ var (
 	genVendorRe  = regexp.MustCompile(`/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
 	genIgnoreRe  = wordSet{"logout", "log_out", "signout", "sign_out", "/cart", "addtocart", "add_to_cart", "delete", "remove", "/order", "purchase", "checkout", "setqueue", "/wallet", "/withdraw", "selectcurrency", "report"}
 	genNextText  = regexp.MustCompile(`(?i)^\s*(next|next page|older|more|›|»|>|>>|следующая|далее|вперед|→)\s*$`)
-	genNavRe     = regexp.MustCompile(`(?i)[?&](page|p|pg|start|offset)=\d+|/page/\d+`)
 )
 
 // classifyLinks lists the page's same-site links with their kinds, deduplicated.

@@ -379,10 +379,6 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-func hasClassPart(n *html.Node, part string) bool {
-	return strings.Contains(strings.ToLower(attr(n, "class")), part)
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -44,13 +44,14 @@ const (
 	kindTest          // test kits and reagents: a non-offer unless a named drug and a quantity are offered
 	kindMass          // mass unit after a number: g, oz, lb, kg, г (a quantity; "10g" of an unnamed product)
 	kindStreetQty     // street quantity without a number: eight ball, teener, half oz, quarter pound, QP
+	kindNonWeighed    // weighed goods that are not drugs (ammunition, jewellery, phones): no weighed-product rule
 )
 
 var kindNames = map[string]int{
 	"unit": kindUnit, "context": kindContext, "nonoffer": kindNonOffer,
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
 	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount, "test": kindTest,
-	"mass": kindMass, "streetqty": kindStreetQty,
+	"mass": kindMass, "streetqty": kindStreetQty, "nonweighed": kindNonWeighed,
 }
 
 // lexRow is one parsed lexicon line.

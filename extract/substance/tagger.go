@@ -177,7 +177,7 @@ type scratch struct {
 
 // signals seen in a field
 type signals struct {
-	qty, mass, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
+	qty, mass, nonWeighed, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -210,7 +210,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 					if p.kind == kindDose {
 						sig[f].dose = true
 					}
-					if p.kind == kindMass {
+					if p.kind == kindMass && rightOK(s, end, 0) {
 						sig[f].mass = true
 					}
 				}
@@ -261,6 +261,8 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			g.counterfeit = true
 		case kindStreetQty:
 			g.qty = true
+		case kindNonWeighed:
+			g.nonWeighed = true
 		}
 	}
 
@@ -396,6 +398,12 @@ func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
 		// unnamed drug offer (pill brands, custom mixes) with a low score
 		if sig[0].dose && !neg && !fraud && !para && !sig[0].test {
 			return true, 0.3
+		}
+		// a mass and nothing else ("10g Chocolata", "King Amnesia 14 g"): a product sold by
+		// weight is a drug far more often than not on these markets, unless the text says
+		// ammunition, jewellery, a phone (nonweighed) or anything non-offer
+		if sig[0].mass && !neg && !fraud && !para && !sig[0].test && !sig[0].nonWeighed && !sig[1].nonWeighed && !sig[2].nonWeighed {
+			return true, 0.25
 		}
 		return false, 0
 	}

@@ -1,0 +1,302 @@
+package zzold
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sharedData finds the shared data directory: $DARKWATCH_SHARED, or the first ancestor of the
+// working directory holding shared/data. Skips the test if absent (fails when CI=true).
+func sharedData(t testing.TB, sub string) string {
+	t.Helper()
+	dir := os.Getenv("DARKWATCH_SHARED")
+	if dir == "" {
+		wd, _ := os.Getwd()
+		for d := wd; ; d = filepath.Dir(d) {
+			if fi, err := os.Stat(filepath.Join(d, "shared", "data")); err == nil && fi.IsDir() {
+				dir = filepath.Join(d, "shared", "data")
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	p := filepath.Join(dir, sub)
+	if _, err := os.Stat(p); dir == "" || err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared data %s not found (set DARKWATCH_SHARED)", sub)
+		}
+		t.Skipf("shared data %s not found (set DARKWATCH_SHARED)", sub)
+	}
+	return p
+}
+
+type labelRule struct {
+	cat, sub, sub2 string
+	drug           bool
+	class          string
+}
+
+func loadLabelMap(t testing.TB) []labelRule {
+	f, err := os.Open("testdata/dnm_label_map.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rules []labelRule
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := sc.Text()
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		p := strings.Split(l, "\t")
+		if len(p) != 5 {
+			t.Fatalf("label map: bad line %q", l)
+		}
+		rules = append(rules, labelRule{p[0], p[1], p[2], p[3] == "1", p[4]})
+	}
+	return rules
+}
+
+func matchLabel(rules []labelRule, cat, sub, sub2 string) labelRule {
+	m := func(pat, v string) bool { return pat == "*" || pat == v }
+	for _, r := range rules {
+		if m(r.cat, cat) && m(r.sub, sub) && m(r.sub2, sub2) {
+			return r
+		}
+	}
+	return labelRule{}
+}
+
+type dnmRow struct {
+	title, label string
+	want         labelRule
+}
+
+func loadDNM(t testing.TB) []dnmRow {
+	dir := sharedData(t, "dnm-2017-denton")
+	rules := loadLabelMap(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if len(files) == 0 {
+		t.Fatalf("no CSV in %s", dir)
+	}
+	seen := map[string]bool{}
+	var rows []dnmRow
+	for _, fn := range files {
+		data, err := os.ReadFile(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the scraper wrote bare CR line ends
+		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+		r := csv.NewReader(bytes.NewReader(data))
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		head, err := r.Read()
+		if err != nil {
+			t.Fatalf("%s: %v", fn, err)
+		}
+		col := map[string]int{}
+		for i, h := range head {
+			col[h] = i
+		}
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", fn, err)
+			}
+			get := func(k string) string {
+				if i, ok := col[k]; ok && i < len(rec) {
+					return strings.TrimSpace(rec[i])
+				}
+				return ""
+			}
+			title, cat, sub, sub2 := get("listing_title"), get("category_id"), get("subcategory_id"), get("subcategory2_id")
+			if title == "" {
+				continue
+			}
+			key := title + "\x00" + cat + "\x00" + sub + "\x00" + sub2
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			rows = append(rows, dnmRow{title: fixMojibake(title), label: cat + "/" + sub + "/" + sub2, want: matchLabel(rules, cat, sub, sub2)})
+		}
+	}
+	return rows
+}
+
+// fixMojibake undoes the common UTF-8-read-as-Latin-1 damage ("Ã©" for "é") when the result
+// is valid UTF-8; other titles are left alone.
+func fixMojibake(s string) string {
+	if !strings.ContainsAny(s, "ÃÂâ") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r > 0xff {
+			return s
+		}
+		b = append(b, byte(r))
+	}
+	if out := string(b); strings.ToValidUTF8(out, "\uFFFD") == out {
+		return out
+	}
+	return s
+}
+
+// half splits rows deterministically: "tune" rows were looked at while curating the lexicon,
+// "held-out" rows were not.
+func half(title string) string {
+	h := fnv.New32a()
+	h.Write([]byte(title))
+	if h.Sum32()%2 == 0 {
+		return "tune"
+	}
+	return "held-out"
+}
+
+type evalStats struct {
+	tp, fp, fn, tn  int
+	classOK, classN int
+	perClass        map[string]*[3]int // class -> tp, fp, fn (primary class, drug rows with class)
+}
+
+func (s *evalStats) precision() float64 { return ratio(s.tp, s.tp+s.fp) }
+func (s *evalStats) recall() float64    { return ratio(s.tp, s.tp+s.fn) }
+func (s *evalStats) classAcc() float64  { return ratio(s.classOK, s.classN) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// primaryClass is the class of the most confident substance (first on ties).
+func primaryClass(r Result) string {
+	best, cls := -1.0, ""
+	for _, m := range r.Substances {
+		if m.Confidence > best {
+			best, cls = m.Confidence, m.Class
+		}
+	}
+	return cls
+}
+
+func TestEvalDNM(t *testing.T) {
+	rows := loadDNM(t)
+	tg := Default()
+	stats := map[string]*evalStats{}
+	var fps, fns, wrong []string
+	for _, row := range rows {
+		res := tg.Tag(row.title)
+		for _, k := range []string{"all", half(row.title)} {
+			s := stats[k]
+			if s == nil {
+				s = &evalStats{perClass: map[string]*[3]int{}}
+				stats[k] = s
+			}
+			switch {
+			case res.DrugOffer && row.want.drug:
+				s.tp++
+			case res.DrugOffer && !row.want.drug:
+				s.fp++
+			case !res.DrugOffer && row.want.drug:
+				s.fn++
+			default:
+				s.tn++
+			}
+			// class accuracy over the drug listings the tagger detects and names a substance in
+			// (detection is measured by recall; unnamed dose-only offers have no class to compare)
+			if row.want.drug && row.want.class != "" && res.DrugOffer && len(res.Substances) > 0 {
+				got := primaryClass(res)
+				s.classN++
+				if got == row.want.class {
+					s.classOK++
+				}
+				pc := func(c string) *[3]int {
+					if s.perClass[c] == nil {
+						s.perClass[c] = &[3]int{}
+					}
+					return s.perClass[c]
+				}
+				if got == row.want.class {
+					pc(got)[0]++
+				} else {
+					if got != "" {
+						pc(got)[1]++
+					}
+					pc(row.want.class)[2]++
+				}
+			}
+		}
+		if k := "all"; k != "" {
+			switch {
+			case res.DrugOffer && !row.want.drug:
+				fps = append(fps, row.label+" | "+row.title+" | "+names(res))
+			case !res.DrugOffer && row.want.drug:
+				fns = append(fns, row.label+" | "+row.title+" | "+names(res))
+			case row.want.drug && row.want.class != "" && primaryClass(res) != row.want.class && res.DrugOffer:
+				wrong = append(wrong, row.label+" | "+row.title+" | "+names(res))
+			}
+		}
+	}
+	for _, k := range []string{"tune", "held-out", "all"} {
+		s := stats[k]
+		t.Logf("%-8s rows=%d drug-offer precision=%.4f recall=%.4f (tp=%d fp=%d fn=%d tn=%d) class accuracy=%.4f (%d/%d)",
+			k, s.tp+s.fp+s.fn+s.tn, s.precision(), s.recall(), s.tp, s.fp, s.fn, s.tn, s.classAcc(), s.classOK, s.classN)
+	}
+	all := stats["all"]
+	classes := make([]string, 0, len(all.perClass))
+	for c := range all.perClass {
+		classes = append(classes, c)
+	}
+	sort.Strings(classes)
+	t.Logf("%-16s %9s %9s %6s", "class", "precision", "recall", "n")
+	for _, c := range classes {
+		v := all.perClass[c]
+		t.Logf("%-16s %9.4f %9.4f %6d", c, ratio(v[0], v[0]+v[1]), ratio(v[0], v[0]+v[2]), v[0]+v[2])
+	}
+	if os.Getenv("DARKWATCH_EVAL_DUMP") != "" {
+		dump := func(name string, l []string) {
+			_ = os.WriteFile(filepath.Join(os.TempDir(), name), []byte(strings.Join(l, "\n")+"\n"), 0o644)
+		}
+		dump("dnm_fp.txt", fps)
+		dump("dnm_fn.txt", fns)
+		dump("dnm_wrongclass.txt", wrong)
+	}
+	for _, k := range []string{"tune", "held-out"} {
+		s := stats[k]
+		if p := s.precision(); p < 0.97 {
+			t.Errorf("%s: drug-offer precision %.4f < 0.97", k, p)
+		}
+		if r := s.recall(); r < 0.93 {
+			t.Errorf("%s: drug-offer recall %.4f < 0.93", k, r)
+		}
+		if a := s.classAcc(); a < 0.93 {
+			t.Errorf("%s: class accuracy %.4f < 0.93", k, a)
+		}
+	}
+}
+
+func names(r Result) string {
+	var b []string
+	for _, m := range r.Substances {
+		b = append(b, m.Name+"("+m.Term+")")
+	}
+	return strings.Join(b, ",")
+}

@@ -1,0 +1,461 @@
+package zzold
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Match is one substance found in a text.
+type Match struct {
+	Name       string  // canonical name
+	Class      string  // DESIGN.md §10 class
+	Family     string  // NPS family, empty for classic drugs
+	Term       string  // matched text as written, lower case
+	Where      string  // "title", "description", "category"; empty for Tag
+	Start, End int     // byte offsets of the term in the field's text
+	Confidence float64 // 1 for unambiguous names, lower for context-dependent street words
+}
+
+// Result is the tagging of one text or listing.
+type Result struct {
+	Substances []Match // one per canonical name, sorted by field then position
+	DrugOffer  bool    // the text offers drugs (not a guide, test kit, paraphernalia or fraud item)
+	Score      float64 // 0..1 strength of the drug-offer evidence
+}
+
+// Fields are the parts of a listing the tagger reads.
+type Fields struct {
+	Title, Description, Category string
+}
+
+// Tagger matches the lexicon against text. It is immutable after construction and safe for
+// concurrent use.
+type Tagger struct {
+	ac     *acMatcher
+	pats   []pattern
+	canon  []Canon
+	byName map[string]int // canonical name -> canon index
+	byTerm map[string]int // normalised term -> canon index
+	bufs   sync.Pool
+	terms  int // distinct normalised substance terms
+}
+
+type pattern struct {
+	kind  uint8
+	flags uint8
+	canon int32
+	n     int32 // byte length
+}
+
+var (
+	defaultOnce   sync.Once
+	defaultTagger *Tagger
+)
+
+// Default returns the tagger over the embedded lexicon, built once.
+func Default() *Tagger {
+	defaultOnce.Do(func() {
+		t, err := build(lexiconCurated, lexiconGenerated, signalsTSV)
+		if err != nil {
+			panic(fmt.Sprintf("substance: embedded lexicon: %v", err)) // covered by tests
+		}
+		defaultTagger = t
+	})
+	return defaultTagger
+}
+
+func build(curated, generated, signals string) (*Tagger, error) {
+	t := &Tagger{byName: map[string]int{}, byTerm: map[string]int{}}
+	t.bufs.New = func() any { return &scratch{} }
+	var rows []lexRow
+	for _, src := range []struct{ name, data string }{{"lexicon.tsv", curated}, {"lexicon_gen.tsv", generated}} {
+		r, err := parseLexicon(src.name, src.data)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	sig, err := parseSignals(signals)
+	if err != nil {
+		return nil, err
+	}
+	// canonical entries first: canon.go is the contract
+	for _, c := range Canonical {
+		t.addCanon(c)
+	}
+	var pats []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		ci, ok := t.byName[r.canon.Name]
+		if !ok {
+			ci = t.addCanon(r.canon)
+		}
+		terms := append([]string{r.canon.Name}, r.terms...)
+		for _, term := range terms {
+			for _, v := range variants(term) {
+				if seen[v] || quantityLike(v) {
+					continue // first row wins: curated over generated; "25g" is a weight, not 25G-NBOMe
+				}
+				seen[v] = true
+				t.byTerm[v] = ci
+				pats = append(pats, v)
+				t.pats = append(t.pats, pattern{kind: kindSubstance, flags: r.flags, canon: int32(ci), n: int32(len(v))})
+			}
+		}
+	}
+	t.terms = len(pats)
+	for _, s := range sig {
+		for _, term := range s.terms {
+			for _, v := range variants(term) {
+				key := fmt.Sprintf("%d:%s", s.kind, v)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				pats = append(pats, v)
+				t.pats = append(t.pats, pattern{kind: uint8(s.kind), canon: -1, n: int32(len(v))})
+			}
+		}
+	}
+	t.ac = newACMatcher(pats)
+	return t, nil
+}
+
+func (t *Tagger) addCanon(c Canon) int {
+	if i, ok := t.byName[c.Name]; ok {
+		return i
+	}
+	t.canon = append(t.canon, c)
+	i := len(t.canon) - 1
+	t.byName[c.Name] = i
+	if _, ok := t.byTerm[normTerm(c.Name)]; !ok {
+		t.byTerm[normTerm(c.Name)] = i
+	}
+	return i
+}
+
+// Lookup returns the canonical entry for a canonical name or any lexicon term.
+func (t *Tagger) Lookup(name string) (Canon, bool) {
+	if i, ok := t.byName[strings.ToLower(strings.TrimSpace(name))]; ok {
+		return t.canon[i], true
+	}
+	if i, ok := t.byTerm[normTerm(name)]; ok {
+		return t.canon[i], true
+	}
+	return Canon{}, false
+}
+
+// Size returns the number of canonical substances and of distinct normalised terms.
+func (t *Tagger) Size() (substances, terms int) { return len(t.canon), t.terms }
+
+// Tag tags free text (a forum post, a page, one line).
+func (t *Tagger) Tag(text string) Result {
+	return t.tag([3]string{text}, [3]string{""})
+}
+
+// TagFields tags a listing; Where is "title", "description" or "category".
+func (t *Tagger) TagFields(f Fields) Result {
+	return t.tag([3]string{f.Title, f.Description, f.Category}, [3]string{"title", "description", "category"})
+}
+
+// hit is one accepted occurrence in normalised text.
+type hit struct {
+	pat        int32
+	field      int
+	start, end int // in normalised bytes
+}
+
+type scratch struct {
+	norm [3]normText
+	hits []hit
+	sigs []hit
+}
+
+// signals seen in a field
+type signals struct {
+	qty, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
+}
+
+func (t *Tagger) tag(texts [3]string, where [3]string) Result {
+	sc := t.bufs.Get().(*scratch)
+	defer t.bufs.Put(sc)
+	sc.hits, sc.sigs = sc.hits[:0], sc.sigs[:0]
+	var sig [3]signals
+	for f, text := range texts {
+		if text == "" {
+			continue
+		}
+		nt := &sc.norm[f]
+		normalize(text, nt)
+		s := nt.s
+		t.ac.scan(s, func(id int32, end int) {
+			p := &t.pats[id]
+			start := end - int(p.n)
+			switch p.kind {
+			case kindUnit, kindDose, kindCount:
+				// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
+				if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
+					return
+				}
+				if isDigitByte(s[start-1]) || s[start-1] == ' ' && start >= 2 && isDigitByte(s[start-2]) {
+					if p.kind == kindCount {
+						sig[f].count = true
+						return
+					}
+					sig[f].qty = true
+					if p.kind == kindDose {
+						sig[f].dose = true
+					}
+				}
+				return
+			}
+			if !leftOK(s, start, p) || !rightOK(s, end, p.flags) && !(p.kind == kindSubstance && rightTransition(s, start, end, p)) {
+				return
+			}
+			if p.kind == kindSubstance {
+				sc.hits = append(sc.hits, hit{pat: id, field: f, start: start, end: end})
+			} else {
+				sc.sigs = append(sc.sigs, hit{pat: id, field: f, start: start, end: end})
+			}
+		})
+	}
+	hits := resolveOverlaps(sc.hits)
+	// signal words: the longest wins too ("reagent tested" is context, not a test kit)
+	for _, h := range resolveOverlaps(sc.sigs) {
+		g := &sig[h.field]
+		switch t.pats[h.pat].kind {
+		case kindContext:
+			g.context = true
+		case kindNonOffer:
+			g.nonOffer = true
+		case kindFraud:
+			g.fraud = true
+		case kindTest:
+			g.test = true
+		case kindParaphernalia:
+			g.para = true
+		case kindNonDrugCat:
+			g.nonDrugCat = true
+		case kindDrugCat:
+			g.drugCat = true
+		case kindCounterfeit:
+			g.counterfeit = true
+		}
+	}
+
+	// context: any unambiguous substance, a quantity with a unit, a drug-context word, or a drug category
+	strong, qty, ctxWord, counterfeit := false, false, false, false
+	var strongIn [3]bool
+	for _, h := range hits {
+		if t.pats[h.pat].flags&flagCtx == 0 {
+			strong = true
+			strongIn[h.field] = true
+		}
+	}
+	count := false
+	for f := range sig {
+		count = count || sig[f].count
+		qty = qty || sig[f].qty
+		ctxWord = ctxWord || sig[f].context
+		counterfeit = counterfeit || sig[f].counterfeit
+	}
+	drugCat := sig[2].drugCat && !sig[2].nonDrugCat
+	context := strong || qty || ctxWord || drugCat
+
+	fentanylNamed := false
+	for _, h := range hits {
+		if t.canon[t.pats[h.pat].canon].Family == FamilyFentanyl {
+			fentanylNamed = true
+		}
+	}
+	fent := t.byName["fentanyl"]
+
+	var res Result
+	best := map[int]int{} // canon -> index in res.Substances
+	for _, h := range hits {
+		p := t.pats[h.pat]
+		ci := int(p.canon)
+		conf := 1.0
+		if p.flags&flagCtx != 0 {
+			// next to a named drug an ambiguous word is a descriptor ("mephedrone crystals",
+			// "hash oil"), not a second substance
+			if !context || strongIn[h.field] {
+				continue
+			}
+			conf = 0.6
+			if strong || qty && ctxWord || drugCat {
+				conf = 0.75
+			}
+		}
+		if p.flags&flagPill != 0 && (counterfeit || fentanylNamed) {
+			// pressed "M30"/"blues": sold as oxycodone, made of fentanyl (DEA "One Pill Can Kill")
+			if fentanylNamed {
+				continue // the fentanyl term itself is reported
+			}
+			ci, conf = fent, 0.5
+		}
+		if h.field == 1 { // description: mentions are weaker than names in the title
+			conf *= 0.9
+		}
+		text := texts[h.field]
+		off := sc.norm[h.field].off
+		m := Match{
+			Name: t.canon[ci].Name, Class: t.canon[ci].Class, Family: t.canon[ci].Family,
+			Where: where[h.field], Start: int(off[h.start]), End: int(off[h.end]),
+			Confidence: conf,
+		}
+		if m.End < m.Start {
+			m.End = m.Start
+		}
+		m.Term = strings.ToLower(strings.TrimSpace(text[m.Start:m.End]))
+		if i, ok := best[ci]; ok {
+			// keep the first occurrence (title before description before category) with the
+			// strongest confidence seen
+			if conf > res.Substances[i].Confidence {
+				res.Substances[i].Confidence = conf
+			}
+			continue
+		}
+		best[ci] = len(res.Substances)
+		res.Substances = append(res.Substances, m)
+	}
+	sort.SliceStable(res.Substances, func(i, j int) bool {
+		a, b := res.Substances[i], res.Substances[j]
+		if fa, fb := fieldOrder(a.Where), fieldOrder(b.Where); fa != fb {
+			return fa < fb
+		}
+		return a.Start < b.Start
+	})
+
+	res.DrugOffer, res.Score = offer(res.Substances, sig, qty || count, strong)
+	return res
+}
+
+func fieldOrder(w string) int {
+	switch w {
+	case "description":
+		return 1
+	case "category":
+		return 2
+	}
+	return 0
+}
+
+// offer decides whether tagged text offers drugs. Non-offer words in the title (or free text)
+// or category win: guides, ebooks, test kits, fraud and documents mention drugs without selling
+// them. Paraphernalia wins unless a drug quantity is offered too. In a description, non-offer
+// words count only when the title names no substance (descriptions ramble).
+func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
+	var neg, fraud, para, dose bool
+	for f := range sig {
+		neg = neg || sig[f].nonOffer || sig[f].nonDrugCat
+		fraud = fraud || sig[f].fraud
+		para = para || sig[f].para
+		dose = dose || sig[f].dose
+	}
+	if len(subs) == 0 {
+		// no substance named, but dosed units ("50x 240mg", "100ug") and nothing else: an
+		// unnamed drug offer (pill brands, custom mixes) with a low score
+		if sig[0].dose && !neg && !fraud && !para && !sig[0].test {
+			return true, 0.3
+		}
+		return false, 0
+	}
+	maxConf, inTitle := 0.0, false
+	for _, m := range subs {
+		maxConf = max(maxConf, m.Confidence)
+		if m.Where == "title" || m.Where == "" {
+			inTitle = true
+		}
+	}
+	if sig[0].nonOffer || sig[2].nonOffer || sig[2].nonDrugCat || sig[1].nonOffer && !inTitle {
+		return false, 0.1 * maxConf
+	}
+	// fraud words next to a named drug are strain or brand names ("Amazon" mushrooms)
+	if (sig[0].fraud || sig[2].fraud || sig[1].fraud && !inTitle) && !strong {
+		return false, 0.1 * maxConf
+	}
+	if (sig[0].test || sig[2].test || sig[1].test && !inTitle) && !(qty && strong) {
+		return false, 0.1 * maxConf
+	}
+	if (sig[0].para || sig[2].para || sig[1].para && !inTitle) && !qty {
+		return false, 0.1 * maxConf
+	}
+	score := 0.6 * maxConf
+	if qty {
+		score += 0.3
+	}
+	_ = dose
+	if sig[2].drugCat {
+		score += 0.1
+	}
+	return true, min(score, 1)
+}
+
+func leftOK(s []byte, start int, p *pattern) bool {
+	if start == 0 || s[start-1] == ' ' {
+		return true
+	}
+	// "100mgmdma": a word may start right after a number when the term starts with a letter
+	return p.kind == kindSubstance && p.n >= 3 && isDigitByte(s[start-1]) && !isDigitByte(s[start]) && s[start] < 0x80
+}
+
+func rightOK(s []byte, end int, flags uint8) bool {
+	return end >= len(s) || s[end] == ' ' || flags&flagPrefix != 0
+}
+
+// rightTransition accepts "xanax2mg", "oxy30": a letter-final term followed by a number.
+func rightTransition(s []byte, start, end int, p *pattern) bool {
+	return p.n >= 3 && end < len(s) && isDigitByte(s[end]) && !isDigitByte(s[end-1]) && s[end-1] < 0x80
+}
+
+// resolveOverlaps keeps, among overlapping substance hits of one field, the longest
+// (leftmost on ties): "crystal meth" beats "crystal" and "meth".
+func resolveOverlaps(hs []hit) []hit {
+	sort.Slice(hs, func(i, j int) bool {
+		if hs[i].field != hs[j].field {
+			return hs[i].field < hs[j].field
+		}
+		if hs[i].start != hs[j].start {
+			return hs[i].start < hs[j].start
+		}
+		return hs[i].end > hs[j].end
+	})
+	out := hs[:0]
+	for _, h := range hs {
+		keep := true
+		for k := len(out) - 1; k >= 0 && out[k].field == h.field; k-- {
+			o := out[k]
+			if h.start < o.end && o.start < h.end {
+				if h.end-h.start > o.end-o.start {
+					out = append(out[:k], out[k+1:]...)
+					continue
+				}
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// quantityLike reports whether a normalised term reads as a number and a unit ("25g", "10 mg").
+func quantityLike(v string) bool {
+	i := 0
+	for i < len(v) && isDigitByte(v[i]) {
+		i++
+	}
+	if i == 0 || i == len(v) {
+		return false
+	}
+	switch strings.TrimSpace(v[i:]) {
+	case "g", "mg", "ug", "kg", "ml", "gr", "oz", "x", "lb":
+		return true
+	}
+	return false
+}

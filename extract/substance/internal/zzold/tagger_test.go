@@ -1,0 +1,365 @@
+package zzold
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden.txt")
+
+// tricky lines: the expected tag is "offer|mention: name,name" (names sorted).
+var golden = []struct{ in, want string }{
+	{"ice cream scoop", "mention: -"},
+	{"1g ice shards", "offer: methamphetamine"},
+	{"ICE 3.5g top quality", "offer: methamphetamine"},
+	{"4 mmc 10g", "offer: mephedrone"},
+	{"4-MMC 10g", "offer: mephedrone"},
+	{"4mmc 10g", "offer: mephedrone"},
+	{"Fentanyl test strips x10", "mention: fentanyl"},
+	{"How to cook meth ebook", "mention: methamphetamine"},
+	{"М30 blues 100pcs pressed", "offer: fentanyl"}, // Cyrillic М; pressed M30 = fentanyl
+	{"M30 oxy 30mg 100 pills", "offer: oxycodone"},
+	{"blues 100pcs", "mention: -"},
+	{"Roxy M30 pressed with fentanyl", "offer: fentanyl"},
+	{"мефедрон 1г закладка", "offer: mephedrone"},
+	{"Купить мефедрона 2г", "offer: mephedrone"},
+	{"альфа-пвп 1 г", "offer: alpha-pvp"},
+	{"соль 0,5 г", "offer: alpha-pvp"},
+	{"соль и перец", "mention: -"},
+	{"гашиш 5г", "offer: hashish"},
+	{"шишки 10 гр", "offer: cannabis"},
+	{"🔥🔥 MDMA 84% 💊 10g 🔥", "offer: mdma"},
+	{"Xanax2mg x 100", "offer: alprazolam"},
+	{"Snow tires 4 pcs", "mention: -"},
+	{"snow 3.5g fishscale", "offer: cocaine"},
+	{"Metonitazene 1g", "offer: metonitazene"},
+	{"ETONITAZEPYNE 5g", "offer: n-pyrrolidino etonitazene"},
+	{"MDMB-4EN-PINACA 10g", "offer: mdmb-4en-pinaca"},
+	{"ADB BUTINACA 50g", "offer: adb-butinaca"},
+	{"3cmc 100g crystals", "offer: 3-cmc"},
+	{"Bromazolam 1mg pellets x100", "offer: bromazolam"},
+	{"Desalkylgidazepam 500mg", "offer: desalkylgidazepam"},
+	{"Xylazine 100g (tranq)", "offer: xylazine"},
+	{"Brorphine 1g", "offer: brorphine"},
+	{"protonitazene 250mg", "offer: protonitazene"},
+	{"cocaine test kit (marquis reagent)", "mention: cocaine"},
+	{"LSD 100ug reagent tested", "offer: lsd"},
+	{"Digital scale 0.01g", "mention: -"},
+	{"weed grinder 4 piece", "mention: cannabis"},
+	{"Netflix account 1 year", "mention: -"},
+	{"md5 hash cracker", "mention: -"},
+	{"Moroccan hash 10g", "offer: hashish"},
+	{"crack for windows 10", "mention: -"},
+	{"Gold bar 10g", "mention: -"},
+	{"AK-47 rifle", "mention: -"},
+	{"Fentanyl 10mg powder", "offer: fentanyl"},
+	{"heroin 1g + cocaine 1g combo", "offer: cocaine,heroin"},
+	{"кокаин 1г", "offer: cocaine"},
+	{"героин 0.5 г", "offer: heroin"},
+	{"метадон 10 мг", "offer: methadone"},
+	{"экстази 10 шт", "offer: mdma"},
+	{"ЛСД 5 марок", "offer: lsd"},
+	{"кетамин 1г", "offer: ketamine"},
+	{"фентанил", "offer: fentanyl"},
+	{"амфетамин 2г", "offer: amphetamine"},
+	{"метамфетамин 1г", "offer: methamphetamine"},
+	{"Molly 2g", "offer: mdma"},
+	{"Molly and Tina: a love story", "mention: -"},
+	{"Tina 1g", "offer: methamphetamine"},
+	{"gear for cars", "mention: -"},
+	{"Test E 250mg/ml 10ml", "offer: testosterone"},
+	{"3.5g OG Kush", "offer: cannabis"},
+	{"α-PVP 5g", "offer: alpha-pvp"},
+	{"25I-NBOMe 1000ug blotters", "offer: 25i-nbome"},
+	{"25g of cocaine", "offer: cocaine"},
+	{"50x Orange Owls 240mg", "offer: -"},
+}
+
+func render(r Result) string {
+	var names []string
+	for _, m := range r.Substances {
+		names = append(names, m.Name)
+	}
+	sort.Strings(names)
+	v := "mention"
+	if r.DrugOffer {
+		v = "offer"
+	}
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	return v + ": " + strings.Join(names, ",")
+}
+
+func TestGolden(t *testing.T) {
+	tg := Default()
+	var b strings.Builder
+	for _, tc := range golden {
+		r := tg.Tag(tc.in)
+		got := render(r)
+		if got != tc.want {
+			t.Errorf("Tag(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		fmt.Fprintf(&b, "%s\t%s", tc.in, got)
+		for _, m := range r.Substances {
+			fmt.Fprintf(&b, "\t%s[%d:%d]%q@%.2f", m.Name, m.Start, m.End, m.Term, m.Confidence)
+			if tc.in[m.Start:m.End] == "" {
+				t.Errorf("Tag(%q): empty span for %s", tc.in, m.Name)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	// the golden file pins offsets, terms and confidences as well
+	const path = "testdata/golden.txt"
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("golden mismatch; run go test -run TestGolden -update and review the diff")
+	}
+}
+
+func TestTagFields(t *testing.T) {
+	tg := Default()
+	r := tg.TagFields(Fields{Title: "Crystal 5g", Description: "best shards", Category: "Drugs / Stimulants / Meth"})
+	if !r.DrugOffer || len(r.Substances) == 0 || r.Substances[0].Name != "methamphetamine" || r.Substances[0].Where != "title" {
+		t.Errorf("TagFields meth: %+v", r)
+	}
+	r = tg.TagFields(Fields{Title: "Complete cocaine extraction", Category: "Guides & Tutorials"})
+	if r.DrugOffer {
+		t.Errorf("guide category tagged as offer: %+v", r)
+	}
+	r = tg.TagFields(Fields{Title: "Blue Dream", Description: "1 oz of cannabis, indoor", Category: "Cannabis"})
+	if !r.DrugOffer || r.Substances[0].Where != "title" {
+		t.Errorf("TagFields cannabis: %+v", r)
+	}
+}
+
+func TestLookupAndCanon(t *testing.T) {
+	tg := Default()
+	for _, c := range Canonical {
+		got, ok := tg.Lookup(c.Name)
+		if !ok || got != c {
+			t.Errorf("Lookup(%q) = %+v, %v; want %+v", c.Name, got, ok, c)
+		}
+		// every canonical substance is found by its own name
+		r := tg.Tag(c.Name + " 1g")
+		found := false
+		for _, m := range r.Substances {
+			found = found || m.Name == c.Name
+		}
+		if !found {
+			t.Errorf("Tag(%q) misses canonical %q: %+v", c.Name+" 1g", c.Name, r.Substances)
+		}
+	}
+	for term, want := range map[string]string{"4MMC": "mephedrone", "мефедрон": "mephedrone", "etonitazepyne": "n-pyrrolidino etonitazene", "Xanax": "alprazolam", "M30": "oxycodone"} {
+		if got, ok := tg.Lookup(term); !ok || got.Name != want {
+			t.Errorf("Lookup(%q) = %+v, %v; want %s", term, got, ok, want)
+		}
+	}
+	subs, terms := tg.Size()
+	if subs < 300 || terms < 2000 {
+		t.Errorf("lexicon too small: %d substances, %d terms", subs, terms)
+	}
+	t.Logf("lexicon: %d substances, %d normalised terms", subs, terms)
+}
+
+func TestLexiconSources(t *testing.T) {
+	for _, src := range []struct{ name, data string }{{"lexicon.tsv", lexiconCurated}, {"lexicon_gen.tsv", lexiconGenerated}} {
+		rows, err := parseLexicon(src.name, src.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if c, ok := LookupCanon(r.canon.Name); ok && (c.Class != r.canon.Class || c.Family != r.canon.Family) {
+				t.Errorf("%s: %q is %s/%s in the lexicon but %s/%s in canon.go", src.name, r.canon.Name, r.canon.Class, r.canon.Family, c.Class, c.Family)
+			}
+		}
+	}
+	if _, err := build("x\tbogus\t\t-\tx\tsrc\n", "", ""); err == nil {
+		t.Error("unknown class accepted")
+	}
+	if _, err := build("x\topioid\t\t-\tx\t\n", "", ""); err == nil {
+		t.Error("row without source accepted")
+	}
+}
+
+func TestConcurrent(t *testing.T) {
+	tg := Default()
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, tc := range golden {
+				if got := render(tg.Tag(tc.in)); got != tc.want {
+					t.Errorf("concurrent Tag(%q) = %q", tc.in, got)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzTag(f *testing.F) {
+	for _, tc := range golden {
+		f.Add(tc.in)
+	}
+	f.Add("\xff\xfe4-mmc\x00ice 1g")
+	f.Add(strings.Repeat("İ", 50) + " 10g ice")
+	tg := Default()
+	f.Fuzz(func(t *testing.T, s string) {
+		r := tg.Tag(s)
+		for _, m := range r.Substances {
+			if m.Start < 0 || m.End > len(s) || m.Start > m.End {
+				t.Fatalf("bad span %d:%d for len %d", m.Start, m.End, len(s))
+			}
+			if m.Name == "" || m.Class == "" {
+				t.Fatalf("empty name/class: %+v", m)
+			}
+			if m.Confidence <= 0 || m.Confidence > 1 {
+				t.Fatalf("confidence %v", m.Confidence)
+			}
+		}
+		if r.Score < 0 || r.Score > 1 {
+			t.Fatalf("score %v", r.Score)
+		}
+		_ = utf8.ValidString(s)
+	})
+}
+
+// benchText is drug-market-like text: the DNM titles when available, else the golden lines.
+func benchText(b *testing.B) string {
+	var sb strings.Builder
+	if dir := os.Getenv("DARKWATCH_SHARED"); dir != "" || true {
+		if rows := tryDNM(b); len(rows) > 0 {
+			for i, r := range rows {
+				if i >= 200 { // the regexp baseline is ~10^4 times slower: keep the run short
+					break
+				}
+				sb.WriteString(r)
+				sb.WriteByte('\n')
+			}
+			return sb.String()
+		}
+	}
+	for sb.Len() < 200_000 {
+		for _, tc := range golden {
+			sb.WriteString(tc.in)
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+func tryDNM(b *testing.B) (titles []string) {
+	defer func() { _ = recover() }()
+	sub := &testing.T{}
+	_ = sub
+	path := ""
+	wd, _ := os.Getwd()
+	for d := wd; d != "/" && d != "."; d = dirOf(d) {
+		if fi, err := os.Stat(d + "/shared/data/dnm-2017-denton"); err == nil && fi.IsDir() {
+			path = d + "/shared/data/dnm-2017-denton/D&C_-_stims_-_cocaine_-_20170420.csv"
+			break
+		}
+	}
+	if env := os.Getenv("DARKWATCH_SHARED"); env != "" {
+		path = env + "/dnm-2017-denton/D&C_-_stims_-_cocaine_-_20170420.csv"
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		for i, c := range data {
+			if c == '\r' || c == '\n' {
+				return i + 1, data[:i], nil
+			}
+		}
+		if atEOF && len(data) > 0 {
+			return len(data), data, nil
+		}
+		return 0, nil, nil
+	})
+	for sc.Scan() {
+		if l := sc.Text(); l != "" {
+			titles = append(titles, l)
+		}
+	}
+	return titles
+}
+
+func dirOf(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
+// alternationRegexp is the baseline: one case-insensitive regexp alternation of every lexicon
+// term with word boundaries, the obvious way to write a tagger.
+func alternationRegexp(b *testing.B) *regexp.Regexp {
+	var terms []string
+	for _, src := range []string{lexiconCurated, lexiconGenerated} {
+		rows, err := parseLexicon("x", src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rows {
+			for _, t := range append([]string{r.canon.Name}, r.terms...) {
+				terms = append(terms, regexp.QuoteMeta(t))
+			}
+		}
+	}
+	sort.Slice(terms, func(i, j int) bool { return len(terms[i]) > len(terms[j]) })
+	return regexp.MustCompile(`(?i)\b(?:` + strings.Join(terms, "|") + `)\b`)
+}
+
+func BenchmarkTagger(b *testing.B) {
+	text := benchText(b)
+	lines := strings.Split(text, "\n")
+	tg := Default()
+	re := alternationRegexp(b)
+	var tagNs, reNs float64
+	b.Run("aho-corasick", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			for _, l := range lines {
+				tg.Tag(l)
+			}
+		}
+		tagNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	b.Run("regexp-alternation", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			for _, l := range lines {
+				re.FindAllStringIndex(l, -1)
+			}
+		}
+		reNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	if tagNs > 0 {
+		b.ReportMetric(reNs/tagNs, "x_faster_than_regexp")
+	}
+}

@@ -1,0 +1,49 @@
+package substance
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+)
+
+func TestZZDebugMorph(t *testing.T) {
+	if os.Getenv("ZZ") == "" {
+		t.Skip()
+	}
+	rows := loadDNM(t)
+	tg := Default()
+	cnt := map[string][2]int{}
+	ex := map[string]string{}
+	for _, r := range rows {
+		res := tg.Tag(r.title)
+		for _, m := range res.Substances {
+			if m.Confidence != morphConfidence {
+				continue
+			}
+			k := m.Name + "\t" + m.Class + "/" + m.Family
+			v := cnt[k]
+			if r.want.drug {
+				v[0]++
+			} else {
+				v[1]++
+				ex[k] = r.label + " | " + r.title
+			}
+			cnt[k] = v
+		}
+	}
+	var ks []string
+	for k := range cnt {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		fmt.Printf("%5d %5d %s %s\n", cnt[k][0], cnt[k][1], k, ex[k])
+	}
+}
+
+func TestZZOne(t *testing.T) {
+	for _, s := range []string{"Flunitrazolam 500mg", "Fluclotizolam pellets 0.25mg x50", "2C-T-7 20mg x10", "25N-NBOMe blotters 500ug", "4-AcO-MET 1g", "1V-LSD 150ug blotters", "3-MeO-PCE 1g"} {
+		fmt.Printf("%q %+v\n", s, Default().Tag(s))
+	}
+}
