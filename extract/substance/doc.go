@@ -13,6 +13,18 @@
 // drug category. The pill names "M30"/"oxy 30"/"blues" mean oxycodone, unless the text says
 // pressed/counterfeit/fake (then fentanyl, confidence 0.5) or names fentanyl itself.
 //
+// Names no list has yet are recognised by their shape in a second linear pass over the words
+// (morph.go): "...fentanyl", "...nitazene", "-PINACA" with a head group, "...azolam", ring
+// codes such as 4-CEC or 4F-PV8, 2C-x, 4-AcO-xxT, "...ketamine". They get the class and family
+// of the shape, the normalised token as canonical name and confidence 0.8; the lexicon wins
+// wherever it has the term.
+//
+// Offer rules: a named substance is an offer unless non-offer words (guide, test kit, fraud,
+// paraphernalia without a drug quantity) say otherwise. Street quantities ("eight ball", "half
+// oz", "QP") count as quantities. With no name at all, a dose ("50x 240mg") or a mass ("10g
+// Chocolata") alone makes a weak offer (score 0.3 / 0.25), unless the text is about goods sold by
+// weight that are not drugs (ammunition, jewellery, phones: the nonweighed words).
+//
 // Imports: standard library only (and canon.go's shared vocabulary). It must not import crawler,
 // index or config.
 //

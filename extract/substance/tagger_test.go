@@ -98,6 +98,12 @@ var golden = []struct{ in, want string }{
 	{"4-CEC 100g", "offer: 4-cec"},
 	{"5-F-ADB-FUB powder 1kg", "offer: 5f-adb-fub"},
 	{"PHP script nulled 2017", "mention: -"},
+	// a product sold by weight with no name: a weak offer, unless it is ammunition, jewellery...
+	{"10g Chocolata", "offer: -"},
+	{"Aguila 9mm 115gr 1000 Rounds FMJ", "mention: -"},
+	{"14K Two-Tone Necklace 55.9gr", "mention: -"},
+	{"Glock 27 G27", "mention: -"},
+	{"Digital pocket scale 500g", "mention: -"},
 }
 
 func render(r Result) string {
