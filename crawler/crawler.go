@@ -231,6 +231,13 @@ func (c *Crawler) Run(ctx context.Context) error {
 	// period, so a shutdown flushes instead of dropping work.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	// The keeper extends held leases, so a page slower than the lease is not reaped and
+	// fetched again by another worker while this one still works on it.
+	keep := newKeeper(c.deps.Frontier, c.opts.Lease, c.log)
+	stopKeep := make(chan struct{})
+	var keepWG sync.WaitGroup
+	keepWG.Go(func() { keep.run(workCtx, stopKeep) })
+	defer func() { close(stopKeep); keepWG.Wait() }()
 	var wg sync.WaitGroup
 	for range c.opts.Workers {
 		wg.Add(1)
@@ -239,12 +246,17 @@ func (c *Crawler) Run(ctx context.Context) error {
 			c.idle.Add(1)
 			for l := range jobs {
 				c.idle.Add(-1)
-				c.process(workCtx, l)
+				if keep.usable(workCtx, l) {
+					c.process(workCtx, l)
+				} else {
+					c.log.Debug("lease_lost_before_fetch", "market", l.Market, "url", l.URL)
+				}
+				keep.release(l)
 				c.idle.Add(1)
 			}
 		}()
 	}
-	err := c.dispatch(ctx, jobs)
+	err := c.dispatch(ctx, jobs, keep)
 	close(jobs)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -258,7 +270,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 }
 
 // dispatch leases URLs and feeds the workers until it is time to stop.
-func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease) error {
+func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep *keeper) error {
 	idle := 20 * time.Millisecond
 	lastReap := time.Now()
 	for {
@@ -304,11 +316,13 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease) erro
 		idle = 20 * time.Millisecond
 		for _, l := range leases {
 			c.fetched.Add(1)
+			keep.hold(l)
 			select {
 			case jobs <- l:
 			case <-ctx.Done():
 				// Not started: hand it back at once rather than waiting for the lease to expire.
 				_ = c.deps.Frontier.Ack(context.WithoutCancel(ctx), l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon})
+				keep.release(l)
 			}
 		}
 	}
