@@ -104,6 +104,13 @@ var golden = []struct{ in, want string }{
 	{"14K Two-Tone Necklace 55.9gr", "mention: -"},
 	{"Glock 27 G27", "mention: -"},
 	{"Digital pocket scale 500g", "mention: -"},
+	// books, weapons and clothing that name a drug word
+	{"Marijuana Botany: An Advanced Study", "mention: cannabis"},
+	{"MDMA Neurochemistry", "mention: mdma"},
+	{"Rock River Arms 6.8 SPC with Ammo", "mention: crack cocaine"},
+	{"Yeezy Boost 350 Moonrock size 10", "mention: cannabis"},
+	{"Pre Roll Smell Proof Bag", "mention: cannabis"},
+	{"Crack Rock 3.5g", "offer: crack cocaine"},
 }
 
 func render(r Result) string {
