@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
@@ -107,3 +109,8 @@ func TestTwoProcessesConverge(t *testing.T) {
 }
 
 func aPrefix(s *elastic.Store) string { return strings.TrimSuffix(s.Alias("listings"), "-listings") }
+
+// Bleve starts a package-level analysis worker pool at init.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker"))
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/embedded"
 	"github.com/darkwatch/darkwatch/index/indextest"
@@ -24,4 +26,9 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+// Bleve starts a package-level analysis worker pool at init.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/blevesearch/bleve_index_api.AnalysisWorker"))
 }
