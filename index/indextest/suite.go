@@ -240,6 +240,23 @@ func Run(t *testing.T, newStore Factory) {
 				t.Errorf("got %+v, want the put vendor fields kept", v)
 			}
 		})
+		t.Run("actor_documents", func(t *testing.T) {
+			as, err := index.Actors(context.Background(), s, "actor-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []index.Actor{{ID: "actor-1", Vendors: []string{"alpha/drhouse", "bravo/house_md"},
+				Handles: []string{"DrHouse", "House_MD"}, Markets: []string{"alpha", "bravo"},
+				Substances: []string{"cocaine", "fentanyl", "oxycodone"}, PGP: []string{PGPHouse},
+				Entities: []string{"bc1qhousexxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, FirstSeen: day(1), LastSeen: day(2)}}
+			if diff := cmp.Diff(want, as); diff != "" {
+				t.Errorf("actors (-want +got):\n%s", diff)
+			}
+			all, err := index.Actors(context.Background(), s)
+			if err != nil || len(all) != 3 {
+				t.Errorf("all actors: got %d (%v), want 3", len(all), err)
+			}
+		})
 		vendorCases := []struct {
 			name string
 			q    index.VendorQuery
