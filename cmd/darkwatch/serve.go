@@ -67,7 +67,7 @@ func runServe(ctx context.Context, e env) int {
 	defer st.Close()
 	opts := api.Options{
 		Store:     st,
-		Alerts:    &fileAlerts{path: filepath.Join(cfg.DataDir, "alerts.db")},
+		Alerts:    &fileAlerts{path: alertLogPath(cfg)},
 		Markets:   newFrontierStatus(cfg),
 		AuditPath: cfg.Serve.AuditLog,
 		Logger:    log,
@@ -141,7 +141,11 @@ func (f *fileAlerts) open() (*alert.Log, error) {
 	if _, err := os.Stat(f.path); err != nil {
 		return nil, err
 	}
-	return alert.OpenLog(f.path, 3*time.Second)
+	l, err := alert.OpenLog(f.path, time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("%w: alert log %s is held by a running crawl (%v)", api.ErrUnavailable, f.path, err)
+	}
+	return l, nil
 }
 
 func (f *fileAlerts) List(since time.Time) ([]alert.Alert, error) {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/darkwatch/darkwatch/config"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/api"
 )
 
@@ -200,4 +202,26 @@ func TestFrontierStatus(t *testing.T) {
 		t.Errorf("held frontier: waited %v", d)
 	}
 	hold.Close()
+}
+
+func TestFileAlertsHeld(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "alerts.db")
+	fa := &fileAlerts{path: path}
+	if got, err := fa.List(time.Time{}); err != nil || len(got) != 0 {
+		t.Errorf("no file: got %v %v, want empty", got, err)
+	}
+	if _, err := fa.Ack("x", time.Now()); !errors.Is(err, alert.ErrNotFound) {
+		t.Errorf("ack with no file: got %v, want not found", err)
+	}
+	l, err := alert.OpenLog(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fa.List(time.Time{}); !errors.Is(err, api.ErrUnavailable) {
+		t.Errorf("held log: got %v, want ErrUnavailable", err)
+	}
+	l.Close()
+	if _, err := fa.List(time.Time{}); err != nil {
+		t.Errorf("released log: %v", err)
+	}
 }

@@ -187,6 +187,10 @@ func (s *Server) secure(next http.Handler) http.Handler {
 	})
 }
 
+// ErrUnavailable marks a source that cannot answer now (an alert log held by a running
+// crawl...): the API answers 503 with the error's text.
+var ErrUnavailable = errors.New("unavailable")
+
 // httpError is an error with a status code and a message safe to show the client.
 type httpError struct {
 	code int
@@ -211,6 +215,8 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, he.code, errorBody{he.msg})
 	case errors.Is(err, index.ErrNotFound), errors.Is(err, alert.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
+	case errors.Is(err, ErrUnavailable):
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{err.Error()})
 	case errors.Is(err, index.ErrBadQuery):
 		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
 	case errors.Is(err, context.Canceled):
