@@ -244,7 +244,21 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 	case f.treeSel != nil:
 		v = treePath(pc, f, scope)
 	case f.sel != nil:
-		nodes := scope.FindMatcher(f.sel).Nodes
+		var nodes []*html.Node
+		if !f.All {
+			// usually the first match is the one: avoid walking the rest of the page
+			for _, r := range scope.Nodes {
+				if n := firstDescendantMatch(f.sel, r); n != nil {
+					if s := strings.TrimSpace(nodeValue(f, n)); s != "" && (f.re == nil || f.re.MatchString(s)) {
+						nodes = []*html.Node{n}
+					}
+					break
+				}
+			}
+		}
+		if nodes == nil {
+			nodes = scope.FindMatcher(f.sel).Nodes
+		}
 		if f.All {
 			var parts []string
 			for _, n := range nodes {
@@ -419,4 +433,15 @@ func statusOf(s string) string {
 		return StatusSoldOut
 	}
 	return StatusActive
+}
+
+// firstDescendantMatch is the first descendant of root (not root itself) matching sel,
+// as goquery's Find would return first.
+func firstDescendantMatch(sel cascadia.Selector, root *html.Node) *html.Node {
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if n := sel.MatchFirst(c); n != nil {
+			return n
+		}
+	}
+	return nil
 }

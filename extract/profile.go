@@ -379,8 +379,11 @@ func (c *compiled) detectScore(pc *pageCtx) int {
 var (
 	selStripRe = regexp.MustCompile(`\[[^\]]*\]|\([^)]*\)|"[^"]*"|'[^']*'`)
 	selTokenRe = regexp.MustCompile(`[.#][A-Za-z_][\w-]*`)
+	selHrefRe  = regexp.MustCompile(`\[\s*href\s*\^=\s*['"]?([^'"\]\s]+)['"]?\s*\]`)
 	selAttrRe  = regexp.MustCompile(`\[\s*([\w-]+)\s*=\s*['"]?([\w-]+)['"]?\s*\]`)
 )
+
+const hrefPrefixLen = 8
 
 // selectorNeeds lists, for each comma-separated part of a selector, the class (".x") and
 // id ("#x") tokens the part requires; a page lacking one of them cannot match that part.
@@ -412,6 +415,12 @@ func selectorNeeds(s string) [][]string {
 		// [type=password]: exact attribute values are indexed as "@type=password"
 		for _, m := range selAttrRe.FindAllStringSubmatch(p, -1) {
 			toks = append(toks, "@"+strings.ToLower(m[1])+"="+m[2])
+		}
+		// [href^='listing.php?ls_id=']: the first hrefPrefixLen bytes of hrefs are indexed
+		for _, m := range selHrefRe.FindAllStringSubmatch(p, -1) {
+			if len(m[1]) >= hrefPrefixLen {
+				toks = append(toks, "@href^"+m[1][:hrefPrefixLen])
+			}
 		}
 		p = selStripRe.ReplaceAllString(p, " ")
 		out = append(out, append(toks, selTokenRe.FindAllString(p, -1)...))

@@ -93,6 +93,10 @@ func pageTokens(roots []*html.Node) map[string]bool {
 					}
 				case "id":
 					m["#"+strings.TrimSpace(a.Val)] = true
+				case "href":
+					if len(a.Val) >= hrefPrefixLen {
+						m["@href^"+a.Val[:hrefPrefixLen]] = true
+					}
 				case "type", "name", "rel", "http-equiv":
 					if len(a.Val) < 40 {
 						m["@"+a.Key+"="+a.Val] = true

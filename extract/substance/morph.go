@@ -135,9 +135,9 @@ func worthClassifying(s []byte, ws []morphWord) bool {
 	}
 	w := s[ws[0].start:ws[0].end]
 	if digit {
-		return len(w) >= 3
+		return len(w) >= 3 && !numberOrQuantity(w)
 	}
-	if len(w) < 4 {
+	if len(w) < 4 || !suffixEnds[uint16(w[len(w)-2])<<8|uint16(w[len(w)-1])] {
 		return false
 	}
 	for _, suf := range wordSuffixes {
@@ -147,6 +147,32 @@ func worthClassifying(s []byte, ws []morphWord) bool {
 	}
 	return false
 }
+
+// numberOrQuantity reports a number or a number with a unit ("2017", "10g", "100mg", "3x"):
+// the commonest words with digits, never a code the rules read.
+func numberOrQuantity(w []byte) bool {
+	i := 0
+	for i < len(w) && isDigitByte(w[i]) {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	switch string(w[i:]) {
+	case "", "g", "mg", "kg", "ug", "mcg", "ml", "gr", "oz", "lb", "lbs", "x", "k", "pcs", "gb", "mm", "cm", "th", "st", "nd", "rd", "s":
+		return true
+	}
+	return false
+}
+
+// suffixEnds holds the last two bytes of every word suffix: one lookup rejects most words.
+var suffixEnds = func() *[1 << 16]bool {
+	var t [1 << 16]bool
+	for _, s := range wordSuffixes {
+		t[uint16(s[len(s)-2])<<8|uint16(s[len(s)-1])] = true
+	}
+	return &t
+}()
 
 // wordSuffixes are the endings a one-word, digit-free name needs for any rule to apply.
 var wordSuffixes = func() [][]byte {

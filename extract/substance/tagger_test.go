@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -368,7 +369,15 @@ func BenchmarkTagger(b *testing.B) {
 	lines := strings.Split(text, "\n")
 	tg := Default()
 	re := alternationRegexp(b)
-	var tagNs, reNs float64
+	// the baseline, timed once up front so the ratio is reported on the tagger's own line
+	reStart := time.Now()
+	const rePasses = 3
+	for range rePasses {
+		for _, l := range lines {
+			re.FindAllStringIndex(l, -1)
+		}
+	}
+	rePass := float64(time.Since(reStart).Nanoseconds()) / rePasses
 	b.Run("aho-corasick", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(text)))
@@ -377,7 +386,9 @@ func BenchmarkTagger(b *testing.B) {
 				tg.Tag(l)
 			}
 		}
-		tagNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		if ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N); ns > 0 {
+			b.ReportMetric(rePass/ns, "x_faster_than_regexp")
+		}
 	})
 	b.Run("regexp-alternation", func(b *testing.B) {
 		b.ReportAllocs()
@@ -387,9 +398,5 @@ func BenchmarkTagger(b *testing.B) {
 				re.FindAllStringIndex(l, -1)
 			}
 		}
-		reNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	})
-	if tagNs > 0 {
-		b.ReportMetric(reNs/tagNs, "x_faster_than_regexp")
-	}
 }

@@ -47,3 +47,41 @@ func TestZZOne(t *testing.T) {
 		fmt.Printf("%q %+v\n", s, Default().Tag(s))
 	}
 }
+
+func TestZZPurity(t *testing.T) {
+	if os.Getenv("ZZ") == "" {
+		t.Skip()
+	}
+	rows := loadDNM(t)
+	tg := Default()
+	type st struct{ n, named, same int; cls map[string]int }
+	m := map[string]*st{}
+	for _, r := range rows {
+		if !r.want.drug {
+			continue
+		}
+		s := m[r.label]
+		if s == nil {
+			s = &st{cls: map[string]int{}}
+			m[r.label] = s
+		}
+		s.n++
+		res := tg.Tag(r.title)
+		if len(res.Substances) == 1 && res.Substances[0].Confidence == 1 {
+			s.named++
+			s.cls[res.Substances[0].Class]++
+			if res.Substances[0].Class == r.want.class {
+				s.same++
+			}
+		}
+	}
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		s := m[k]
+		fmt.Printf("%-60s n=%5d named=%5d same=%.2f %v\n", k, s.n, s.named, float64(s.same)/float64(max(1, s.named)), s.cls)
+	}
+}
