@@ -22,6 +22,7 @@
 #   DARKWATCH_ES_USER       user that runs Elasticsearch when we are root (default darkwatch-es)
 #   DARKWATCH_ES_WAIT       seconds to wait for cluster health (default 180)
 set -euo pipefail
+shopt -s inherit_errexit
 
 STATE=${DARKWATCH_SERVICES_DIR:-/tmp/darkwatch-services}
 if [[ -n ${DARKWATCH_CACHE:-} ]]; then
@@ -139,14 +140,14 @@ kill_pidfile() {
 		return 0
 	fi
 	pid=$(tr -dc '0-9' <"$pidfile")
-	as_root kill -TERM "$pid" 2>/dev/null || true
+	kill -TERM "$pid" 2>/dev/null || as_root kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
 		[[ -d /proc/$pid ]] || break
 		sleep 0.1
 	done
 	if [[ -d /proc/$pid ]]; then
 		log "$name (pid $pid) still running after 10 s, sending SIGKILL"
-		as_root kill -KILL "$pid" 2>/dev/null || true
+		kill -KILL "$pid" 2>/dev/null || as_root kill -KILL "$pid" 2>/dev/null || true
 		for ((i = 0; i < 50; i++)); do
 			[[ -d /proc/$pid ]] || break
 			sleep 0.1
@@ -222,6 +223,7 @@ start_redis() {
 	done
 	if [[ $reply != +PONG* ]]; then
 		tail_logs "$d/redis.log"
+		stop_redis
 		die "redis on port $port did not answer PING within 10 s"
 	fi
 	write_env redis "DARKWATCH_TEST_REDIS_URL=redis://127.0.0.1:$port/0"
@@ -254,8 +256,9 @@ es_zip() {
 
 # es_home: unpack the zip once into the cache and print ES_HOME.
 es_home() {
-	local v z home tmp
-	read -r v z < <(es_zip)
+	local v z vz home tmp
+	vz=$(es_zip) || exit 1
+	read -r v z <<<"$vz"
 	home=$CACHE/elasticsearch-$v
 	if [[ ! -f $home/.darkwatch-unpacked ]]; then
 		if ! command -v unzip >/dev/null 2>&1 && ! command -v jar >/dev/null 2>&1; then
@@ -344,7 +347,8 @@ EOF
 		tail_logs "$d/stdout.log" "$d/logs/darkwatch-dev.log"
 		die "elasticsearch failed to start"
 	}
-	for ((i = 0; SECONDS - t0 < ES_WAIT; i++)); do
+	health=""
+	for ((i = 0; ; i++)); do
 		health=$(http_get "$port" '/_cluster/health?wait_for_status=yellow&timeout=2s')
 		if [[ $health =~ \"status\":\"(yellow|green)\" ]]; then
 			break
@@ -354,10 +358,12 @@ EOF
 			tail_logs "$d/stdout.log" "$d/logs/darkwatch-dev.log"
 			die "elasticsearch exited before becoming ready"
 		fi
+		((SECONDS - t0 < ES_WAIT)) || break
 		sleep 1
 	done
 	if [[ -z $health ]]; then
 		tail_logs "$d/stdout.log" "$d/logs/darkwatch-dev.log"
+		stop_es
 		die "elasticsearch on port $port not yellow/green within ${ES_WAIT}s"
 	fi
 	write_env es "DARKWATCH_TEST_ES_URL=http://127.0.0.1:$port"
@@ -412,6 +418,7 @@ EOF
 	done
 	if [[ -z $reply ]]; then
 		tail_logs "$d/stdout.log" "$d/notice.log"
+		stop_tor
 		die "tor did not answer on its SOCKS and control ports within 30 s"
 	fi
 	write_env tor "DARKWATCH_TEST_TOR_SOCKS=127.0.0.1:$sport" \
@@ -476,7 +483,7 @@ cmd_status() {
 	local s
 	for s in "${ALL_SERVICES[@]}"; do
 		if svc_running "$s"; then
-			printf '%-6s running  %s\n' "$s" "$(tr '\n' ' ' <"$STATE/$s/env" | sed 's/export //g')"
+			printf '%-6s running  %s\n' "$s" "$(tr '\n' ' ' 2>/dev/null <"$STATE/$s/env" | sed 's/export //g')"
 		else
 			printf '%-6s stopped\n' "$s"
 		fi
