@@ -124,12 +124,12 @@ free_port() {
 # pid_alive PIDFILE NAME: true if PIDFILE holds the pid of a live process whose command line
 # mentions NAME (guards against a recycled pid).
 pid_alive() {
-	local pidfile=$1 name=$2 pid
+	local pidfile=$1 name=$2 pid cmdline
 	[[ -s $pidfile ]] || return 1
 	pid=$(tr -dc '0-9' <"$pidfile")
 	[[ -n $pid ]] || return 1
-	[[ -r /proc/$pid/cmdline ]] || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$name"
+	cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
+	[[ $cmdline == *"$name"* ]]
 }
 
 # kill_pidfile PIDFILE NAME: SIGTERM, wait up to 10 s, then SIGKILL.
