@@ -300,7 +300,6 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	fent := t.canon[t.byName["fentanyl"]]
 
 	var res Result
-	var best map[string]int // canonical name -> index in res.Substances
 	for _, h := range hits {
 		var p pattern
 		if h.pat >= 0 {
@@ -345,7 +344,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			m.End = m.Start
 		}
 		m.Term = strings.ToLower(strings.TrimSpace(text[m.Start:m.End]))
-		if i, ok := best[c.Name]; ok {
+		if i := indexByName(res.Substances, c.Name); i >= 0 {
 			// keep the first occurrence (title before description before category) with the
 			// strongest confidence seen
 			if conf > res.Substances[i].Confidence {
@@ -353,10 +352,6 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			}
 			continue
 		}
-		if best == nil {
-			best = map[string]int{}
-		}
-		best[c.Name] = len(res.Substances)
 		res.Substances = append(res.Substances, m)
 	}
 	sort.SliceStable(res.Substances, func(i, j int) bool {
@@ -511,4 +506,15 @@ func quantityLike(v string) bool {
 		return true
 	}
 	return false
+}
+
+// indexByName finds a canonical name among the matches so far (a handful: a linear scan beats
+// a map here).
+func indexByName(ms []Match, name string) int {
+	for i := range ms {
+		if ms[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
