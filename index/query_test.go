@@ -1,0 +1,70 @@
+package index_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+func TestParseSort(t *testing.T) {
+	tests := []struct {
+		in      string
+		text    bool
+		want    index.SortSpec
+		wantErr bool
+	}{
+		{"", false, index.SortSpec{Field: "last_seen", Desc: true}, false},
+		{"", true, index.SortSpec{Field: "relevance", Desc: true}, false},
+		{"price", false, index.SortSpec{Field: "price"}, false},
+		{"-price", false, index.SortSpec{Field: "price", Desc: true}, false},
+		{"-usd", false, index.SortSpec{Field: "price", Desc: true}, false},
+		{"first_seen", false, index.SortSpec{Field: "first_seen"}, false},
+		{"colour", false, index.SortSpec{}, true},
+	}
+	for _, tc := range tests {
+		got, err := index.ParseSort(tc.in, tc.text)
+		if (err != nil) != tc.wantErr || (err != nil && !errors.Is(err, index.ErrBadQuery)) {
+			t.Errorf("ParseSort(%q): error %v, want error %v", tc.in, err, tc.wantErr)
+		}
+		if got != tc.want {
+			t.Errorf("ParseSort(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	q, _, err := index.Normalize(index.Query{Substance: []string{" Fentanyl", "fentanyl", ""}, ShipsFrom: []string{"us", "US"}, Vendor: []string{"Alpha/DrHouse"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := index.Query{Substance: []string{"fentanyl"}, ShipsFrom: []string{"US"}, Vendor: []string{"alpha/drhouse"}}
+	if diff := cmp.Diff(want, q); diff != "" {
+		t.Errorf("Normalize (-want +got):\n%s", diff)
+	}
+}
+
+func TestCents(t *testing.T) {
+	for in, want := range map[float64]float64{12.345: 12.35, 12.344: 12.34, 0: 0, -1.005: -1, 99.999: 100} {
+		if got := index.Cents(in); got != want {
+			t.Errorf("Cents(%v) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestMergeListingOrderIndependent(t *testing.T) {
+	d := func(h int) time.Time { return time.Date(2026, 1, 1, h, 0, 0, 0, time.UTC) }
+	a := extract.Listing{ID: "m/1", Title: "old", FirstSeen: d(1), LastSeen: d(1)}
+	b := extract.Listing{ID: "m/1", Title: "new", FirstSeen: d(5), LastSeen: d(5)}
+	ab, ba := index.MergeListing(&a, b), index.MergeListing(&b, a)
+	if diff := cmp.Diff(ab, ba); diff != "" {
+		t.Errorf("merge depends on order (-ab +ba):\n%s", diff)
+	}
+	if ab.Title != "new" || !ab.FirstSeen.Equal(d(1)) || !ab.LastSeen.Equal(d(5)) {
+		t.Errorf("got %+v, want newest content with first %v last %v", ab, d(1), d(5))
+	}
+}
