@@ -77,13 +77,12 @@ type Options struct {
 
 // Server is the HTTP API and web UI. Create it with New, serve Handler, Close when done.
 type Server struct {
-	opts     Options
-	log      *slog.Logger
-	auth     *authenticator
-	audit    *AuditLog
-	handler  http.Handler
-	markets  *marketCache
-	closeCtx context.CancelFunc
+	opts    Options
+	log     *slog.Logger
+	auth    *authenticator
+	audit   *AuditLog
+	handler http.Handler
+	markets *marketCache
 }
 
 // New validates opts and opens the audit log.

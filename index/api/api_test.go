@@ -667,6 +667,20 @@ func TestLoginSessionCSRF(t *testing.T) {
 			t.Errorf("login %s/%s from %s: got %d %q cookies %v", c.user, c.pass, c.origin, resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
 		}
 	}
+	// The post-login redirect stays on this site.
+	for next, want := range map[string]string{"//evil.example/x": "/", "https://evil.example": "/", "/\\evil.example": "/", "/vendor?id=a/b": "/vendor?id=a/b"} {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/login?next="+url.QueryEscape(next), strings.NewReader(url.Values{"user": {"alice"}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); resp.StatusCode != 303 || got != want {
+			t.Errorf("login next=%q: got %d to %q, want %q", next, resp.StatusCode, got, want)
+		}
+	}
 	c := e.session(t, "alice")
 	get := func(path string) (int, []byte) {
 		resp, err := c.Get(e.srv.URL + path)
