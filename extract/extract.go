@@ -84,6 +84,8 @@ type Extractor struct {
 	order    []string
 	tagger   *substance.Tagger
 	log      *slog.Logger
+
+	labelFirst map[rune]bool
 }
 
 // New compiles the embedded and user profiles. It does no I/O.
@@ -115,6 +117,7 @@ func New(opts Options) (*Extractor, error) {
 		return nil, fmt.Errorf("extract: profiles: %w", err)
 	}
 	sort.Strings(x.order)
+	x.labelFirst = labelFirstRunes(x.allLabels())
 	return x, nil
 }
 
@@ -143,6 +146,7 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 		return Result{Kind: KindOther}, fmt.Errorf("extract: parse %s: %w", p.URL, err)
 	}
 	pc := newPageCtx(p, doc)
+	pc.labelFirst = x.labelFirst
 
 	var prof *compiled
 	switch profile {
@@ -202,6 +206,29 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 		res.Kind = KindOther
 	}
 	return res, nil
+}
+
+// allLabels lists every label the profiles and the generic extractor look up.
+func (x *Extractor) allLabels() []string {
+	var out []string
+	for _, l := range [][]string{lblPrice, lblVendor, lblFrom, lblTo, lblCategory, lblQuantity, lblLevel, lblRating, lblSales, lblStock, lblHandle} {
+		out = append(out, l...)
+	}
+	var field func(f *cField)
+	field = func(f *cField) {
+		out = append(out, f.Label...)
+		for _, a := range f.alts {
+			field(a)
+		}
+	}
+	for _, c := range x.profiles {
+		for _, p := range c.pages {
+			for _, f := range p.fields {
+				field(f)
+			}
+		}
+	}
+	return out
 }
 
 // detect returns the profile whose detect rules match the page best, or nil.

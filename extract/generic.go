@@ -23,6 +23,8 @@ var (
 	lblLevel    = []string{"level", "vendor level", "trust level", "уровень"}
 	lblRating   = []string{"rating", "feedback", "positive feedback", "рейтинг"}
 	lblSales    = []string{"sales", "orders", "deals", "продаж", "продажи", "сделок"}
+	lblStock    = []string{"stock", "availability", "in stock", "наличие"}
+	lblHandle   = []string{"username", "user name", "handle", "vendor name", "имя пользователя"}
 	lblTo       = []string{"ships to", "ship to", "shipping to", "destination", "destinations", "доставка", "куда"}
 	lblCategory = []string{"category", "категория", "раздел"}
 	lblQuantity = []string{"weight", "вес", "фасовка", "amount", "количество"}
@@ -175,7 +177,7 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 			d.l.Category = categoryTrail(pc)
 		}
 		d.offers = genericOffers(pc)
-		if v, _ := pc.labelValue(nil, []string{"stock", "availability", "in stock", "наличие"}); v != "" {
+		if v, _ := pc.labelValue(nil, lblStock); v != "" {
 			d.l.Status = statusOf(v)
 		} else if n := pc.doc.Find("[class*=stock]").First(); len(n.Nodes) > 0 {
 			d.l.Status = statusOf(nodeText(n.Nodes[0]))
@@ -524,7 +526,7 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 	if handle == "" && !hasPGP {
 		return nil, false
 	}
-	if v, _ := pc.labelValue(nil, []string{"username", "user name", "handle", "vendor name", "имя пользователя"}); v != "" {
+	if v, _ := pc.labelValue(nil, lblHandle); v != "" {
 		if h := cleanHandle(v); h != "" && len(h) < 64 {
 			handle = h
 		}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -66,7 +67,7 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 		if n.Type == html.ElementNode && skipAtom(n.DataAtom) {
 			continue
 		}
-		if n.Type == html.ElementNode && ownTextShort(n, maxLabelRunes*3*4) {
+		if n.Type == html.ElementNode && ownTextShort(n, maxLabelRunes*3*4) && pc.mayBeLabel(n) {
 			own := ownText(n)
 			if own != "" && utf8.RuneCountInString(own) <= maxLabelRunes*3 {
 				key := ""
@@ -330,4 +331,40 @@ func lastLabelCut(s string) string {
 		return s[:i]
 	}
 	return ""
+}
+
+// mayBeLabel is a cheap test before normalising n's own text: its first letter must start
+// some known label (pc.labelFirst; nil = any).
+func (pc *pageCtx) mayBeLabel(n *html.Node) bool {
+	if pc.labelFirst == nil {
+		return true
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.TextNode {
+			continue
+		}
+		for _, r := range c.Data {
+			if unicode.IsLetter(r) {
+				return pc.labelFirst[unicode.ToLower(r)]
+			}
+			if unicode.IsDigit(r) {
+				return pc.labelFirst[r]
+			}
+		}
+	}
+	return false
+}
+
+// labelFirstRunes is the set of first letters of labels (lower case).
+func labelFirstRunes(labels []string) map[rune]bool {
+	m := map[rune]bool{}
+	for _, l := range labels {
+		for _, r := range normLabel(l) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				m[unicode.ToLower(r)] = true
+				break
+			}
+		}
+	}
+	return m
 }

@@ -28,8 +28,10 @@ type pageCtx struct {
 
 	pageText *string
 	titleTxt *string
-	tokens   map[string]bool       // ".class" and "#id" tokens present in the page
-	labels   map[string][]labelHit // normalised own-text of short elements
+	tokens   map[string]bool // ".class" and "#id" tokens present in the page
+
+	labelFirst map[rune]bool         // first letters of every label any extractor looks up
+	labels     map[string][]labelHit // normalised own-text of short elements
 }
 
 func newPageCtx(p Page, doc *goquery.Document) *pageCtx {

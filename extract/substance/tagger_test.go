@@ -400,3 +400,28 @@ func BenchmarkTagger(b *testing.B) {
 		}
 	})
 }
+
+// TestLinearTime: tagging is linear in the text. Repeated terms ("ice ice ice ...") once made
+// the overlap resolution quadratic; ten times the text must cost far less than 100 times the time.
+func TestLinearTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing")
+	}
+	tg := Default()
+	best := func(s string) time.Duration {
+		d := time.Duration(1 << 62)
+		for range 3 {
+			st := time.Now()
+			tg.Tag(s)
+			d = min(d, time.Since(st))
+		}
+		return d
+	}
+	for _, unit := range []string{"ice ", "m30 ", "5f-adb-", "crystal meth ", "2c-b-", "4-fluoro "} {
+		small := best(strings.Repeat(unit, 20_000/len(unit)))
+		large := best(strings.Repeat(unit, 200_000/len(unit)))
+		if small > 0 && large/small > 40 {
+			t.Errorf("%q: 10x the text took %.0fx the time (%v vs %v)", unit, float64(large)/float64(small), large, small)
+		}
+	}
+}

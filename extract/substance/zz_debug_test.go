@@ -1,6 +1,8 @@
 package substance
 
 import (
+	"strings"
+	"time"
 	"fmt"
 	"os"
 	"sort"
@@ -83,5 +85,15 @@ func TestZZPurity(t *testing.T) {
 	for _, k := range ks {
 		s := m[k]
 		fmt.Printf("%-60s n=%5d named=%5d same=%.2f %v\n", k, s.n, s.named, float64(s.same)/float64(max(1, s.named)), s.cls)
+	}
+}
+
+func TestZZSlow(t *testing.T) {
+	tg := Default()
+	for _, unit := range []string{"ice ", "4-", "a-", "crystal meth ", "10g ", "xx", "-", "5f-adb-", "ab", "mdmb-", "İ", "\xff", "4-fluoro ", "fentanyl", "m30 ", "2c-b-"} {
+		s := strings.Repeat(unit, 200000/len(unit))
+		st := time.Now()
+		tg.Tag(s)
+		fmt.Printf("%-16q %v\n", unit, time.Since(st))
 	}
 }
