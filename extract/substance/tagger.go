@@ -476,7 +476,7 @@ func resolveOverlaps(hs []hit) []hit {
 		keep := true
 		for k := len(out) - 1; k >= 0 && out[k].field == h.field; k-- {
 			o := out[k]
-			if false && o.end <= h.start {
+			if o.end <= h.start {
 				// kept hits do not overlap and are sorted by start, so their ends increase:
 				// nothing earlier reaches h (keeps this linear on "ice ice ice ...")
 				break
