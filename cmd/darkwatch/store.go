@@ -4,35 +4,23 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 
 	"github.com/darkwatch/darkwatch/config"
 	"github.com/darkwatch/darkwatch/index"
-	"github.com/darkwatch/darkwatch/index/elastic"
-	"github.com/darkwatch/darkwatch/index/embedded"
+	"github.com/darkwatch/darkwatch/index/backend"
 )
 
-// openStore opens the configured index backend.
+// openStore opens the configured index backend: the embedded index under data_dir, or
+// Elasticsearch (migrated on open) behind a disk spool that keeps records while the cluster
+// is unreachable and replays them when it returns.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (index.Store, error) {
-	switch cfg.Index.Backend {
-	case "elasticsearch":
-		es := cfg.Index.Elasticsearch
-		s, err := elastic.New(elastic.Options{URLs: es.URLs, Username: es.Username, Password: es.Password.Value(), Prefix: es.IndexPrefix, Logger: log})
-		if err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		if err := s.Migrate(ctx); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		return s, nil
-	default:
-		s, err := embedded.Open(ctx, embedded.Options{Dir: filepath.Join(cfg.DataDir, "index"), Logger: log})
-		if err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		return s, nil
+	es := cfg.Index.Elasticsearch
+	s, err := backend.Open(ctx, backend.Options{Backend: cfg.Index.Backend, DataDir: cfg.DataDir, URLs: es.URLs,
+		Username: es.Username, Password: es.Password.Value(), Prefix: es.IndexPrefix, SpoolDir: cfg.Index.SpoolDir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
 	}
+	return s, nil
 }
 
 // refreshFrontier makes every page scheduled for a recrawl due now (a new day's crawl).
