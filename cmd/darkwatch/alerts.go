@@ -125,9 +125,9 @@ func runAlerts(ctx context.Context, e env) int {
 	if *retro != "" {
 		return runRetro(ctx, e, cfg, *retro, *asJSON, log)
 	}
-	l, err := alert.OpenLog(alertLogPath(cfg), time.Second)
+	l, err := alert.OpenLog(alertLogPath(cfg), 0)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch alerts:", err, "(a running crawl holds the alert log)")
+		fmt.Fprintln(e.stderr, "darkwatch alerts:", err)
 		return exitRuntime
 	}
 	defer l.Close()

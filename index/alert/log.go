@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,25 +34,27 @@ type Entry struct {
 }
 
 // Log is the durable alert log and delivery outbox: a bbolt file. Every write is one
-// fsynced transaction. Safe for concurrent use; one process at a time (bbolt file lock).
+// fsynced transaction. The file is opened for each operation and closed right after, so
+// several processes (a crawl, the API server, the CLI) share it: bbolt's file lock
+// serialises them (readers share it). Safe for concurrent use.
 type Log struct {
-	db *bolt.DB
+	path    string
+	timeout time.Duration
+	mu      sync.Mutex
+	closed  bool
 }
 
-// OpenLog opens (creating) the log file at path. A file held by another process makes it
-// fail after timeout (0: 2s).
+// OpenLog creates the log file at path if needed and returns the Log. An operation waits
+// up to timeout (0: 5s) for another process's transaction.
 func OpenLog(path string, timeout time.Duration) (*Log, error) {
 	if timeout <= 0 {
-		timeout = 2 * time.Second
+		timeout = 5 * time.Second
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("alert log: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
-	if err != nil {
-		return nil, fmt.Errorf("alert log %s: %w", path, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	l := &Log{path: path, timeout: timeout}
+	err := l.tx(true, func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bAlerts, bOutbox, bDelivered} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -60,25 +63,54 @@ func OpenLog(path string, timeout time.Duration) (*Log, error) {
 		return nil
 	})
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("alert log %s: %w", path, err)
+		return nil, err
 	}
-	return &Log{db: db}, nil
+	return l, nil
 }
 
-// Close closes the file. It is idempotent.
+// ErrLogClosed is returned after Close.
+var ErrLogClosed = errors.New("alert: log closed")
+
+// tx runs fn in a transaction on the file, opened for this call only.
+func (l *Log) tx(write bool, fn func(*bolt.Tx) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return ErrLogClosed
+	}
+	_, statErr := os.Stat(l.path)
+	ro := !write && statErr == nil
+	db, err := bolt.Open(l.path, 0o600, &bolt.Options{Timeout: l.timeout, ReadOnly: ro})
+	if err != nil {
+		return fmt.Errorf("alert log %s: %w", l.path, err)
+	}
+	if write {
+		err = db.Update(fn)
+	} else {
+		err = db.View(fn)
+	}
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("alert log %s: %w", l.path, cerr)
+	}
+	return err
+}
+
+// Close makes every later call fail with ErrLogClosed. It is idempotent.
 func (l *Log) Close() error {
-	if l == nil || l.db == nil {
+	if l == nil {
 		return nil
 	}
-	return l.db.Close()
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	return nil
 }
 
 // Add stores the alerts not stored yet (by ID) and, in the same transaction, one outbox
 // entry per alert and notifier (notifiers(a) names them). It returns the alerts added.
 func (l *Log) Add(alerts []Alert, notifiers func(Alert) []string) ([]Alert, error) {
 	var added []Alert
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	err := l.tx(true, func(tx *bolt.Tx) error {
 		added = added[:0]
 		ab, ob := tx.Bucket(bAlerts), tx.Bucket(bOutbox)
 		for _, a := range alerts {
@@ -115,7 +147,7 @@ func (l *Log) Add(alerts []Alert, notifiers func(Alert) []string) ([]Alert, erro
 // List returns the alerts raised at or after since (zero: all), oldest first.
 func (l *Log) List(since time.Time) ([]Alert, error) {
 	var out []Alert
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.tx(false, func(tx *bolt.Tx) error {
 		return tx.Bucket(bAlerts).ForEach(func(_, v []byte) error {
 			var a Alert
 			if err := json.Unmarshal(v, &a); err != nil {
@@ -152,7 +184,7 @@ func compareStr(a, b string) int {
 // Get returns one alert.
 func (l *Log) Get(id string) (Alert, error) {
 	var a Alert
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.tx(false, func(tx *bolt.Tx) error {
 		v := tx.Bucket(bAlerts).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("%w: %s", ErrNotFound, id)
@@ -165,7 +197,7 @@ func (l *Log) Get(id string) (Alert, error) {
 // Ack marks an alert acknowledged at at (idempotent: the first time is kept).
 func (l *Log) Ack(id string, at time.Time) (Alert, error) {
 	var a Alert
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	err := l.tx(true, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bAlerts)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -190,7 +222,7 @@ func (l *Log) Ack(id string, at time.Time) (Alert, error) {
 // Due returns up to max pending outbox entries whose Next is not after now.
 func (l *Log) Due(now time.Time, max int) ([]Entry, error) {
 	var out []Entry
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.tx(false, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
 		for k, v := c.First(); k != nil && len(out) < max; k, v = c.Next() {
 			var e Entry
@@ -209,7 +241,7 @@ func (l *Log) Due(now time.Time, max int) ([]Entry, error) {
 // Pending returns every pending outbox entry.
 func (l *Log) Pending() ([]Entry, error) {
 	var out []Entry
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.tx(false, func(tx *bolt.Tx) error {
 		return tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
@@ -225,7 +257,7 @@ func (l *Log) Pending() ([]Entry, error) {
 // Delivered returns every delivered entry.
 func (l *Log) Delivered() ([]Entry, error) {
 	var out []Entry
-	err := l.db.View(func(tx *bolt.Tx) error {
+	err := l.tx(false, func(tx *bolt.Tx) error {
 		return tx.Bucket(bDelivered).ForEach(func(_, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
@@ -241,7 +273,7 @@ func (l *Log) Delivered() ([]Entry, error) {
 // settle records the outcome of one delivery attempt: done moves the entry to the
 // delivered bucket; otherwise it stays pending until next.
 func (l *Log) settle(e Entry, done bool, at, next time.Time, errText string) error {
-	return l.db.Update(func(tx *bolt.Tx) error {
+	return l.tx(true, func(tx *bolt.Tx) error {
 		ob := tx.Bucket(bOutbox)
 		if ob.Get([]byte(e.Key)) == nil {
 			return nil // settled by someone else
