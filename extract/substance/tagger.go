@@ -283,7 +283,25 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		counterfeit = counterfeit || sig[f].counterfeit
 	}
 	drugCat := sig[2].drugCat && !sig[2].nonDrugCat
-	context := strong || qty || ctxWord || drugCat
+	// two different ambiguous words of one class support each other ("hash cookies",
+	// "chocolate edibles", "ice crystal")
+	ctxPair := false
+	for i, h := range hits {
+		if h.pat < 0 || t.pats[h.pat].flags&flagCtx == 0 {
+			continue
+		}
+		for _, g := range hits[:i] {
+			if g.pat >= 0 && g.pat != h.pat && t.pats[g.pat].flags&flagCtx != 0 &&
+				t.canon[t.pats[g.pat].canon].Class == t.canon[t.pats[h.pat].canon].Class {
+				ctxPair = true
+				break
+			}
+		}
+		if ctxPair || i > 64 { // bounded: a pair shows up early or not at all
+			break
+		}
+	}
+	context := strong || qty || ctxWord || drugCat || ctxPair
 
 	hitCanon := func(h hit) Canon {
 		if h.pat < 0 {

@@ -112,6 +112,11 @@ var golden = []struct{ in, want string }{
 	{"Yeezy Boost 350 Moonrock size 10", "mention: cannabis"},
 	{"Pre Roll Smell Proof Bag", "mention: cannabis"},
 	{"Crack Rock 3.5g", "offer: crack cocaine"},
+	// two different ambiguous words of one class support each other
+	{"4 Chocolate Chip Hash Cookies", "offer: cannabis,hashish,thc"},
+	{"Chocolate Chip Cookies recipe card", "mention: cannabis,thc"}, // named, but a recipe is no offer
+	{"Small Dab Oil Rig Bubbler", "mention: thc"},
+	{"3 points speed", "offer: amphetamine"},
 }
 
 func render(r Result) string {
