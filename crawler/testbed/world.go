@@ -379,8 +379,10 @@ func contactsFor(seed int64, label, handle string) []extract.Entity {
 		}
 		return -1
 	}, handle))
-	if h == "" {
-		h = "shop"
+	// Telegram usernames start with a letter (handles in Cyrillic leave only digits and '_').
+	h = strings.TrimLeft(h, "_0123456789")
+	if len(h) < 3 {
+		h = "shop" + h
 	}
 	var out []extract.Entity
 	out = append(out, extract.Entity{Kind: "telegram", Value: fmt.Sprintf("%s_%d", h, r.IntN(90)+10)})
