@@ -109,7 +109,7 @@ var golden = []struct{ in, want string }{
 	{"Marijuana Botany: An Advanced Study", "mention: cannabis"},
 	{"MDMA Neurochemistry", "mention: mdma"},
 	{"Rock River Arms 6.8 SPC with Ammo", "mention: crack cocaine"},
-	{"Yeezy Boost 350 Moonrock size 10", "mention: cannabis"},
+	{"Yeezy Boost 350 Moonrock size 10", "mention: -"},
 	{"Pre Roll Smell Proof Bag", "mention: cannabis"},
 	{"Crack Rock 3.5g", "offer: crack cocaine"},
 	// two different ambiguous words of one class support each other
@@ -117,6 +117,10 @@ var golden = []struct{ in, want string }{
 	{"Chocolate Chip Cookies recipe card", "mention: cannabis,thc"}, // named, but a recipe is no offer
 	{"Small Dab Oil Rig Bubbler", "mention: thc"},
 	{"3 points speed", "offer: amphetamine"},
+	// form words are descriptors next to a named drug, not a second substance
+	{"Freebase DMT crystals 0.5 gram", "offer: dmt"},
+	{"1 Ounce (28g) Pink Moonrock Crystal PURE MDMA", "offer: mdma"},
+	{"28 GRAMS TOP SHELF ICE", "offer: methamphetamine"},
 }
 
 func render(r Result) string {
