@@ -82,3 +82,23 @@ func TestMorphLexiconWins(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupShape: Lookup answers for names the lexicon lacks by their shape, as Tag does.
+func TestLookupShape(t *testing.T) {
+	tg := Default()
+	for in, want := range map[string]Canon{
+		"Isobutyrfentanyl": {"isobutyrfentanyl", ClassOpioid, FamilyFentanyl},
+		"4-CEC":            {"4-cec", ClassStimulant, FamilyCathinone},
+		"5F-ADB-FUB":       {"5f-adb-fub", ClassCannabis, FamilyCannabinoid},
+		"4-fibf":           {"4-fluoroisobutyrfentanyl", ClassOpioid, FamilyFentanyl},
+	} {
+		if got, ok := tg.Lookup(in); !ok || got != want {
+			t.Errorf("Lookup(%q) = %+v, %v; want %+v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"replica", "php", "windows 10", "stainless steel"} {
+		if got, ok := tg.Lookup(in); ok {
+			t.Errorf("Lookup(%q) = %+v, want not found", in, got)
+		}
+	}
+}

@@ -136,15 +136,35 @@ func (t *Tagger) addCanon(c Canon) int {
 	return i
 }
 
-// Lookup returns the canonical entry for a canonical name or any lexicon term.
+// Lookup returns the canonical entry for a canonical name or any lexicon term; failing
+// those, for a name whose shape the tagger recognises ("isobutyrfentanyl", "4-CEC"), the
+// entry Tag would report for it.
 func (t *Tagger) Lookup(name string) (Canon, bool) {
 	if i, ok := t.byName[strings.ToLower(strings.TrimSpace(name))]; ok {
 		return t.canon[i], true
 	}
-	if i, ok := t.byTerm[normTerm(name)]; ok {
+	n := normTerm(name)
+	if i, ok := t.byTerm[n]; ok {
 		return t.canon[i], true
 	}
+	if parts := strings.Fields(n); len(parts) > 0 && len(parts) <= maxCompound && isASCII(n) {
+		if c, ok := classifyParts(parts); ok {
+			if i, ok := t.byName[c.Name]; ok {
+				return t.canon[i], true
+			}
+			return c, true
+		}
+	}
 	return Canon{}, false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Size returns the number of canonical substances and of distinct normalised terms.
