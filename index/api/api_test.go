@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -848,5 +849,33 @@ func TestNewValidates(t *testing.T) {
 			s.Close()
 			t.Errorf("%s: New succeeded, want an error", name)
 		}
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	e := newEnv(t, envOptions{noAlerts: true, noMarkets: true})
+	try := func(pass string) int {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(url.Values{"user": {"alice"}, "password": {pass}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 10 {
+		if code := try(fmt.Sprint("guess", i)); code != 303 {
+			t.Fatalf("failed login %d: got %d, want 303", i, code)
+		}
+	}
+	if code := try(password); code != http.StatusTooManyRequests {
+		t.Errorf("11th login: got %d, want 429", code)
+	}
+	var got struct{ Entries []api.AuditEntry }
+	e.getJSON(t, "/api/v1/audit?event=login_throttled", bearer(adminToken), 200, &got)
+	if len(got.Entries) != 1 || got.Entries[0].User != "alice" {
+		t.Errorf("audit: got %+v, want one login_throttled entry", got.Entries)
 	}
 }

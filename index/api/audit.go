@@ -17,7 +17,7 @@ import (
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	Time   time.Time `json:"time"`
-	Event  string    `json:"event"` // request, login, login_failed, logout, auth_failed, forbidden, csrf_rejected
+	Event  string    `json:"event"` // request, login, login_failed, login_throttled, logout, auth_failed, forbidden, csrf_rejected
 	User   string    `json:"user,omitempty"`
 	Role   string    `json:"role,omitempty"`
 	Auth   string    `json:"auth,omitempty"` // session | token

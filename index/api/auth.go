@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,19 +40,59 @@ type tokenEntry struct {
 }
 
 type authenticator struct {
-	users   map[string]User
-	tokens  []tokenEntry
-	ttl     time.Duration
-	now     func() time.Time
-	dummy   []byte // bcrypt hash compared for unknown users (same cost, no user enumeration by timing)
-	mu      sync.Mutex
-	session map[[sha256.Size]byte]*session // by SHA-256 of the cookie value
+	users    map[string]User
+	tokens   []tokenEntry
+	ttl      time.Duration
+	now      func() time.Time
+	dummy    []byte // bcrypt hash compared for unknown users (same cost, no user enumeration by timing)
+	mu       sync.Mutex
+	session  map[[sha256.Size]byte]*session // by SHA-256 of the cookie value
+	failures map[string][]time.Time         // failed logins per client IP within loginWindow
+}
+
+// Login throttling: at most maxLoginFailures failed logins per client IP per loginWindow.
+const (
+	maxLoginFailures = 10
+	loginWindow      = 5 * time.Minute
+)
+
+// throttled reports whether ip has too many recent failed logins.
+func (a *authenticator) throttled(ip string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.recentFailures(ip)) >= maxLoginFailures
+}
+
+func (a *authenticator) recentFailures(ip string) []time.Time {
+	cut := a.now().Add(-loginWindow)
+	f := a.failures[ip]
+	i := 0
+	for i < len(f) && f[i].Before(cut) {
+		i++
+	}
+	f = f[i:]
+	if len(f) == 0 {
+		delete(a.failures, ip)
+	} else {
+		a.failures[ip] = f
+	}
+	return f
+}
+
+func (a *authenticator) failed(ip string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.failures) > 10000 { // bounded: forget everybody rather than grow without limit
+		clear(a.failures)
+	}
+	a.failures[ip] = append(a.recentFailures(ip), a.now())
 }
 
 func validRole(r string) bool { return r == RoleAnalyst || r == RoleAdmin }
 
 func newAuthenticator(users []User, tokens []Token, ttl time.Duration, now func() time.Time) (*authenticator, error) {
-	a := &authenticator{users: map[string]User{}, ttl: ttl, now: now, session: map[[sha256.Size]byte]*session{}}
+	a := &authenticator{users: map[string]User{}, ttl: ttl, now: now, session: map[[sha256.Size]byte]*session{},
+		failures: map[string][]time.Time{}}
 	var errs []error
 	for i, u := range users {
 		switch {
@@ -272,8 +313,15 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, pass := r.PostFormValue("user"), r.PostFormValue("password")
+	if s.auth.throttled(clientAddr(r)) {
+		_ = s.auditEvent(r, AuditEntry{Event: "login_throttled", User: name})
+		w.Header().Set("Retry-After", strconv.Itoa(int(loginWindow.Seconds())))
+		writeJSON(w, http.StatusTooManyRequests, errorBody{"too many failed logins from this address; try again later"})
+		return
+	}
 	tok, p, ok := s.auth.login(name, pass)
 	if !ok {
+		s.auth.failed(clientAddr(r))
 		_ = s.auditEvent(r, AuditEntry{Event: "login_failed", User: name})
 		http.Redirect(w, r, "/login?error=1&next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
