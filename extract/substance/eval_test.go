@@ -300,3 +300,60 @@ func names(r Result) string {
 	}
 	return strings.Join(b, ",")
 }
+
+// TestEvalDreamCocaine is a transfer check on a market the lexicon and rules were not tuned
+// on: Dream Market cocaine listings (one class). Every title should be a drug offer naming a
+// stimulant; the test prints the misses.
+func TestEvalDreamCocaine(t *testing.T) {
+	dir := sharedData(t, "dream-cocaine-2017")
+	data, err := os.ReadFile(filepath.Join(dir, "dream_market_cocaine_listings.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	head, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, h := range head {
+		if h == "product_title" {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatal("no product_title column")
+	}
+	var n, offers, stim int
+	var misses []string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
+			continue
+		}
+		n++
+		res := Default().Tag(rec[col])
+		if res.DrugOffer {
+			offers++
+		}
+		if primaryClass(res) == ClassStimulant {
+			stim++
+		} else if len(misses) < 20 {
+			misses = append(misses, rec[col]+" | "+names(res))
+		}
+	}
+	t.Logf("dream cocaine: %d titles, drug offer %.4f, primary class stimulant %.4f", n, ratio(offers, n), ratio(stim, n))
+	for _, m := range misses {
+		t.Logf("miss: %s", m)
+	}
+	if ratio(offers, n) < 0.97 || ratio(stim, n) < 0.95 {
+		t.Errorf("dream cocaine: offer %.4f (want >= 0.97), stimulant %.4f (want >= 0.95)", ratio(offers, n), ratio(stim, n))
+	}
+}

@@ -475,8 +475,26 @@ func leftOK(s []byte, start int, p *pattern) bool {
 	if start == 0 || s[start-1] == ' ' {
 		return true
 	}
-	// "100mgmdma": a word may start right after a number when the term starts with a letter
-	return p.kind == kindSubstance && p.n >= 3 && isDigitByte(s[start-1]) && !isDigitByte(s[start]) && s[start] < 0x80
+	if p.kind != kindSubstance || p.n < 3 || isDigitByte(s[start]) || s[start] >= 0x80 {
+		return false
+	}
+	// "100mdma": a word may start right after a number when the term starts with a letter
+	if isDigitByte(s[start-1]) {
+		return true
+	}
+	// "100gCocaine", "5mgXanax": or right after a number and its unit
+	i := start
+	for i > 0 && start-i < 3 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+		i--
+	}
+	if i == 0 || !isDigitByte(s[i-1]) {
+		return false
+	}
+	switch string(s[i:start]) {
+	case "g", "gr", "mg", "kg", "ug", "oz", "ml", "x":
+		return true
+	}
+	return false
 }
 
 func rightOK(s []byte, end int, flags uint8) bool {

@@ -121,6 +121,10 @@ var golden = []struct{ in, want string }{
 	{"Freebase DMT crystals 0.5 gram", "offer: dmt"},
 	{"1 Ounce (28g) Pink Moonrock Crystal PURE MDMA", "offer: mdma"},
 	{"28 GRAMS TOP SHELF ICE", "offer: methamphetamine"},
+	// a name glued to a quantity
+	{"10gCocaine Bolivien 92%", "offer: cocaine"},
+	{"100x2mgXanax", "offer: alprazolam"},
+	{"bigcocaine", "mention: -"},
 }
 
 func render(r Result) string {
