@@ -16,7 +16,7 @@ import (
 //     "5F-ADB-FUB", code numbers (JWH-nnn, NM-2201, PB-22, UR-144) -> synthetic cannabinoid
 //   - "...azolam"/"...azepam" -> benzodiazepine, designer
 //   - ring-substituted cathinone codes (3-CMC, 4-CEC, 4-MPrC, 2-NMC), "...edrone", "...ylone",
-//     "bk-...", pyrrolidinophenones (alpha-PHP, a-PPP, 4F-PV8, 4-Cl-PVP) -> synthetic cathinone
+//     "bk-...", "...propion", pyrrolidinophenones (alpha-PHP, a-PPP, 4F-PV8, 4-Cl-PVP) -> synthetic cathinone
 //   - "...phenidate", "...amphetamine" -> stimulant NPS
 //   - 2C-x, 25x-NBOMe, "...scaline" -> phenethylamine; 4-AcO-DMT, 5-MeO-MiPT -> tryptamine;
 //     1P-LSD, 1cP-LSD, AL-LAD -> lysergamide
@@ -178,7 +178,7 @@ var suffixEnds = func() *[1 << 16]bool {
 var wordSuffixes = func() [][]byte {
 	var out [][]byte
 	for _, s := range []string{"fentanyl", "fentanil", "fentanyle", "nitazene", "nitazepyne", "nitazepine", "orphine",
-		"zolam", "zepam", "inaca", "pica", "fubica", "chmica", "edrone", "ylone", "phenidate", "phenidiate",
+		"zolam", "zepam", "propion", "inaca", "pica", "fubica", "chmica", "edrone", "ylone", "phenidate", "phenidiate",
 		"amphetamine", "amfetamine", "scaline", "ketamine", "xetamine", "phenidine", "pvp", "php", "ppp", "pbp", "pvt", "pihp", "phip",
 		"dmt", "det", "dpt", "dipt", "mipt", "met", "mpt", "ept", "malt", "dalt"} {
 		out = append(out, []byte(s))
@@ -287,6 +287,9 @@ func classifyParts(parts []string) (Canon, bool) {
 	case hasLongSuffix(sj, "ylone", 4) || hasLongSuffix(sj, "hylone", 3):
 		// pentylone, dibutylone, "N-Ethyl-Penthylone"; methylone's class (empathogen) is set
 		// by the lexicon, which runs first
+		return Canon{Name: chemName(parts), Class: ClassStimulant, Family: FamilyCathinone}, true
+	case hasLongSuffix(sj, "propion", 3) && !strings.HasSuffix(sj, "bupropion"):
+		// diethylpropion, methylpropion: N-alkyl cathinones; bupropion is an antidepressant
 		return Canon{Name: chemName(parts), Class: ClassStimulant, Family: FamilyCathinone}, true
 	case len(parts) >= 2 && parts[0] == "bk" && allLetters(parts[1]) && len(parts[1]) >= 3:
 		return stim(FamilyCathinone), true // bk-EBDP, bk-EPDP (beta-keto)

@@ -33,6 +33,8 @@ func TestMorph(t *testing.T) {
 		{"N-Ethyl-Penthylone 2 Gram", "n-ethylpenthylone", ClassStimulant, FamilyCathinone, "n-ethyl-penthylone"},
 		{"Isohexedrone 10g", "isohexedrone", ClassStimulant, FamilyCathinone, "isohexedrone"},
 		{"bk-EPDP 5g", "bk-epdp", ClassStimulant, FamilyCathinone, "bk-epdp"},
+		{"Diethylpropion 75mg x30", "diethylpropion", ClassStimulant, FamilyCathinone, "diethylpropion"},
+		{"Bupropion 150mg", "", "", "", ""},
 		{"Diethylphenidate 25g", "diethylphenidate", ClassStimulant, FamilyOtherNPS, "diethylphenidate"},
 		{"2C-T-33 20mg x10", "2c-t-33", ClassPsychedelic, FamilyPhenethylamine, "2c-t-33"},
 		{"25CN-NBOH blotters 500ug", "25cn-nboh", ClassPsychedelic, FamilyPhenethylamine, "25cn-nboh"},

@@ -125,6 +125,10 @@ var golden = []struct{ in, want string }{
 	{"10gCocaine Bolivien 92%", "offer: cocaine"},
 	{"100x2mgXanax", "offer: alprazolam"},
 	{"bigcocaine", "mention: -"},
+	// street names that are also software words need context
+	{"Installing Apache on Windows.txt", "mention: -"},
+	{"Hacking bundle: booters, rats, dox programs", "mention: -"},
+	{"Ruger LC9s 9MM 7RD Striker-Fired PST", "mention: -"},
 }
 
 func render(r Result) string {

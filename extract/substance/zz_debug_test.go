@@ -97,3 +97,25 @@ func TestZZSlow(t *testing.T) {
 		fmt.Printf("%-16q %v\n", unit, time.Since(st))
 	}
 }
+
+func TestZZDuta(t *testing.T) {
+	for _, sub := range []string{"illegal", "legal"} {
+		dir := "/work/shared/data/duta-huji/onion/" + sub
+		es, _ := os.ReadDir(dir)
+		n, off, named := 0, 0, 0
+		for _, e := range es {
+			b, _ := os.ReadFile(dir + "/" + e.Name())
+			r := Default().Tag(string(b))
+			n++
+			if r.DrugOffer {
+				off++
+			}
+			if len(r.Substances) > 0 {
+				named++
+			} else if sub == "illegal" {
+				fmt.Printf("NONE %s %q\n", e.Name(), string(b[:min(len(b), 150)]))
+			}
+		}
+		fmt.Println(sub, n, off, named)
+	}
+}
