@@ -9,8 +9,9 @@
 // Matching is one pass of an Aho-Corasick automaton over normalised text (lower case, Unicode
 // letters and digits of any script, separators collapsed so "4-MMC", "4MMC" and "4 mmc" match)
 // with word boundaries. Ambiguous street words ("ice", "snow", "blues", "molly") count only with
-// drug context: a quantity with a unit, another unambiguous substance, a drug-context word or a
-// drug category. The pill names "M30"/"oxy 30"/"blues" mean oxycodone, unless the text says
+// drug context: a quantity with a unit (or a street quantity: "eight ball", "half oz"), another
+// unambiguous substance, a drug-context word, a drug category, or a second, different ambiguous
+// word of the same class ("hash cookies"). The pill names "M30"/"oxy 30"/"blues" mean oxycodone, unless the text says
 // pressed/counterfeit/fake (then fentanyl, confidence 0.5) or names fentanyl itself.
 //
 // Names no list has yet are recognised by their shape in a second linear pass over the words
