@@ -552,10 +552,7 @@ var (
 // tryptamineCode recognises ring-substituted tryptamines: 4-AcO-DMT, 5-MeO-MiPT, 4-HO-MET,
 // also written without hyphens (4-AcO DMT is two compounds and not seen).
 func tryptamineCode(parts []string) bool {
-	var ps []string
-	for _, p := range parts {
-		ps = append(ps, p)
-	}
+	ps := append([]string(nil), parts...) // ps[0] may be trimmed below
 	if len(ps) == 1 {
 		w := ps[0]
 		if len(w) < 5 || (w[0] != '4' && w[0] != '5') {

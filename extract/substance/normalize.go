@@ -118,8 +118,4 @@ func normTerm(t string) string {
 	return string(b)
 }
 
-// isWordByte reports whether the rune starting or ending at b is a letter or digit: in
-// normalised text every non-space byte belongs to a letter or digit.
-func isWordByte(c byte) bool { return c != ' ' }
-
 func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
