@@ -277,10 +277,10 @@ func (f *frontierStatus) merge(st frontier.Stats) []api.MarketStatus {
 		switch {
 		case ms.Paused != "":
 			m.Status = api.StatusPaused
-		case up > 0:
-			m.Status = api.StatusUp
-		case down > 0:
-			m.Status = api.StatusDown
+		case down > 0 && up == 0:
+			m.Status = api.StatusDown // every host in backoff
+		case up > 0 || ms.Seen > 0:
+			m.Status = api.StatusUp // pages crawled and no host in backoff
 		}
 		out = append(out, m)
 	}

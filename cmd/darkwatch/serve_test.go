@@ -225,3 +225,24 @@ func TestFileAlertsHeld(t *testing.T) {
 		t.Errorf("released log: %v", err)
 	}
 }
+
+func TestFrontierStatusCrawledNoFailures(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.DataDir = dir
+	fr, err := frontier.OpenBolt(filepath.Join(dir, "frontier.db"), frontier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fr.Add(context.Background(), frontier.Item{URL: "http://h1.onion/a", Market: "m1", Host: "h1.onion"}); err != nil {
+		t.Fatal(err)
+	}
+	fr.Close()
+	ms, err := newFrontierStatus(cfg).MarketStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].Status != api.StatusUp {
+		t.Errorf("got %+v, want m1 up (seen pages, no host in backoff)", ms)
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/darkwatch/darkwatch/crawler/testbed"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
@@ -877,5 +878,44 @@ func TestLoginThrottle(t *testing.T) {
 	e.getJSON(t, "/api/v1/audit?event=login_throttled", bearer(adminToken), 200, &got)
 	if len(got.Entries) != 1 || got.Entries[0].User != "alice" {
 		t.Errorf("audit: got %+v, want one login_throttled entry", got.Entries)
+	}
+}
+
+// TestActorsMatchTruth: with no actor ids in the index (as after a real crawl, where
+// extraction cannot know them), the accounts the API links from any one vendor id are
+// exactly the testbed truth's actor: shared PGP, crypto address or contact, no false links.
+func TestActorsMatchTruth(t *testing.T) {
+	w, err := testbed.New(testbed.Options{Seed: 11, Markets: 8, Listings: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := w.Truth()
+	vs := slices.Clone(tr.Vendors)
+	for i := range vs {
+		vs[i].Actor = ""
+	}
+	e := newEnv(t, envOptions{listings: tr.Listings, vendors: vs, noAlerts: true, noMarkets: true})
+	shared := 0
+	for _, a := range tr.Actors {
+		if len(a.Vendors) > 1 {
+			shared++
+		}
+		for _, start := range a.Vendors {
+			var got api.ActorResponse
+			e.getJSON(t, "/api/v1/actors/"+start, bearer(analystToken), 200, &got)
+			var ids []string
+			for _, v := range got.Vendors {
+				ids = append(ids, v.Vendor.ID)
+				if len(a.Vendors) > 1 && len(v.Evidence) == 0 {
+					t.Errorf("%s: %s linked without evidence", a.ID, v.Vendor.ID)
+				}
+			}
+			if diff := cmp.Diff(index.Uniq(a.Vendors), ids); diff != "" {
+				t.Errorf("%s from %s (link %s): accounts (-truth +api):\n%s", a.ID, start, a.Link, diff)
+			}
+		}
+	}
+	if shared == 0 {
+		t.Fatal("truth has no actor with several accounts: the test checks nothing")
 	}
 }
