@@ -256,3 +256,43 @@ func TestEmailRefusesPlaintext(t *testing.T) {
 	case <-time.After(3 * time.Second):
 	}
 }
+
+// TestEngineEmailsEvidence: an alert raised by the engine goes through the outbox to a real
+// SMTP server; the message names the vendor and carries the capture's SHA-256.
+func TestEngineEmailsEvidence(t *testing.T) {
+	srv := startSMTP(t, "alerts", "pw")
+	mail := &alert.Email{NotifierName: "duty", Addr: srv.ln.Addr().String(), Username: "alerts", Password: "pw",
+		From: "darkwatch@unit.example", To: []string{"duty@unit.example"},
+		TLS: &tls.Config{RootCAs: srv.pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}, Timeout: 5 * time.Second}
+	f := newFixture(t, nil, nil)
+	eng, err := alert.New(alert.Options{Rules: []alert.Rule{{Name: "op", Kind: alert.KindVendorOnNewMarket, Severity: alert.SeverityCritical}},
+		Store: f.store, LogPath: t.TempDir() + "/alerts.db", Notifiers: []alert.Notifier{mail}, NoDelivery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	f.eng = eng
+	f.must("m1", 200, "u", nil, []extract.Vendor{vendor("m1", "old", "PGPFEED")})
+	as, err := f.page("m2", 200, "u", nil, []extract.Vendor{vendor("m2", "new", "PGPFEED")})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("raised %v, %v", as, err)
+	}
+	if err := eng.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := eng.Log().Pending(); len(p) != 0 {
+		t.Fatalf("still pending: %+v", p)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.messages) != 1 {
+		t.Fatalf("server got %d messages, want 1", len(srv.messages))
+	}
+	d := srv.messages[0].Data
+	for _, want := range []string{"[darkwatch critical]", "vendors: m2/new", "linked: m1/old (shared: PGPFEED)",
+		"capture sha256: " + as[0].Capture.SHA256, "X-Darkwatch-Dedup-Key: " + as[0].ID + ":duty"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("message lacks %q:\n%s", want, d)
+		}
+	}
+}

@@ -341,11 +341,11 @@ func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]
 		if !ok {
 			continue
 		}
-		first, err := e.novel(ctx, "entity/g/"+val, ev)
+		anywhere, err := e.novel(ctx, "entity/g/"+val, ev)
 		if err != nil {
 			return out, err
 		}
-		if !first {
+		if !anywhere {
 			shared = append(shared, val)
 		}
 	}
@@ -730,23 +730,27 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 }
 
 // deliverDue attempts every due entry once. Deliveries are serialised so that an entry is
-// never sent twice at once.
+// never sent twice at once. After a notifier fails, its other entries wait for the next pass
+// (one timeout per down receiver and pass, and no head-of-line blocking of the others).
 func (e *Engine) deliverDue(ctx context.Context) (int, error) {
 	e.deliverMu.Lock()
 	defer e.deliverMu.Unlock()
 	sent := 0
+	down := map[string]bool{}
 	for range 100 { // bounded: at most 100 batches per call
-		due, err := e.alog.Due(e.opts.Now(), 200)
+		due, err := e.alog.dueExcept(e.opts.Now(), 200, down)
 		if err != nil {
 			return sent, err
 		}
 		if len(due) == 0 {
 			return sent, nil
 		}
-		progress := false
 		for _, en := range due {
 			if ctx.Err() != nil {
 				return sent, ctx.Err()
+			}
+			if down[en.Notifier] {
+				continue
 			}
 			ok, err := e.deliver(ctx, en)
 			if err != nil {
@@ -754,11 +758,9 @@ func (e *Engine) deliverDue(ctx context.Context) (int, error) {
 			}
 			if ok {
 				sent++
-				progress = true
+			} else {
+				down[en.Notifier] = true
 			}
-		}
-		if !progress {
-			return sent, nil
 		}
 	}
 	return sent, nil

@@ -220,7 +220,10 @@ func (l *Log) Ack(id string, at time.Time) (Alert, error) {
 }
 
 // Due returns up to max pending outbox entries whose Next is not after now.
-func (l *Log) Due(now time.Time, max int) ([]Entry, error) {
+func (l *Log) Due(now time.Time, max int) ([]Entry, error) { return l.dueExcept(now, max, nil) }
+
+// dueExcept is Due without the entries of the notifiers in skip.
+func (l *Log) dueExcept(now time.Time, max int, skip map[string]bool) ([]Entry, error) {
 	var out []Entry
 	err := l.tx(false, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
@@ -229,7 +232,7 @@ func (l *Log) Due(now time.Time, max int) ([]Entry, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
-			if !e.Next.After(now) {
+			if !e.Next.After(now) && !skip[e.Notifier] {
 				out = append(out, e)
 			}
 		}

@@ -3,12 +3,16 @@ package alert_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index/alert"
 )
 
@@ -61,5 +65,50 @@ func TestWebhookBodies(t *testing.T) {
 				t.Errorf("Deliver = %v, want ok=%v", err, tc.ok)
 			}
 		})
+	}
+}
+
+// fakeNotifier is a Notifier with a function field.
+type fakeNotifier struct {
+	name string
+	fn   func(a alert.Alert, key string) error
+}
+
+func (f *fakeNotifier) Name() string { return f.name }
+func (f *fakeNotifier) Deliver(_ context.Context, a alert.Alert, key string) error {
+	return f.fn(a, key)
+}
+
+// TestFlushDownReceiverCostsOneAttempt: with one receiver down, a Flush tries it once (not
+// once per alert: each try may cost a timeout) and still delivers everything to the other.
+func TestFlushDownReceiverCostsOneAttempt(t *testing.T) {
+	var downTries, upGot int
+	down := &fakeNotifier{"down", func(alert.Alert, string) error { downTries++; return errors.New("timeout") }}
+	up := &fakeNotifier{"up", func(alert.Alert, string) error { upGot++; return nil }}
+	f := newFixture(t, nil, nil)
+	eng, err := alert.New(alert.Options{Rules: []alert.Rule{{Name: "nv", Kind: alert.KindNewVendor}}, Store: f.store,
+		LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: []alert.Notifier{down, up}, NoDelivery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	f.eng = eng
+	const n = 60
+	var vs []extract.Vendor
+	for i := range n {
+		vs = append(vs, vendor("m1", fmt.Sprintf("v%03d", i)))
+	}
+	if as, err := f.page("m1", 200, "u", nil, vs); err != nil || len(as) != n {
+		t.Fatalf("raised %d, %v", len(as), err)
+	}
+	if err := eng.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if downTries != 1 || upGot != n {
+		t.Errorf("down receiver tried %d times (want 1), up receiver got %d (want %d)", downTries, upGot, n)
+	}
+	p, _ := eng.Log().Pending()
+	if len(p) != n {
+		t.Errorf("pending %d, want the down receiver's %d", len(p), n)
 	}
 }
