@@ -45,13 +45,14 @@ const (
 	kindMass          // mass unit after a number: g, oz, lb, kg, г (a quantity; "10g" of an unnamed product)
 	kindStreetQty     // street quantity without a number: eight ball, teener, half oz, quarter pound, QP
 	kindNonWeighed    // weighed goods that are not drugs (ammunition, jewellery, phones): no weighed-product rule
+	kindPillUnit      // dosage-form count after a number: pills, tabs, blotters, caps
 )
 
 var kindNames = map[string]int{
 	"unit": kindUnit, "context": kindContext, "nonoffer": kindNonOffer,
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
 	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount, "test": kindTest,
-	"mass": kindMass, "streetqty": kindStreetQty, "nonweighed": kindNonWeighed,
+	"mass": kindMass, "streetqty": kindStreetQty, "nonweighed": kindNonWeighed, "pillunit": kindPillUnit,
 }
 
 // lexRow is one parsed lexicon line.

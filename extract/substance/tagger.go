@@ -197,7 +197,7 @@ type scratch struct {
 
 // signals seen in a field
 type signals struct {
-	qty, mass, nonWeighed, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
+	qty, mass, pills, nonWeighed, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -216,7 +216,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			p := &t.pats[id]
 			start := end - int(p.n)
 			switch p.kind {
-			case kindUnit, kindDose, kindCount, kindMass:
+			case kindUnit, kindDose, kindCount, kindMass, kindPillUnit:
 				// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
 				if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
 					return
@@ -232,6 +232,9 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 					}
 					if p.kind == kindMass && rightOK(s, end, 0) {
 						sig[f].mass = true
+					}
+					if p.kind == kindPillUnit {
+						sig[f].pills = true
 					}
 				}
 				return
@@ -435,8 +438,8 @@ func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
 		// a mass and nothing else ("10g Chocolata", "King Amnesia 14 g"): a product sold by
 		// weight is a drug far more often than not on these markets, unless the text says
 		// ammunition, jewellery, a phone (nonweighed) or anything non-offer
-		if sig[0].mass && !neg && !fraud && !para && !sig[0].test && !sig[0].nonWeighed && !sig[1].nonWeighed && !sig[2].nonWeighed {
-			return true, 0.25
+		if (sig[0].mass || sig[0].pills) && !neg && !fraud && !para && !sig[0].test && !sig[0].nonWeighed && !sig[1].nonWeighed && !sig[2].nonWeighed {
+			return true, 0.25 // "100 pills LUCKYS", "50 tabs Pelican Print" likewise
 		}
 		return false, 0
 	}

@@ -129,6 +129,12 @@ var golden = []struct{ in, want string }{
 	{"Installing Apache on Windows.txt", "mention: -"},
 	{"Hacking bundle: booters, rats, dox programs", "mention: -"},
 	{"Ruger LC9s 9MM 7RD Striker-Fired PST", "mention: -"},
+	// a dosage-form count with no name: a weak offer, like a dose or a mass
+	{"25 tabs Pelican Print EXCLUSIVE", "offer: -"},
+	{"100 pills LUCKYS", "offer: -"},
+	{"Pill press 100 tabs per minute", "mention: -"},
+	{"green windowpane gel tabs 75 micrograms", "offer: lsd"},
+	{"1 x OC 40 blue", "offer: oxycodone"},
 }
 
 func render(r Result) string {
