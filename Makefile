@@ -16,7 +16,10 @@ STATICCHECK  ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME     ?= 60s
 # Fuzz targets as <package dir>:<FuzzName> pairs; packages append theirs here, e.g.
 #   FUZZ_TARGETS += ./extract/price:FuzzParse
-FUZZ_TARGETS ?=
+FUZZ_TARGETS ?= ./extract/price:FuzzPriceParse ./extract/quantity:FuzzQuantityParse \
+	./extract/country:FuzzCountryParse ./extract/entity:FuzzPGPBlock ./extract/entity:FuzzEntityFind \
+	./extract:FuzzExtractPage ./extract:FuzzURLKey ./extract/substance:FuzzTag ./crawler:FuzzCanonical \
+	./crawler/testbed:FuzzSOCKS ./crawler/tor:FuzzDecodeBody ./crawler/tor:FuzzControlField ./index/api:FuzzSearchParams
 SERVICES     := deploy/dev/services.sh
 
 .DEFAULT_GOAL := help
@@ -28,10 +31,8 @@ help: ## list the targets
 build: ## build bin/darkwatch
 	$(GO) build -o $(BIN) ./cmd/darkwatch
 
-run: build ## run darkwatch (the crawl command arrives with the crawl engine)
-	@$(BIN) help
-	@echo "make run: 'darkwatch crawl' arrives with the crawl engine; nothing to run yet" >&2
-	@exit 2
+run: build ## start the market testbed, crawl it with the embedded default, print what to try next
+	BIN=$(BIN) deploy/dev/run.sh
 
 test: ## unit + integration tests with -race (integration tests need: eval "$(deploy/dev/services.sh start)")
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS) $(PKGS)
@@ -77,4 +78,4 @@ ci: ## what CI runs: services, lint, test
 	bash .ci/run
 
 clean: ## remove build outputs
-	rm -rf bin
+	rm -rf bin darkwatch-run testout
