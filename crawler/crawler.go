@@ -106,6 +106,9 @@ type Crawler struct {
 	stats   Stats
 	fetched atomic.Int64
 	idle    atomic.Int64 // workers waiting for a job
+	// wake tells the dispatcher that a worker finished a page: a job slot is free and the
+	// page may have added links, so it leases again at once instead of after its idle wait.
+	wake chan struct{}
 }
 
 type marketState struct {
@@ -147,7 +150,7 @@ func New(opts Options, deps Deps) (*Crawler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Crawler{opts: opts, deps: deps, log: log, markets: map[string]*marketState{}}
+	c := &Crawler{opts: opts, deps: deps, log: log, markets: map[string]*marketState{}, wake: make(chan struct{}, 1)}
 	for _, m := range opts.Markets {
 		if _, dup := c.markets[m.Name]; dup {
 			return nil, fmt.Errorf("crawler: market %q given twice", m.Name)
@@ -253,6 +256,10 @@ func (c *Crawler) Run(ctx context.Context) error {
 				}
 				keep.release(l)
 				c.idle.Add(1)
+				select {
+				case c.wake <- struct{}{}:
+				default:
+				}
 			}
 		}()
 	}
@@ -308,6 +315,7 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 			select {
 			case <-ctx.Done():
 				return nil
+			case <-c.wake:
 			case <-time.After(idle):
 			}
 			idle = min(idle*2, 500*time.Millisecond)
