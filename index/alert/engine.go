@@ -161,9 +161,10 @@ type event struct {
 	rule   string // watch only: the rule the event belongs to
 	alert  Alert  // prototype
 	market string
-	// lazily computed substance classes and families of the subject, for scope filters
-	classes, families func(ctx context.Context) ([]string, []string)
-	pct               float64
+	// classes returns, lazily, the substance classes and families of the subject (for the
+	// rules' class and family filters)
+	classes func(ctx context.Context) (classes, families []string)
+	pct     float64
 }
 
 // ObservePage derives the page's events, asks the store which are new, matches the rules
