@@ -222,11 +222,8 @@ func TestHostilePages(t *testing.T) {
 			t.Errorf("%s: panic: %v", name, err)
 		}
 		d := time.Since(start)
-		t.Logf("%s: %d bytes in %v", name, len(body), d)
-		if d > time.Duration(raceSlowdown)*10*time.Second {
-			t.Errorf("%s: took %v", name, d)
-		}
-		_ = res
+		// Timing is reported, not asserted (machines are noisy); the input cap is what bounds it.
+		t.Logf("%s: %d bytes in %v, kind %q", name, len(body), d, res.Kind)
 	}
 }
 
@@ -262,7 +259,8 @@ func FuzzExtractPage(f *testing.F) {
 		if errors.Is(err, ErrPanic) {
 			t.Fatal(err)
 		}
-		if d := time.Since(start); d > 5*time.Second {
+		// A hang guard for fuzzing only: generous enough for a loaded machine.
+		if d := time.Since(start); d > time.Duration(raceSlowdown)*60*time.Second {
 			t.Fatalf("took %v on %d bytes", d, len(body))
 		}
 	})
