@@ -526,8 +526,14 @@ func pyrrolidinophenone(parts []string, joined string) bool {
 // phenethylamineCode recognises 2C-x (2C-B, 2C-T-7, 2C-B-FLY) and 25x-NBOMe/NBOH/NBF.
 func phenethylamineCode(parts []string, joined string) bool {
 	if strings.HasPrefix(joined, "2c") && len(parts) >= 2 && (parts[0] == "2c" || parts[0] == "2" && len(parts) >= 3 && parts[1] == "c") {
+		// the 4-substituent is one to three letters (2C-B, 2C-T-7, 2C-TFM, 2C-B-FLY), not a
+		// word ("2C-Plus")
+		sub := parts[1]
+		if parts[0] == "2" {
+			sub = parts[2]
+		}
 		rest := joined[2:]
-		if len(rest) >= 1 && len(rest) <= 6 && rest[0] >= 'a' && rest[0] <= 'z' {
+		if len(sub) <= 3 && allLetters(sub) && len(rest) <= 6 {
 			return true
 		}
 	}

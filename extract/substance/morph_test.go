@@ -44,6 +44,8 @@ func TestMorph(t *testing.T) {
 		{"Fluorexetamine 5g", "fluorexetamine", ClassDissociative, FamilyArylcyclohex, "fluorexetamine"},
 		// same shapes, not substances
 		{"PHP script 2017 nulled", "", "", "", ""},
+		{"2C-Plus USB adapter", "", "", "", ""},
+		{"2C-TFM 10mg", "2c-tfm", ClassPsychedelic, FamilyPhenethylamine, "2c-tfm"},
 		{"PVP gaming account", "", "", "", ""},
 		{"Rolex replica 40mm", "", "", "", ""},
 		{"Windows 10 pro key", "", "", "", ""},
