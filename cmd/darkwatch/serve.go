@@ -65,9 +65,14 @@ func runServe(ctx context.Context, e env) int {
 		return exitRuntime
 	}
 	defer st.Close()
+	alog, err := alert.OpenLog(alertLogPath(cfg), 3*time.Second)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitRuntime
+	}
 	opts := api.Options{
 		Store:     st,
-		Alerts:    &fileAlerts{path: alertLogPath(cfg)},
+		Alerts:    alertLog{alog},
 		Markets:   newFrontierStatus(cfg),
 		AuditPath: cfg.Serve.AuditLog,
 		Logger:    log,
@@ -132,44 +137,25 @@ func newServeLogger(cfg *config.Config, e env) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, o))
 }
 
-// fileAlerts reads the alert log file the crawler's alert engine writes. The log is a
-// bbolt file that one process at a time may open, so it is opened per call and closed
-// right after: a running crawler is held up for one short read at most.
-type fileAlerts struct{ path string }
+// alertLog is the alert log the crawl's alert engine writes (<data_dir>/alerts.db). The log
+// opens its file per operation, so serve and a running crawl share it; a read that waits too
+// long for the crawl's write lock is a 503, not a 500.
+type alertLog struct{ log *alert.Log }
 
-func (f *fileAlerts) open() (*alert.Log, error) {
-	if _, err := os.Stat(f.path); err != nil {
-		return nil, err
-	}
-	l, err := alert.OpenLog(f.path, time.Second)
+func (a alertLog) List(since time.Time) ([]alert.Alert, error) {
+	as, err := a.log.List(since)
 	if err != nil {
-		return nil, fmt.Errorf("%w: alert log %s is held by a running crawl (%v)", api.ErrUnavailable, f.path, err)
+		return nil, fmt.Errorf("%w: alert log: %v", api.ErrUnavailable, err)
 	}
-	return l, nil
+	return as, nil
 }
 
-func (f *fileAlerts) List(since time.Time) ([]alert.Alert, error) {
-	l, err := f.open()
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil // no alert raised yet
+func (a alertLog) Ack(id string, at time.Time) (alert.Alert, error) {
+	al, err := a.log.Ack(id, at)
+	if err != nil && !errors.Is(err, alert.ErrNotFound) {
+		return al, fmt.Errorf("%w: alert log: %v", api.ErrUnavailable, err)
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer l.Close()
-	return l.List(since)
-}
-
-func (f *fileAlerts) Ack(id string, at time.Time) (alert.Alert, error) {
-	l, err := f.open()
-	if errors.Is(err, os.ErrNotExist) {
-		return alert.Alert{}, fmt.Errorf("%w: %s", alert.ErrNotFound, id)
-	}
-	if err != nil {
-		return alert.Alert{}, err
-	}
-	defer l.Close()
-	return l.Ack(id, at)
+	return al, err
 }
 
 // frontierStatus adapts the crawl frontier's Stats to api.MarketStatus. The embedded
