@@ -455,12 +455,14 @@ func TestProxyDownTakenOut(t *testing.T) {
 func TestTimeouts(t *testing.T) {
 	t.Run("connect", func(t *testing.T) {
 		srv := newSOCKSServer(t, "", nil)
-		srv.delay = 500 * time.Millisecond
+		srv.delay = 10 * time.Second
 		p := newPool(t, tor.Options{Endpoints: []tor.Endpoint{{Socks: srv.Addr()}}, ConnectTimeout: 100 * time.Millisecond})
 		start := time.Now()
 		_, err := p.DialerFor("m").DialContext(t.Context(), "tcp", onion('a')+":80")
-		if el := time.Since(start); el > 400*time.Millisecond {
-			t.Errorf("dial took %v with 100ms connect timeout", el)
+		// The proxy stalls for 10 s: returning well before that shows the timeout fired (the
+		// bound is loose on purpose, machines are noisy).
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("dial took %v with 100ms connect timeout (proxy stalls 10s)", el)
 		}
 		var te *tor.Error
 		if !errors.As(err, &te) || te.Policy() != tor.PolicyRetrySoon || !errors.Is(err, tor.ErrRetrySoon) {
@@ -486,7 +488,7 @@ func TestTimeouts(t *testing.T) {
 		defer c.Close()
 		start := time.Now()
 		_, err = c.Read(make([]byte, 1))
-		if el := time.Since(start); el < 100*time.Millisecond || el > time.Second {
+		if el := time.Since(start); el < 100*time.Millisecond || el > 10*time.Second {
 			t.Errorf("idle read returned after %v, want ~150ms", el)
 		}
 		if tor.PolicyOf(err) != tor.PolicyRetrySoon {
