@@ -59,7 +59,7 @@ fuzz: ## fuzz each FUZZ_TARGETS pkg:FuzzName for FUZZTIME (default 60s)
 	for target in $(FUZZ_TARGETS); do \
 		pkg=$${target%%:*}; name=$${target#*:}; \
 		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s "$$pkg"; \
 	done
 
 fuzz-list: ## list the fuzz functions in the tree as pkg:FuzzName
