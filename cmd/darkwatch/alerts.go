@@ -59,6 +59,16 @@ func alertNotifiers(cfg *config.Config, log *slog.Logger) ([]alert.Notifier, err
 	return ns, nil
 }
 
+// alertArchive is the Elasticsearch alerts index when the index backend is Elasticsearch
+// (alerts of every crawl process in one place), else nil.
+func alertArchive(cfg *config.Config) *alert.Archive {
+	es := cfg.Index.Elasticsearch
+	if cfg.Index.Backend != "elasticsearch" || len(es.URLs) == 0 {
+		return nil
+	}
+	return &alert.Archive{URL: es.URLs[0], Prefix: es.IndexPrefix, Username: es.Username, Password: es.Password.Value()}
+}
+
 // alertObserver adapts the alert engine to the crawl sink.
 type alertObserver struct {
 	eng *alert.Engine
@@ -73,7 +83,11 @@ func newAlertObserver(_ context.Context, cfg *config.Config, store index.Store, 
 	if err != nil {
 		return nil, err
 	}
-	eng, err := alert.New(alert.Options{Rules: alertRules(cfg), Store: store, LogPath: alertLogPath(cfg), Notifiers: ns, Logger: log})
+	o := alert.Options{Rules: alertRules(cfg), Store: store, LogPath: alertLogPath(cfg), Notifiers: ns, Logger: log}
+	if a := alertArchive(cfg); a != nil {
+		o.Archive = a
+	}
+	eng, err := alert.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
@@ -125,6 +139,9 @@ func runAlerts(ctx context.Context, e env) int {
 	if *retro != "" {
 		return runRetro(ctx, e, cfg, *retro, *asJSON, log)
 	}
+	if arch := alertArchive(cfg); arch != nil && !*deliver {
+		return archiveAlerts(ctx, e, arch, from, *ack, *asJSON)
+	}
 	l, err := alert.OpenLog(alertLogPath(cfg), 0)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch alerts:", err)
@@ -151,6 +168,27 @@ func runAlerts(ctx context.Context, e env) int {
 		return exitRuntime
 	}
 	return printAlerts(e, as, *asJSON)
+}
+
+// archiveAlerts lists or acknowledges alerts in the Elasticsearch archive.
+func archiveAlerts(ctx context.Context, e env, arch *alert.Archive, from time.Time, ack string, asJSON bool) int {
+	var as []alert.Alert
+	var err error
+	if ack != "" {
+		var a alert.Alert
+		a, err = arch.Ack(ctx, ack, time.Now())
+		as = []alert.Alert{a}
+	} else {
+		as, err = arch.List(ctx, from)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch alerts:", err)
+		if errors.Is(err, alert.ErrNotFound) {
+			return exitUsage
+		}
+		return exitRuntime
+	}
+	return printAlerts(e, as, asJSON)
 }
 
 func runRetro(ctx context.Context, e env, cfg *config.Config, name string, asJSON bool, log *slog.Logger) int {
@@ -190,7 +228,11 @@ func deliverOutbox(ctx context.Context, e env, cfg *config.Config, l *alert.Log,
 		return exitUsage
 	}
 	st := nopStore{}
-	eng, err := alert.New(alert.Options{Rules: alertRules(cfg), Store: st, Log: l, Notifiers: ns, Logger: log, NoDelivery: true})
+	o := alert.Options{Rules: alertRules(cfg), Store: st, Log: l, Notifiers: ns, Logger: log, NoDelivery: true}
+	if a := alertArchive(cfg); a != nil {
+		o.Archive = a
+	}
+	eng, err := alert.New(o)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch alerts:", err)
 		return exitUsage

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -228,4 +229,60 @@ func TestRaceOneNewVendorElastic(t *testing.T) {
 		store.Close()
 	})
 	raceOneVendor(t, store)
+}
+
+// TestArchiveElastic: the outbox feeds the Elasticsearch archive; List and Ack read and
+// change it; a redelivery is a no-op.
+func TestArchiveElastic(t *testing.T) {
+	es := testenv.ESURL(t)
+	arch := &alert.Archive{URL: es, Prefix: fmt.Sprintf("dwarch%d", time.Now().UnixNano())}
+	t.Cleanup(func() {
+		req, _ := http.NewRequest(http.MethodDelete, es+"/"+arch.Prefix+"-alerts", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
+	f := newFixture(t, nil, nil)
+	eng, err := alert.New(alert.Options{Rules: []alert.Rule{{Name: "nv", Kind: alert.KindNewVendor, Notify: []string{"x"}}}, Store: f.store,
+		LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: []alert.Notifier{&alert.LogNotifier{NotifierName: "x"}}, Archive: arch, NoDelivery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	f.eng = eng
+	ctx := context.Background()
+	if got, err := arch.List(ctx, time.Time{}); err != nil || len(got) != 0 {
+		t.Fatalf("empty archive: %v, %v", got, err)
+	}
+	as, err := f.page("m1", 200, "u", nil, []extract.Vendor{vendor("m1", "a"), vendor("m1", "b")})
+	if err != nil || len(as) != 2 {
+		t.Fatalf("raised %v, %v", as, err)
+	}
+	if err := eng.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := eng.Log().Pending(); len(p) != 0 {
+		t.Fatalf("pending after flush: %+v", p)
+	}
+	if err := arch.Deliver(ctx, as[0], "again"); err != nil {
+		t.Errorf("redelivery: %v", err)
+	}
+	got, err := arch.List(ctx, time.Time{})
+	if err != nil || len(got) != 2 || got[0].ID != as[0].ID || got[1].ID != as[1].ID {
+		t.Fatalf("archive List = %+v, %v; want %v", got, err, as)
+	}
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	a1, err := arch.Ack(ctx, as[1].ID, at)
+	if err != nil || !a1.Acked.Equal(at) {
+		t.Fatalf("Ack = %+v, %v", a1, err)
+	}
+	if a2, _ := arch.Ack(ctx, as[1].ID, at.Add(time.Hour)); !a2.Acked.Equal(at) {
+		t.Errorf("second Ack moved the time to %v", a2.Acked)
+	}
+	if _, err := arch.Ack(ctx, "nope", at); !errors.Is(err, alert.ErrNotFound) {
+		t.Errorf("Ack(unknown) = %v, want ErrNotFound", err)
+	}
+	if later, _ := arch.List(ctx, as[1].Raised.Add(time.Second)); len(later) != 0 {
+		t.Errorf("List(since after) = %d alerts", len(later))
+	}
 }

@@ -24,8 +24,11 @@ type Options struct {
 	Log       *Log        // alert log and outbox; nil: opened at LogPath
 	LogPath   string      // e.g. <data_dir>/alerts.db
 	Notifiers []Notifier
-	Logger    *slog.Logger
-	Now       func() time.Time // [time.Now]
+	// Archive, when set, receives every alert through the outbox (whatever the rules'
+	// notify lists): e.g. *Archive, the Elasticsearch alerts index.
+	Archive Notifier
+	Logger  *slog.Logger
+	Now     func() time.Time // [time.Now]
 	// RetryBase and RetryMax bound the outbox's exponential backoff [1s, 5m].
 	RetryBase, RetryMax time.Duration
 	// Poll is how often the outbox is scanned for due retries [1s].
@@ -99,6 +102,12 @@ func New(opts Options) (*Engine, error) {
 		}
 		e.notifiers[n.Name()] = n
 		e.names = append(e.names, n.Name())
+	}
+	if opts.Archive != nil {
+		if _, dup := e.notifiers[opts.Archive.Name()]; dup {
+			return nil, fmt.Errorf("alert: notifier name %q is the archive's", opts.Archive.Name())
+		}
+		e.notifiers[opts.Archive.Name()] = opts.Archive
 	}
 	rules := slices.Clone(opts.Rules)
 	seen := map[string]bool{}
@@ -244,12 +253,16 @@ func (e *Engine) raise(ctx context.Context, evs []event) error {
 }
 
 func (e *Engine) notifiersOf(a Alert) []string {
+	ns := e.names
 	for _, r := range e.opts.Rules {
 		if r.Name == a.Rule && len(r.Notify) > 0 {
-			return r.Notify
+			ns = r.Notify
 		}
 	}
-	return e.names
+	if e.opts.Archive != nil {
+		ns = append(slices.Clone(ns), e.opts.Archive.Name())
+	}
+	return ns
 }
 
 // novel asks the store whether key is new.
