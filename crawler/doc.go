@@ -7,5 +7,8 @@
 //
 // crawler imports extract (pure functions) but never index: the sink is an interface given
 // by cmd. A Crawler runs a fixed pool of workers; Run blocks until ctx ends or, with Once,
-// until the frontier is drained.
+// until the frontier is drained. While a page is queued for a worker or being processed, its
+// lease is extended every Lease/3, so a page slower than the lease is never handed to a
+// second worker (in this or another process) at the same time; many processes may run on
+// one Redis frontier.
 package crawler
