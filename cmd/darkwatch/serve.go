@@ -180,7 +180,7 @@ func (f *frontierStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, 
 	f.mu.Lock()
 	if f.pending {
 		f.mu.Unlock()
-		return nil, errors.New("frontier busy: a previous status read is still waiting for it")
+		return f.snapshot(errors.New("frontier busy: a previous status read is still waiting for it"))
 	}
 	f.pending = true
 	f.mu.Unlock()
@@ -206,12 +206,22 @@ func (f *frontierStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, 
 	select {
 	case a := <-ch:
 		if a.err != nil {
-			return nil, fmt.Errorf("frontier: %w (a running embedded crawl holds the frontier file)", a.err)
+			return f.snapshot(fmt.Errorf("frontier: %w (a running embedded crawl holds the frontier file)", a.err))
 		}
 		return f.merge(a.st), nil
 	case <-ctx.Done():
-		return nil, errors.New("frontier busy: a running embedded crawl holds the frontier file")
+		return f.snapshot(errors.New("frontier busy: a running embedded crawl holds the frontier file"))
 	}
+}
+
+// snapshot falls back on the crawl's last status snapshot when the frontier cannot be read.
+func (f *frontierStatus) snapshot(cause error) ([]api.MarketStatus, error) {
+	cs, err := readCrawlStatus(f.cfg.DataDir)
+	if err != nil {
+		return nil, cause
+	}
+	return f.merge(cs.Stats), fmt.Errorf("%w: from the crawl's snapshot of %s (%v)", api.ErrSnapshot,
+		cs.Time.UTC().Format(time.RFC3339), cause)
 }
 
 // merge maps frontier stats to market statuses, with every configured market present.

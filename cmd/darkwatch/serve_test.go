@@ -201,6 +201,16 @@ func TestFrontierStatus(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("held frontier: waited %v", d)
 	}
+	// With the crawl's snapshot, the statuses come from it.
+	if err := writeCrawlStatus(ctx, hold, dir); err != nil {
+		t.Fatal(err)
+	}
+	sctx2, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel2()
+	ms, err = fs.MarketStatus(sctx2)
+	if !errors.Is(err, api.ErrSnapshot) || len(ms) != 3 || ms[1].Status != api.StatusPaused {
+		t.Errorf("held frontier with snapshot: got %+v %v", ms, err)
+	}
 	hold.Close()
 }
 
@@ -236,5 +246,30 @@ func TestFrontierStatusCrawledNoFailures(t *testing.T) {
 	}
 	if len(ms) != 1 || ms[0].Status != api.StatusUp {
 		t.Errorf("got %+v, want m1 up (seen pages, no host in backoff)", ms)
+	}
+}
+
+func TestStartCrawlStatus(t *testing.T) {
+	dir := t.TempDir()
+	fr, err := frontier.OpenBolt(filepath.Join(dir, "frontier.db"), frontier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fr.Close()
+	ctx := context.Background()
+	stop := startCrawlStatus(ctx, fr, dir, time.Hour)
+	if _, err := fr.Add(ctx, frontier.Item{URL: "http://h1.onion/a", Market: "m1", Host: "h1.onion"}); err != nil {
+		t.Fatal(err)
+	}
+	stop() // the final snapshot sees the added URL
+	cs, err := readCrawlStatus(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Time.IsZero() || cs.Stats.Markets["m1"].Seen != 1 {
+		t.Errorf("snapshot: got %+v", cs)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".crawl-status-*")); len(left) != 0 {
+		t.Errorf("temp files left: %v", left)
 	}
 }

@@ -51,7 +51,9 @@ type AlertSource interface {
 var _ AlertSource = (*alert.Log)(nil)
 
 // MarketSource reports crawl status per market (from the crawl frontier). The API merges
-// it with what the index knows (listings per market, last seen).
+// it with what the index knows (listings per market, last seen). An error wrapping
+// ErrSnapshot comes with statuses from the crawl's last snapshot, shown as they are; with
+// any other error the markets are "unknown" and the error says why.
 type MarketSource interface {
 	MarketStatus(ctx context.Context) ([]MarketStatus, error)
 }

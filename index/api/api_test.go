@@ -615,6 +615,15 @@ func TestMarkets(t *testing.T) {
 	if !strings.Contains(got.Frontier, "frontier locked") || len(got.Markets) != 3 || got.Markets[0].Status != "unknown" {
 		t.Errorf("locked frontier: got %+v", got)
 	}
+	// A snapshot: statuses shown as they are, with when they were taken.
+	e3 := newEnv(t, envOptions{})
+	e3.markets.fn = func(context.Context) ([]api.MarketStatus, error) {
+		return []api.MarketStatus{{Name: "alpha", Status: api.StatusPaused, Paused: "login"}}, fmt.Errorf("%w: from the crawl's snapshot of 2026-01-10T00:00:00Z", api.ErrSnapshot)
+	}
+	e3.getJSON(t, "/api/v1/markets", bearer(analystToken), 200, &got)
+	if !strings.HasPrefix(got.Frontier, "snapshot: from the crawl's snapshot") || got.Markets[0].Name != "alpha" || got.Markets[0].Status != "paused" {
+		t.Errorf("snapshot: got %+v", got)
+	}
 }
 
 // session logs in through the form and returns a client holding the session cookie.

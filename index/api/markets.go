@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -61,6 +62,11 @@ type MarketsResponse struct {
 	Markets   []MarketStatus `json:"markets"`
 }
 
+// ErrSnapshot wraps a MarketSource error that comes with statuses from a recent snapshot
+// (the crawl's last written status) rather than from the live frontier: the statuses are
+// shown as they are and the error text says when they were taken.
+var ErrSnapshot = errors.New("snapshot")
+
 // marketCache keeps the last MarketSource answer for ttl, so a busy markets page does not
 // hammer the frontier.
 type marketCache struct {
@@ -96,7 +102,10 @@ func (c *marketCache) get(ctx context.Context) ([]MarketStatus, time.Time, error
 func (s *Server) marketsStatus(w http.ResponseWriter, r *http.Request) error {
 	ms, at, ferr := s.markets.get(r.Context())
 	resp := MarketsResponse{Frontier: "ok", CheckedAt: at, Markets: []MarketStatus{}}
-	if ferr != nil {
+	switch {
+	case errors.Is(ferr, ErrSnapshot):
+		resp.Frontier = ferr.Error()
+	case ferr != nil:
 		resp.Frontier = "unknown: " + ferr.Error()
 	}
 	byName := map[string]*MarketStatus{}
@@ -107,7 +116,7 @@ func (s *Server) marketsStatus(w http.ResponseWriter, r *http.Request) error {
 				m.Hosts[i].History = []HostEvent{}
 			}
 		}
-		if ferr != nil {
+		if ferr != nil && !errors.Is(ferr, ErrSnapshot) {
 			m.Status = StatusUnknown // stale
 		}
 		resp.Markets = append(resp.Markets, m)
