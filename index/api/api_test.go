@@ -928,3 +928,28 @@ func TestActorsMatchTruth(t *testing.T) {
 		t.Fatal("truth has no actor with several accounts: the test checks nothing")
 	}
 }
+
+// TestUINoHTMLSinks: the UI script never turns data into markup or code.
+func TestUINoHTMLSinks(t *testing.T) {
+	b, err := os.ReadFile("ui/static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "//") {
+			continue
+		}
+		for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "javascript:", "srcdoc"} {
+			if strings.Contains(line, sink) {
+				t.Errorf("app.js:%d uses %s: %s", i+1, sink, strings.TrimSpace(line))
+			}
+		}
+	}
+	html, err := os.ReadFile("ui/layout.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(html), "<img") || strings.Contains(string(html), "<script>") {
+		t.Error("layout.html has an image or an inline script")
+	}
+}
