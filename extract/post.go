@@ -122,9 +122,14 @@ func (x *Extractor) finishListing(pc *pageCtx, prof *compiled, d *lDraft) Listin
 	if x.tagger != nil {
 		r := x.tagger.TagFields(substance.Fields{Title: l.Title, Description: l.Description, Category: l.Category})
 		l.DrugOffer = r.DrugOffer
-		for _, m := range specificSubstances(r.Substances) {
-			l.Substances = append(l.Substances, Substance{Name: m.Name, Class: m.Class, Family: m.Family,
-				Term: m.Term, Where: m.Where, Confidence: m.Confidence})
+		// Policy (docs/extraction.md): a listing's substances are what it offers. A listing that
+		// offers no drug (test kit, guide, scale, fraud item) has none, whatever drugs its text
+		// names; those mentions stay findable through free-text search of title and description.
+		if r.DrugOffer {
+			for _, m := range r.Substances {
+				l.Substances = append(l.Substances, Substance{Name: m.Name, Class: m.Class, Family: m.Family,
+					Term: m.Term, Where: m.Where, Confidence: m.Confidence})
+			}
 		}
 	}
 	if l.Status == "" {
@@ -400,34 +405,4 @@ func countUnitHint(title string) string {
 		return "blotter"
 	}
 	return ""
-}
-
-// specificSubstances drops umbrella matches ("benzodiazepine", "nitazene", "synthetic
-// cannabinoid", "cathinone") when a specific substance of the same class was also found:
-// the record lists what is offered, not the category words around it.
-func specificSubstances(ms []substance.Match) []substance.Match {
-	generic := func(m substance.Match) bool {
-		n := normWord(m.Name)
-		c, f := normWord(m.Class), normWord(m.Family)
-		return n == c || (f != "" && (n == f || strings.HasSuffix(f, " "+n))) || (c == "other" && f == "")
-	}
-	specific := map[string]bool{}
-	for _, m := range ms {
-		if !generic(m) {
-			specific[m.Class] = true
-		}
-	}
-	out := ms[:0:0]
-	for _, m := range ms {
-		if generic(m) && specific[m.Class] {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func normWord(s string) string {
-	s = strings.ToLower(strings.ReplaceAll(s, "-", " "))
-	return strings.TrimSuffix(s, "s")
 }

@@ -1,6 +1,7 @@
 package extract_test
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"github.com/darkwatch/darkwatch/crawler/testbed"
 	"github.com/darkwatch/darkwatch/extract"
 )
+
+var showMismatches = flag.Int("testbed.show", 2, "mismatches to print per family and field in TestTestbedF1")
 
 // fieldScore counts field-level outcomes: tp (value equal to the truth), fp (a value the
 // truth does not have, or a wrong value), fn (a truth value missing or wrong).
@@ -171,7 +174,7 @@ func testbedF1(t *testing.T, profile string, target float64) {
 				if !taggerFields[f] {
 					families[family].add(tv, got[f])
 				}
-				if tv != got[f] && shown[k] < 2 {
+				if tv != got[f] && shown[k] < *showMismatches {
 					shown[k]++
 					t.Logf("%s %s %s:\n   truth %q\n   got   %q", family, id, f, truncate(tv), truncate(got[f]))
 				}

@@ -26,6 +26,7 @@ const (
 	flagCtx    = 1 << iota // counts only with drug context
 	flagPrefix             // matches the start of a word (Cyrillic stems: "мефедрон" in "мефедрона")
 	flagPill               // pill name often counterfeited with fentanyl ("m30", "blues")
+	flagUmb                // umbrella word ("benzos", "nitazene", "fentanyl analogue"): reported only when nothing specific is
 )
 
 // pattern kinds
@@ -46,6 +47,7 @@ const (
 	kindStreetQty     // street quantity without a number: eight ball, teener, half oz, quarter pound, QP
 	kindNonWeighed    // weighed goods that are not drugs (ammunition, jewellery, phones): no weighed-product rule
 	kindPillUnit      // dosage-form count after a number: pills, tabs, blotters, caps
+	kindDisclaimer    // "kit only", "no drugs included": confirms a paraphernalia/test/guide listing sells no drug
 )
 
 var kindNames = map[string]int{
@@ -53,6 +55,7 @@ var kindNames = map[string]int{
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
 	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount, "test": kindTest,
 	"mass": kindMass, "streetqty": kindStreetQty, "nonweighed": kindNonWeighed, "pillunit": kindPillUnit,
+	"disclaimer": kindDisclaimer,
 }
 
 // lexRow is one parsed lexicon line.
@@ -95,6 +98,8 @@ func parseLexicon(name, data string) ([]lexRow, error) {
 				r.flags |= flagPrefix
 			case "pill":
 				r.flags |= flagPill
+			case "umb":
+				r.flags |= flagUmb
 			default:
 				return nil, fmt.Errorf("%s:%d: unknown flag %q", name, n, f)
 			}

@@ -38,6 +38,7 @@ type Tagger struct {
 	canon  []Canon
 	byName map[string]int // canonical name -> canon index
 	byTerm map[string]int // normalised term -> canon index
+	umb    map[int]bool   // canon indexes of umbrella words (flagUmb rows)
 	bufs   sync.Pool
 	terms  int // distinct normalised substance terms
 }
@@ -67,7 +68,7 @@ func Default() *Tagger {
 }
 
 func build(curated, generated, signals string) (*Tagger, error) {
-	t := &Tagger{byName: map[string]int{}, byTerm: map[string]int{}}
+	t := &Tagger{byName: map[string]int{}, byTerm: map[string]int{}, umb: map[int]bool{}}
 	t.bufs.New = func() any { return &scratch{} }
 	var rows []lexRow
 	for _, src := range []struct{ name, data string }{{"lexicon.tsv", curated}, {"lexicon_gen.tsv", generated}} {
@@ -91,6 +92,9 @@ func build(curated, generated, signals string) (*Tagger, error) {
 		ci, ok := t.byName[r.canon.Name]
 		if !ok {
 			ci = t.addCanon(r.canon)
+		}
+		if r.flags&flagUmb != 0 {
+			t.umb[ci] = true
 		}
 		terms := append([]string{r.canon.Name}, r.terms...)
 		for _, term := range terms {
@@ -193,11 +197,18 @@ type scratch struct {
 	sigs  []hit
 	words []morphWord
 	morph []morphHit // shape-classified compounds; hit.pat = -1-index
+	weak  []uint8
 }
+
+// weak reasons of a reported substance
+const (
+	weakUmb  = 1 << iota // an umbrella word
+	weakImit             // an imitated brand: "fake xanax", a name in quotes
+)
 
 // signals seen in a field
 type signals struct {
-	qty, mass, pills, nonWeighed, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit bool
+	qty, mass, pills, nonWeighed, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit, disclaimer bool
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -262,8 +273,20 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		}
 	}
 	hits := resolveOverlaps(sc.hits)
-	// signal words: the longest wins too ("reagent tested" is context, not a test kit)
+	// negated and compared mentions ("no fentanyl", "fentanyl-free", "stronger than morphine",
+	// "tested for fentanyl") do not name what is offered
+	hits = t.dropNegated(hits, texts, sc)
+	// signal words: the longest wins too ("reagent tested" is context, not a test kit); a signal
+	// word inside a longer substance term is part of the name ("ketamine needles", "fish scale")
+	k := 0
 	for _, h := range resolveOverlaps(sc.sigs) {
+		for k < len(hits) && (hits[k].field < h.field || hits[k].field == h.field && hits[k].end <= h.start) {
+			k++
+		}
+		if k < len(hits) && hits[k].field == h.field && hits[k].start <= h.start && h.end <= hits[k].end &&
+			hits[k].end-hits[k].start > h.end-h.start && hits[k].pat >= 0 && t.pats[hits[k].pat].flags&flagCtx == 0 {
+			continue
+		}
 		g := &sig[h.field]
 		switch t.pats[h.pat].kind {
 		case kindContext:
@@ -286,6 +309,8 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			g.qty = true
 		case kindNonWeighed:
 			g.nonWeighed = true
+		case kindDisclaimer:
+			g.disclaimer = true
 		}
 	}
 
@@ -341,6 +366,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	fent := t.canon[t.byName["fentanyl"]]
 
 	var res Result
+	weak := sc.weak[:0] // per reported substance: weakUmb, weakImit
 	for _, h := range hits {
 		var p pattern
 		if h.pat >= 0 {
@@ -374,6 +400,13 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		if h.field == 1 { // description: mentions are weaker than names in the title
 			conf *= 0.9
 		}
+		var w uint8
+		if h.pat >= 0 && t.umb[int(t.pats[h.pat].canon)] {
+			w |= weakUmb
+		}
+		if p.flags&flagPill == 0 && imitation(texts[h.field], &sc.norm[h.field], h.start, h.end) {
+			w |= weakImit
+		}
 		text := texts[h.field]
 		off := sc.norm[h.field].off
 		m := Match{
@@ -387,14 +420,36 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		m.Term = strings.ToLower(strings.TrimSpace(text[m.Start:m.End]))
 		if i := indexByName(res.Substances, c.Name); i >= 0 {
 			// keep the first occurrence (title before description before category) with the
-			// strongest confidence seen
+			// strongest confidence seen; one plain occurrence makes the name plain
 			if conf > res.Substances[i].Confidence {
 				res.Substances[i].Confidence = conf
 			}
+			weak[i] &= w
 			continue
 		}
 		res.Substances = append(res.Substances, m)
+		weak = append(weak, w)
 	}
+	// umbrella words ("benzos", "nitazene", "synthetic cannabinoid") and imitated brands ("fake
+	// xanax", "pink 'cocaine'") are context, not the substance, once a specific name is found
+	// A category names a section ("Cannabis", "Шишки и спайс"), not the product: its names count
+	// only when title and description name nothing specific.
+	specific, named := false, false
+	for i, w := range weak {
+		specific = specific || w == 0
+		named = named || w == 0 && res.Substances[i].Where != "category"
+	}
+	if specific {
+		n := 0
+		for i, m := range res.Substances {
+			if weak[i] == 0 && !(named && m.Where == "category") {
+				res.Substances[n] = m
+				n++
+			}
+		}
+		res.Substances = res.Substances[:n]
+	}
+	sc.weak = weak
 	sort.SliceStable(res.Substances, func(i, j int) bool {
 		a, b := res.Substances[i], res.Substances[j]
 		if fa, fb := fieldOrder(a.Where), fieldOrder(b.Where); fa != fb {
@@ -457,10 +512,13 @@ func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
 	if (sig[0].fraud || sig[2].fraud || sig[1].fraud && !inTitle) && !strong {
 		return false, 0.1 * maxConf
 	}
-	if (sig[0].test || sig[2].test || sig[1].test && !inTitle) && !(qty && strong) {
+	// a disclaimer ("kit only", "paraphernalia only", "no drugs included") confirms the test or
+	// paraphernalia reading even when a drug and a quantity are named ("scale 0.001g for weed")
+	disc := sig[0].disclaimer || sig[1].disclaimer || sig[2].disclaimer
+	if (sig[0].test || sig[2].test || sig[1].test && !inTitle) && (!(qty && strong) || disc) {
 		return false, 0.1 * maxConf
 	}
-	if (sig[0].para || sig[2].para || sig[1].para && !inTitle) && !qty {
+	if (sig[0].para || sig[2].para || sig[1].para && !inTitle) && (!qty || disc) {
 		return false, 0.1 * maxConf
 	}
 	score := 0.6 * maxConf
