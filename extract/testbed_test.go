@@ -108,17 +108,20 @@ func vendorFields(v extract.Vendor) map[string]string {
 	}
 }
 
-// taggerFields come from extract/substance (the tagger), not from page extraction; they are
-// scored and printed but the 0.99 target applies to the extraction fields.
+// taggerFields come from extract/substance (the tagger), not from page extraction. The target
+// applies to all fields of a family together, and to each tagger field on its own (a family
+// has ~20x more extraction values than substance values: a substance regression must not hide
+// in the total).
 var taggerFields = map[string]bool{"substances": true, "drug_offer": true}
 
 // TestTestbedF1 extracts every listing and vendor page of the four testbed families and
-// computes field-level F1 against the testbed's truth, per family (target >= 0.99).
+// computes field-level F1 against the testbed's truth, per family (target >= 0.99 on all
+// fields, substances and drug_offer included).
 func TestTestbedF1(t *testing.T) { testbedF1(t, "auto", 0.99) }
 
 // TestTestbedGenericF1 runs the same pages through the generic extractor, as if the four
 // families were markets seen for the first time, and reports its F1 (target: useful
-// records, >= 0.90 on extraction fields).
+// records, >= 0.90 on all fields).
 func TestTestbedGenericF1(t *testing.T) { testbedF1(t, "generic", 0.90) }
 
 func testbedF1(t *testing.T, profile string, target float64) {
@@ -210,8 +213,12 @@ func testbedF1(t *testing.T, profile string, target float64) {
 		return ks[i].field < ks[j].field
 	})
 	for _, k := range ks {
-		if s := scores[k]; f1(*s) < 1 {
+		s := scores[k]
+		if f1(*s) < 1 {
 			t.Logf("%-8s %-15s F1 %.3f (tp %d fp %d fn %d)", k.family, k.field, f1(*s), s.tp, s.fp, s.fn)
+		}
+		if taggerFields[k.field] && f1(*s) < target {
+			t.Errorf("family %s field %s: F1 %.4f < %.2f", k.family, k.field, f1(*s), target)
 		}
 	}
 	var names []string
@@ -223,7 +230,10 @@ func testbedF1(t *testing.T, profile string, target float64) {
 		s, a := families[f], familiesAll[f]
 		t.Logf("family %-8s field-level F1 %.4f extraction fields (tp %d fp %d fn %d); %.4f with the tagger's substances/drug_offer", f, f1(*s), s.tp, s.fp, s.fn, f1(*a))
 		if f1(*s) < target {
-			t.Errorf("family %s: F1 %.4f < %.2f", f, f1(*s), target)
+			t.Errorf("family %s: extraction-field F1 %.4f < %.2f", f, f1(*s), target)
+		}
+		if f1(*a) < target {
+			t.Errorf("family %s: all-field F1 %.4f < %.2f", f, f1(*a), target)
 		}
 	}
 }

@@ -93,12 +93,17 @@ var Canonical = []Canon{
 	{"25i-nbome", ClassPsychedelic, FamilyPhenethylamine},
 	{"1p-lsd", ClassPsychedelic, FamilyOtherNPS},
 	{"4-aco-dmt", ClassPsychedelic, FamilyTryptamine},
+	{"1v-lsd", ClassPsychedelic, FamilyOtherNPS},
+	{"2c-t-7", ClassPsychedelic, FamilyPhenethylamine},
+	{"25n-nbome", ClassPsychedelic, FamilyPhenethylamine},
+	{"4-aco-met", ClassPsychedelic, FamilyTryptamine},
 	// dissociatives
 	{"ketamine", ClassDissociative, ""},
 	{"pcp", ClassDissociative, ""},
 	{"methoxetamine", ClassDissociative, FamilyArylcyclohex},
 	{"2-fdck", ClassDissociative, FamilyArylcyclohex},
 	{"3-meo-pcp", ClassDissociative, FamilyArylcyclohex},
+	{"3-meo-pce", ClassDissociative, FamilyArylcyclohex},
 	// cannabis, natural and synthetic
 	{"cannabis", ClassCannabis, ""},
 	{"hashish", ClassCannabis, ""},
@@ -120,6 +125,7 @@ var Canonical = []Canon{
 	{"clonazolam", ClassBenzodiazepine, FamilyBenzo},
 	{"flubromazolam", ClassBenzodiazepine, FamilyBenzo},
 	{"desalkylgidazepam", ClassBenzodiazepine, FamilyBenzo},
+	{"flunitrazolam", ClassBenzodiazepine, FamilyBenzo},
 	// depressants and others
 	{"ghb", ClassDepressant, ""},
 	{"gbl", ClassDepressant, ""},

@@ -35,12 +35,12 @@ var negationCues = func() map[string][]cue {
 		}
 	}
 	add(false, "no", "without", "nor", "free of", "free from", "instead of", "rather than", "negative for", "unlike",
-		"без", "вместо", "нет")
+		"replacement for", "substitute for", "alternative to", "compare to", "compared to", "compared with",
+		"similar to", "без", "вместо", "нет")
 	// in titles "zero", "non", "than", "test for" are strain names ("Triple Zero hash"), labels
 	// ("non controlled medication"), potency claims and test kits (decided by the offer rules)
 	add(true, "zero", "non", "than", "tested for", "test for", "tests for", "testing for", "чем",
-		"not", "never", "like", "detect", "detects", "detecting", "screen for", "screened for", "compared to",
-		"compared with", "similar to", "alternative to", "substitute for", "replacement for", "absence of",
+		"not", "never", "like", "detect", "detects", "detecting", "screen for", "screened for", "absence of",
 		"isn t", "doesn t", "don t", "won t", "didn t", "aren t", "wasn t", "не", "ни")
 	return m
 }()
@@ -141,8 +141,8 @@ func imitation(text string, nt *normText, start, end int) bool {
 	if a > 0 && b < len(text) && b > a {
 		r1, _ := utf8.DecodeLastRuneInString(text[:a])
 		r2, _ := utf8.DecodeRuneInString(text[b:])
-		if isQuote(r1) && isQuote(r2) {
-			return true
+		if isQuote(r1) && (isQuote(r2) || strings.ContainsAny(text[a:b], "'\"‘’“”«»`„")) {
+			return true // 'cocaine', "Xanax" bars (the term runs past the closing quote)
 		}
 	}
 	s := nt.s

@@ -381,8 +381,10 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		}
 		if p.flags&flagCtx != 0 {
 			// next to a named drug an ambiguous word is a descriptor ("mephedrone crystals",
-			// "hash oil"), not a second substance
-			if !context || strongIn[h.field] {
+			// "hash oil"), not a second substance; title and description describe one product, so
+			// a name in either makes the other's ambiguous words descriptors ("Ketamine needles" /
+			// "needle shards")
+			if !context || strongIn[h.field] || h.field <= 1 && (strongIn[0] || strongIn[1]) {
 				continue
 			}
 			conf = 0.6

@@ -187,6 +187,70 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestListingRules covers the rules that decide which named substances a listing offers:
+// umbrella words, negated and compared mentions, imitated brands, category names, Cyrillic names.
+func TestListingRules(t *testing.T) {
+	tg := Default()
+	cases := []struct {
+		name             string
+		title, desc, cat string
+		want             string // render(): "offer|mention: names"
+	}{
+		{"longest name wins", "acetyl fentanyl - acetylfentanyl HCl", "Acetylfentanyl, fentanyl analogue.", "", "offer: acetylfentanyl"},
+		{"umbrella dropped next to a specific name", "Benzos: etizolam 1mg x 100", "", "", "offer: etizolam"},
+		{"umbrella kept alone", "Benzos 2mg x 100", "", "", "offer: benzodiazepine"},
+		{"umbrella nitazene", "ISO - isotonitazene - nitazene RC", "a nitazene opioid", "", "offer: isotonitazene"},
+		{"umbrella prescription drug", "Tranq dope (fentanyl + xylazine) 1g", "Naloxone does not reverse xylazine.", "", "offer: fentanyl,xylazine"},
+		{"negated suffix", "Afghan heroin #4", "Heroin #4. Fentanyl-free, tested.", "", "offer: heroin"},
+		{"negated in title", "Heroin, no fent, 1g", "", "", "offer: heroin"},
+		{"no + number is a number", "No 4 heroin 5g", "", "", "offer: heroin"},
+		{"comparison in description", "Isotonitazene 1g", "many times stronger than morphine", "", "offer: isotonitazene"},
+		{"tested negative", "MDMA crystal 1g", "Tested negative for fentanyl and PMA.", "", "offer: mdma"},
+		{"description-only negation", "Tusi pink powder", "ketamine and MDMA. Contains no cocaine despite the name.", "", "offer: ketamine,mdma"},
+		{"free shipping is no negation", "Cocaine 1g free shipping", "", "", "offer: cocaine"},
+		{"hyphen free shipping", "SPEEDPASTE-FREE SHIPMENT 60 gram", "", "", "offer: amphetamine"},
+		{"negated but named elsewhere", "Fentanyl 1g", "Not cut: no fentanyl analogues, pure fentanyl.", "", "offer: fentanyl"},
+		{"replacement for", "Etizolam 1mg (perfect replacement for Alprazolam)", "", "", "offer: etizolam"},
+		{"fake brand", "Fake xanax - pressed with bromazolam - 100 bars", "Yellow bars pressed with bromazolam 2mg.", "", "offer: bromazolam"},
+		{"quoted brand", "'Xanax' yellow bars - bromazolam", "", "", "offer: bromazolam"},
+		{"fake brand alone", "Fake Xanax 2mg bars x100", "", "", "offer: alprazolam"},
+		{"category only when nothing named", "MDMB-4en-PINACA powder (spice base)", "", "Cannabis", "offer: mdmb-4en-pinaca"},
+		{"category alone", "Gorilla Glue #4 3.5g", "", "Cannabis", "offer: cannabis"},
+		{"china white next to fent", "China white fent powder - fentanyl HCL", "", "", "offer: fentanyl"},
+		{"name inside a paraphernalia word", "Ketamine needles (S-isomer)", "needle shards, melt tested", "Dissociatives", "offer: ketamine"},
+		{"disclaimer confirms paraphernalia", "Digital pocket scale 0.001g (for weed, coke, crystal)", "Paraphernalia only. Scales and bags, no drugs.", "Extras", "mention: cannabis"},
+		{"test strips", "Nitazene + fentanyl test strips pack", "No drugs included.", "", "mention: fentanyl"},
+		{"Cyrillic nitazene", "Изотонитазен (изо)", "Клад в указанном районе", "Нитазены", "offer: isotonitazene"},
+		{"Cyrillic nitazene inflected", "Метонитазена 1 г", "", "", "offer: metonitazene"},
+		{"Cyrillic code letters", "3-ММС кристаллы", "", "", "offer: 3-mmc"},
+		{"mixed script", "Альфа-PVP (соль, скорость)", "", "Стимуляторы", "offer: alpha-pvp"},
+		{"Russian category umbrella", "Шишки Amnesia Haze", "", "Шишки и спайс", "offer: cannabis"},
+	}
+	for _, tc := range cases {
+		got := render(tg.TagFields(Fields{Title: tc.title, Description: tc.desc, Category: tc.cat}))
+		if got != tc.want {
+			t.Errorf("%s: TagFields(%q, %q, %q) = %q, want %q", tc.name, tc.title, tc.desc, tc.cat, got, tc.want)
+		}
+	}
+}
+
+// TestOwnCanonicalNames: compounds the curated lexicon once lumped under a neighbour keep their
+// own canonical name.
+func TestOwnCanonicalNames(t *testing.T) {
+	tg := Default()
+	for in, want := range map[string]string{
+		"flunitrazolam 1mg x 50": "flunitrazolam", "2C-T-7 100mg": "2c-t-7", "25N-NBOMe 10 blotters": "25n-nbome",
+		"1V-LSD 150ug x 10": "1v-lsd", "3-MeO-PCE 1g": "3-meo-pce", "4-AcO-MET 500mg": "4-aco-met",
+		"pyrazolam 1mg x 50": "pyrazolam", "2C-E 100mg": "2c-e", "25I-NBOMe 10 blotters": "25i-nbome",
+		"1P-LSD 150ug x 10": "1p-lsd", "3-MeO-PCP 1g": "3-meo-pcp", "4-AcO-DMT 500mg": "4-aco-dmt",
+	} {
+		r := tg.Tag(in)
+		if len(r.Substances) != 1 || r.Substances[0].Name != want {
+			t.Errorf("Tag(%q) = %+v, want %s", in, r.Substances, want)
+		}
+	}
+}
+
 func TestTagFields(t *testing.T) {
 	tg := Default()
 	r := tg.TagFields(Fields{Title: "Crystal 5g", Description: "best shards", Category: "Drugs / Stimulants / Meth"})
@@ -275,6 +339,8 @@ func FuzzTag(f *testing.F) {
 	}
 	f.Add("\xff\xfe4-mmc\x00ice 1g")
 	f.Add(strings.Repeat("İ", 50) + " 10g ice")
+	f.Add("Heroin #4 (H) Fentanyl-free, tested. no fent 1g 'Xanax' bars, stronger than morphine")
+	f.Add("Изотонитазен (изо) 1 г клад, не фентанил")
 	tg := Default()
 	f.Fuzz(func(t *testing.T, s string) {
 		r := tg.Tag(s)
@@ -291,6 +357,15 @@ func FuzzTag(f *testing.F) {
 		}
 		if r.Score < 0 || r.Score > 1 {
 			t.Fatalf("score %v", r.Score)
+		}
+		// the same text split into title and description (negation cues differ per field)
+		i := len(s) / 3
+		fields := Fields{Title: s[:i], Description: s[i:], Category: s[:i/2]}
+		for _, m := range tg.TagFields(fields).Substances {
+			text := map[string]string{"title": fields.Title, "description": fields.Description, "category": fields.Category}[m.Where]
+			if m.Start < 0 || m.End > len(text) || m.Start > m.End {
+				t.Fatalf("bad span %d:%d in %s of len %d", m.Start, m.End, m.Where, len(text))
+			}
 		}
 		_ = utf8.ValidString(s)
 	})
