@@ -20,9 +20,28 @@
 // of the shape, the normalised token as canonical name and confidence 0.8; the lexicon wins
 // wherever it has the term.
 //
+// Which names a listing reports (TagFields; docs/extraction.md has the policy and its reasons):
+//   - the longest term wins where terms overlap ("acetyl fentanyl" is acetylfentanyl, not also
+//     fentanyl; "fentanyl analogue" is an umbrella word, not fentanyl);
+//   - umbrella words (flag "umb": "benzos", "nitazene", "synthetic cannabinoid", "cathinone",
+//     "fentanyl analogue", "prescription drug", "2C-x") are context: reported only when nothing
+//     specific is named;
+//   - negated and compared occurrences are dropped (negation.go): "no fent", "fentanyl-free",
+//     "without", "replacement for X"; in a description also "not", "stronger than", "like",
+//     "tested for", within three words and the same clause. A name written plainly elsewhere
+//     stays;
+//   - an imitated brand ("fake xanax", a name in quotes) is dropped when the real content is
+//     named ("pressed with bromazolam");
+//   - names matched only in the category (a section label) count when title and description
+//     name nothing specific; an ambiguous word is a descriptor when the title or the
+//     description names a drug ("Ketamine needles" / "needle shards");
+//   - a signal word inside a longer substance term is part of the name ("ketamine needles" is
+//     not paraphernalia).
+//
 // Offer rules: a named substance is an offer unless non-offer words (guide, test kit, fraud,
-// paraphernalia without a drug quantity) say otherwise. Street quantities ("eight ball", "half
-// oz", "QP") count as quantities. With no name at all, a dose ("50x 240mg") or a mass ("10g
+// paraphernalia without a drug quantity) say otherwise; a disclaimer ("kit only",
+// "paraphernalia only", "no drugs included") confirms a test or paraphernalia word even next
+// to a drug quantity. Street quantities ("eight ball", "half oz", "QP") count as quantities. With no name at all, a dose ("50x 240mg") or a mass ("10g
 // Chocolata") alone makes a weak offer (score 0.3 / 0.25), unless the text is about goods sold by
 // weight that are not drugs (ammunition, jewellery, phones: the nonweighed words).
 //
