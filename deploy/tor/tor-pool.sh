@@ -21,6 +21,8 @@
 #   --data-root D     render: DataDirectory D/darkwatch-<i> (default OUTDIR/darkwatch-<i>/data)
 #   --password-hash H render: HashedControlPassword H instead of a cookie (containers,
 #                     where darkwatch cannot read the cookie file; see deploy/compose)
+#   --extra FILE      render: append FILE's lines to every torrc (e.g. a private test
+#                     network's TestingTorNetwork/DirAuthority lines: pool_e2e.sh)
 #
 # tor only accepts IP literals here and darkwatch only accepts IP literals in tor.endpoints
 # (it never resolves a name for Tor).
@@ -33,6 +35,7 @@ BIND=127.0.0.1
 SOCKS_ALLOW=127.0.0.1/32
 DATA_ROOT=""
 PWHASH=""
+EXTRA=""
 DW_USER=${DARKWATCH_USER:-darkwatch}
 args=()
 while [[ $# -gt 0 ]]; do
@@ -42,6 +45,7 @@ while [[ $# -gt 0 ]]; do
 	--socks-allow) SOCKS_ALLOW=$2; shift 2 ;;
 	--data-root) DATA_ROOT=$2; shift 2 ;;
 	--password-hash) PWHASH=$2; shift 2 ;;
+	--extra) EXTRA=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) args+=("$1"); shift ;;
 	esac
@@ -66,6 +70,10 @@ render_one() {
 		# Password instead of cookie: drop the cookie lines, add the hash.
 		sed -i -e '/^CookieAuthentication/d; /^CookieAuthFile/d' "$file.tmp"
 		sed -i -e "s|^ControlPort .*|&\nHashedControlPassword $PWHASH|" "$file.tmp"
+	fi
+	if [[ -n $EXTRA ]]; then
+		printf '\n# --- extra lines from %s\n' "$EXTRA" >>"$file.tmp"
+		cat "$EXTRA" >>"$file.tmp"
 	fi
 	mv "$file.tmp" "$file"
 }
