@@ -7,7 +7,7 @@
 #   /run/secrets/tor_control_password   the control-port password (darkwatch reads the same
 #                     secret as control_password_file); hashed here with tor --hash-password
 set -euo pipefail
-: "${TOR_BIND:?set TOR_BIND to this container's internal IP}"
+: "${TOR_BIND:?set TOR_BIND to the internal IP of this container}"
 : "${TOR_SOCKS_ALLOW:?set TOR_SOCKS_ALLOW to the internal network CIDR}"
 pwfile=${TOR_CONTROL_PASSWORD_FILE:-/run/secrets/tor_control_password}
 [[ -s $pwfile ]] || { echo "tor-entrypoint: $pwfile missing or empty" >&2; exit 2; }

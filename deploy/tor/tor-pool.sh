@@ -18,7 +18,10 @@
 #   --bind ADDR       address the ports listen on (default 127.0.0.1; a container that serves
 #                     other containers uses 0.0.0.0 with --socks-allow its network)
 #   --socks-allow C   SocksPolicy accept C (default 127.0.0.1/32)
-#   --data-root D     render: DataDirectory D/darkwatch-<i> (default OUTDIR/darkwatch-<i>/data)
+#   --data-root D     render: DataDirectory D/darkwatch-<i> (default OUTDIR/darkwatch-<i>/data);
+#                     the cookie is written there, mode 0600 in a 0700 directory: only tor's
+#                     user reads it. Run darkwatch as that user, or use --password-hash
+#                     (install mode puts the cookie in /run with group read instead)
 #   --password-hash H render: HashedControlPassword H instead of a cookie (containers,
 #                     where darkwatch cannot read the cookie file; see deploy/compose)
 #   --extra FILE      render: append FILE's lines to every torrc (e.g. a private test
