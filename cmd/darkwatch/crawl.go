@@ -186,6 +186,8 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		}
 	}()
 
+	// A status snapshot for `darkwatch serve`, which cannot open the frontier while we hold it.
+	defer startCrawlStatus(ctx, fr, cfg.DataDir, 10*time.Second)()
 	start := time.Now()
 	stopProgress := startProgress(ctx, fl.progress, e.stderr, cr, fr)
 	runErr := cr.Run(ctx)

@@ -46,11 +46,22 @@ type Ref struct {
 
 // Writer writes WARC files.
 type Writer struct {
-	// mu serialises record building: gowarc's NewRecordBuilder writes package state
-	// (uuid.EnableRandPool) and races when called concurrently.
-	mu     sync.Mutex
-	w      *gowarc.WarcFileWriter
-	closed atomic.Bool
+	dir string
+	// mu serialises record building and writing: gowarc's NewRecordBuilder writes package
+	// state (uuid.EnableRandPool) and races when called concurrently.
+	mu      sync.Mutex
+	w       *gowarc.WarcFileWriter
+	closed  atomic.Bool
+
+	// Group commit: one fsync makes every record written before it durable, so concurrent
+	// writers share fsyncs instead of paying one each.
+	smu     sync.Mutex
+	scond   *sync.Cond
+	syncing bool
+	written uint64              // records written (lock order: mu, then smu)
+	synced  uint64              // records known durable
+	dirty   map[string]struct{} // files written since the last fsync
+	fds     map[string]*os.File // files kept open for fsync
 }
 
 // Open creates the directory and a WARC writer over it.
@@ -71,10 +82,13 @@ func Open(opts Options) (*Writer, error) {
 		gowarc.WithFileNameGenerator(&nameGenerator{dir: opts.Dir, prefix: opts.Prefix}),
 		gowarc.WithMaxFileSize(opts.MaxFileSize),
 		gowarc.WithCompression(opts.Compress),
-		gowarc.WithFlush(true),
+		gowarc.WithFlush(false), // durability by group commit, see sync
+		gowarc.WithOpenFileSuffix(""),
 		gowarc.WithMaxConcurrentWriters(1),
 	)
-	return &Writer{w: w}, nil
+	wr := &Writer{dir: opts.Dir, w: w, dirty: map[string]struct{}{}, fds: map[string]*os.File{}}
+	wr.scond = sync.NewCond(&wr.smu)
+	return wr, nil
 }
 
 // Write stores one response record and returns its capture reference.
@@ -87,6 +101,18 @@ func (w *Writer) Write(r Response) (Ref, error) {
 	if r.FetchedAt.IsZero() {
 		r.FetchedAt = time.Now()
 	}
+	ref, seq, path, err := w.write(r, digest)
+	if err != nil {
+		return Ref{}, err
+	}
+	if err := w.sync(seq, path); err != nil {
+		return Ref{}, fmt.Errorf("capture %s: sync: %w", r.URL, err)
+	}
+	return ref, nil
+}
+
+// write builds and writes one record; it returns the record's sequence number and file.
+func (w *Writer) write(r Response, digest string) (Ref, uint64, string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	rb := gowarc.NewRecordBuilder(gowarc.Response, gowarc.WithStrictValidation())
@@ -98,21 +124,81 @@ func (w *Writer) Write(r Response) (Ref, error) {
 		rb.AddWarcHeader(gowarc.WarcTruncated, "length")
 	}
 	if _, err := rb.Write(httpBlock(r)); err != nil {
-		return Ref{}, fmt.Errorf("capture %s: %w", r.URL, err)
+		return Ref{}, 0, "", fmt.Errorf("capture %s: %w", r.URL, err)
 	}
 	rec, _, err := rb.Build()
 	if err != nil {
-		return Ref{}, fmt.Errorf("capture %s: %w", r.URL, err)
+		return Ref{}, 0, "", fmt.Errorf("capture %s: %w", r.URL, err)
 	}
 	id := rec.WarcHeader().Get(gowarc.WarcRecordID)
 	res := w.w.Write(rec)
 	if len(res) != 1 {
-		return Ref{}, fmt.Errorf("capture %s: writer returned %d results", r.URL, len(res))
+		return Ref{}, 0, "", fmt.Errorf("capture %s: writer returned %d results", r.URL, len(res))
 	}
 	if res[0].Err != nil {
-		return Ref{}, fmt.Errorf("capture %s: %w", r.URL, res[0].Err)
+		return Ref{}, 0, "", fmt.Errorf("capture %s: %w", r.URL, res[0].Err)
 	}
-	return Ref{WARC: filepath.Base(res[0].FileName), RecordID: id, SHA256: digest, Time: r.FetchedAt.UTC()}, nil
+	name := filepath.Base(res[0].FileName)
+	path := filepath.Join(w.dir, name)
+	w.smu.Lock()
+	w.written++
+	seq := w.written
+	w.dirty[path] = struct{}{}
+	w.smu.Unlock()
+	return Ref{WARC: name, RecordID: id, SHA256: digest, Time: r.FetchedAt.UTC()}, seq, path, nil
+}
+
+// sync returns once record seq is on disk. The first waiter fsyncs every file written since
+// the last fsync, for itself and for all records written meanwhile; the others wait for it.
+func (w *Writer) sync(seq uint64, _ string) error {
+	w.smu.Lock()
+	defer w.smu.Unlock()
+	for w.synced < seq {
+		if w.syncing {
+			w.scond.Wait()
+			continue
+		}
+		w.syncing = true
+		target := w.written
+		paths := w.dirty
+		w.dirty = map[string]struct{}{}
+		w.smu.Unlock()
+		err := w.fsync(paths)
+		w.smu.Lock()
+		w.syncing = false
+		if err == nil && target > w.synced {
+			w.synced = target
+		}
+		if err != nil {
+			for p := range paths {
+				w.dirty[p] = struct{}{}
+			}
+		}
+		w.scond.Broadcast()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fsync syncs files by path through descriptors of our own (the library keeps its file
+// private; fsync acts on the file, whichever descriptor asks).
+func (w *Writer) fsync(paths map[string]struct{}) error {
+	for p := range paths {
+		f, ok := w.fds[p]
+		if !ok {
+			var err error
+			if f, err = os.Open(p); err != nil {
+				return err
+			}
+			w.fds[p] = f
+		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // httpBlock renders the status line, headers and body as the record's content block.
@@ -149,7 +235,17 @@ func (w *Writer) Close() error {
 	if w.closed.Swap(true) {
 		return nil
 	}
-	return w.w.Close()
+	err := w.w.Close()
+	w.smu.Lock()
+	defer w.smu.Unlock()
+	for p, f := range w.fds {
+		if serr := f.Sync(); serr != nil && err == nil {
+			err = serr
+		}
+		f.Close()
+		delete(w.fds, p)
+	}
+	return err
 }
 
 // nameGenerator names files <prefix>-<UTC timestamp>-<serial>.warc in dir, with no host name
