@@ -23,7 +23,7 @@ FUZZ_TARGETS ?= ./extract/price:FuzzPriceParse ./extract/quantity:FuzzQuantityPa
 SERVICES     := deploy/dev/services.sh
 
 .DEFAULT_GOAL := help
-.PHONY: help build run test test-short lint bench fuzz fuzz-list services-start services-stop services-env ci clean
+.PHONY: help build run test test-short lint bench bench-crawl fuzz fuzz-list services-start services-stop services-env ci clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,10 @@ lint: ## gofmt, go vet, staticcheck (pinned); runs all three, fails if any fails
 
 bench: ## benchmarks (BENCH=regexp BENCHTIME=1s PKGS=./...)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+bench-crawl: ## crawler vs bare net/http and plain Colly, frontier vs raw Redis (needs DARKWATCH_TEST_REDIS_URL)
+	$(GO) test -run '^$$' -bench 'Crawl' -benchtime 3x ./crawler/
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./crawler/frontier/
 
 fuzz: ## fuzz each FUZZ_TARGETS pkg:FuzzName for FUZZTIME (default 60s)
 	@if [[ -z "$(strip $(FUZZ_TARGETS))" ]]; then echo "fuzz: FUZZ_TARGETS is empty (see 'make fuzz-list')"; exit 0; fi; \

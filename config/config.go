@@ -82,6 +82,8 @@ type Redis struct {
 	URL          string `yaml:"url"` // redis://host:port/db
 	Password     Secret `yaml:"password"`
 	PasswordFile string `yaml:"password_file"`
+	// Prefix of every key; deployments sharing one Redis use different prefixes.
+	Prefix string `yaml:"prefix"`
 }
 
 // Index selects the record store: embedded (Bleve under data_dir) or elasticsearch.
@@ -220,7 +222,7 @@ func Default() *Config {
 			WARCMaxSize:       1 << 30,
 			ContentTypes:      []string{"text/html", "application/xhtml+xml", "text/plain"},
 		},
-		Frontier: Frontier{Backend: "embedded"},
+		Frontier: Frontier{Backend: "embedded", Redis: Redis{Prefix: "dw"}},
 		Index:    Index{Backend: "embedded", Elasticsearch: Elasticsearch{IndexPrefix: "darkwatch"}},
 		Serve:    Serve{Listen: "127.0.0.1:8080"},
 	}

@@ -17,7 +17,10 @@ var (
 	Families   = []string{"fentanyl-analogue", "nitazene", "synthetic-cathinone", "synthetic-cannabinoid", "designer-benzodiazepine", "phenethylamine", "tryptamine", "arylcyclohexylamine", "other-nps"}
 )
 
-var marketNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+var (
+	marketNameRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	redisPrefixRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+)
 
 // Validate reports every problem of the config, each with its path.
 func (c *Config) Validate() error {
@@ -39,6 +42,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	secretPair(&p, "frontier.redis.password", c.Frontier.Redis.Password, c.Frontier.Redis.PasswordFile)
+	if !redisPrefixRE.MatchString(c.Frontier.Redis.Prefix) {
+		p.add("frontier.redis.prefix", "%q: want 1-32 letters, digits, '-' or '_' (no braces: keys are hash-tagged per market)", c.Frontier.Redis.Prefix)
+	}
 	oneOf(&p, "index.backend", c.Index.Backend, "embedded", "elasticsearch")
 	if c.Index.Backend == "elasticsearch" && len(c.Index.Elasticsearch.URLs) == 0 {
 		p.add("index.elasticsearch.urls", "at least one URL (http://host:9200) is needed when index.backend is elasticsearch")

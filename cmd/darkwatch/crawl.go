@@ -222,7 +222,7 @@ func newTorPool(cfg *config.Config, log *slog.Logger) (*tor.Pool, error) {
 
 func frontierOptions(cfg *config.Config) frontier.Options {
 	return frontier.Options{HostDelay: cfg.Crawl.PerHostDelay.D(), HostMaxInFlight: cfg.Crawl.PerHostInFlight,
-		MaxAttempts: cfg.Crawl.MaxAttempts, MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket}
+		MaxAttempts: cfg.Crawl.MaxAttempts, MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Prefix: cfg.Frontier.Redis.Prefix}
 }
 
 func openFrontier(ctx context.Context, cfg *config.Config) (frontier.Frontier, error) {
