@@ -39,6 +39,7 @@ func runCrawl(ctx context.Context, e env) int {
 	once := fs.Bool("once", false, "stop when the frontier is drained")
 	maxPages := fs.Int("max-pages", 0, "stop after fetching this many pages (0: no limit)")
 	refresh := fs.Bool("refresh", false, "fetch the seeds and every page scheduled for a recrawl again now (a new day's crawl)")
+	serve := fs.String("serve", "", "also serve the API and web UI on this address while crawling (the embedded index admits one process: this is how to search during a crawl)")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), on, off")
 	if err := fs.Parse(e.args); err != nil {
 		return exitUsage
@@ -59,7 +60,7 @@ func runCrawl(ctx context.Context, e env) int {
 	if cfg.Crawl.MaxMemory > 0 {
 		debug.SetMemoryLimit(int64(cfg.Crawl.MaxMemory))
 	}
-	if err := crawl(ctx, cfg, *cfgPath, crawlFlags{once: *once, maxPages: *maxPages, refresh: *refresh, progress: *progress}, log, e); err != nil {
+	if err := crawl(ctx, cfg, *cfgPath, crawlFlags{once: *once, maxPages: *maxPages, refresh: *refresh, progress: *progress, serve: *serve}, log, e); err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch crawl:", err)
 		return exitRuntime
 	}
@@ -71,6 +72,7 @@ type crawlFlags struct {
 	maxPages int
 	refresh  bool
 	progress string
+	serve    string
 }
 
 func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlags, log *slog.Logger, e env) error {
@@ -186,6 +188,22 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		}
 	}()
 
+	if fl.serve != "" {
+		srv, err := newAPIServer(cfg, store, liveStatus{fr: fr, fs: newFrontierStatus(cfg)}, log)
+		if err != nil {
+			return fmt.Errorf("--serve: %w", err)
+		}
+		defer srv.Close()
+		sctx, stopServe := context.WithCancel(ctx)
+		served := make(chan error, 1)
+		go func() { served <- serveHTTP(sctx, srv, fl.serve, log, e.stderr) }()
+		defer func() {
+			stopServe()
+			if err := <-served; err != nil {
+				log.Error("serve_failed", "err", err)
+			}
+		}()
+	}
 	// A status snapshot for `darkwatch serve`, which cannot open the frontier while we hold it.
 	defer startCrawlStatus(ctx, fr, cfg.DataDir, 10*time.Second)()
 	start := time.Now()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/darkwatch/darkwatch/config"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/api"
 )
@@ -65,15 +67,30 @@ func runServe(ctx context.Context, e env) int {
 		return exitRuntime
 	}
 	defer st.Close()
-	alog, err := alert.OpenLog(alertLogPath(cfg), 3*time.Second)
+	srv, err := newAPIServer(cfg, st, newFrontierStatus(cfg), log)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitUsage
+	}
+	defer srv.Close()
+	if err := serveHTTP(ctx, srv, *listen, log, e.stdout); err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
 		return exitRuntime
+	}
+	return exitOK
+}
+
+// newAPIServer builds the API and web UI over a store, the alert log and a market status
+// source, with the users, tokens and audit log of the config.
+func newAPIServer(cfg *config.Config, st index.Store, markets api.MarketSource, log *slog.Logger) (*api.Server, error) {
+	alog, err := alert.OpenLog(alertLogPath(cfg), 3*time.Second)
+	if err != nil {
+		return nil, err
 	}
 	opts := api.Options{
 		Store:     st,
 		Alerts:    alertLog{alog},
-		Markets:   newFrontierStatus(cfg),
+		Markets:   markets,
 		AuditPath: cfg.Serve.AuditLog,
 		Logger:    log,
 	}
@@ -86,16 +103,14 @@ func runServe(ctx context.Context, e env) int {
 	for _, t := range cfg.Serve.Tokens {
 		opts.Tokens = append(opts.Tokens, api.Token{Name: t.Name, Role: t.Role, TokenHash: t.TokenHash})
 	}
-	srv, err := api.New(opts)
+	return api.New(opts)
+}
+
+// serveHTTP serves srv on listen until ctx ends, then shuts down within a bounded time.
+func serveHTTP(ctx context.Context, srv *api.Server, listen string, log *slog.Logger, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
-		return exitUsage
-	}
-	defer srv.Close()
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
-		return exitRuntime
+		return err
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -106,23 +121,35 @@ func runServe(ctx context.Context, e env) int {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(e.stdout, "darkwatch serve: listening on http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "darkwatch serve: listening on http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
-		return exitRuntime
+		return err
 	case <-ctx.Done():
 	}
 	// Deliberate, bounded shutdown: the serving context is done.
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch serve: shutdown:", err)
-		return exitRuntime
+		return fmt.Errorf("shutdown: %w", err)
 	}
-	return exitOK
+	return nil
+}
+
+// liveStatus is the market status of the crawl's own frontier (crawl --serve).
+type liveStatus struct {
+	fr frontier.Frontier
+	fs *frontierStatus
+}
+
+func (l liveStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, error) {
+	st, err := l.fr.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: frontier: %v", api.ErrUnavailable, err)
+	}
+	return l.fs.merge(st), nil
 }
 
 func newServeLogger(cfg *config.Config, e env) *slog.Logger {
