@@ -635,10 +635,19 @@ func (c *Crawler) collector(ctx context.Context, m *marketState) *colly.Collecto
 		if ct == "" {
 			return
 		}
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || !contains(allowed, mt) {
 			r.Ctx.Put("content_type_refused", ct)
 			r.Request.Abort()
+			return
+		}
+		// Colly converts a body whose Content-Type names a charset other than UTF-8 to
+		// UTF-8. The capture must hold the bytes as served, and extract.DecodeBody decodes
+		// them (a second conversion turned windows-1251 pages into mojibake). Colly does
+		// not see the charset; fetch puts the header back.
+		if params["charset"] != "" {
+			r.Ctx.Put("content_type", ct)
+			r.Headers.Set("Content-Type", mt)
 		}
 	})
 	col.OnResponse(func(r *colly.Response) {
@@ -693,6 +702,9 @@ func (c *Crawler) fetch(ctx context.Context, m *marketState, rawURL string) (fet
 		fr.header = r.Headers.Clone()
 	} else {
 		fr.header = http.Header{}
+	}
+	if ct, ok := cctx.GetAny("content_type").(string); ok {
+		fr.header.Set("Content-Type", ct)
 	}
 	if int64(len(fr.body)) > c.opts.MaxBody {
 		fr.body = fr.body[:c.opts.MaxBody]
