@@ -12,7 +12,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 W=$(mktemp -d /tmp/darkwatch-sandbox.XXXXXX)
 PIDS=()
-cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
+cleanup() {
+	local p c
+	for p in "${PIDS[@]}"; do
+		for c in $(pgrep -P "$p" || true); do kill "$c" 2>/dev/null || true; done
+		kill "$p" 2>/dev/null || true
+	done
+	rm -rf "$W"
+}
 trap cleanup EXIT
 log() { echo "check-sandbox: $*" >&2; }
 BIN=${1:-}
@@ -53,7 +60,10 @@ for ((i = 0; i < 100; i++)); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/
 for p in /healthz '/api/v1/search?q=fentanyl' /api/v1/markets /api/v1/alerts /api/v1/audit; do
 	log "serve GET $p: $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK" "http://127.0.0.1:$port$p")"
 done
-kill "${PIDS[-1]}" 2>/dev/null || true
+# strace detaches on SIGTERM and leaves its tracee running: stop serve itself (by parent PID).
+spid=${PIDS[-1]}
+for c in $(pgrep -P "$spid" || true); do kill "$c" 2>/dev/null || true; done
+for ((i = 0; i < 50; i++)); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
 sleep 1
 
 python3 - "$W/crawl.strace" "$W/serve.strace" <<'PY' || rc=1
