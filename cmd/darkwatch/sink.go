@@ -58,6 +58,12 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 		at = time.Now().UTC()
 	}
 	ref := p.Capture
+	// Listings read from cards on category, search and vendor pages are partial (title,
+	// price, link; no description, vendor or offers on most markets). The store keeps the
+	// content of the latest sighting, so a card seen after its listing page would replace
+	// the full record. Cards are not stored: the crawler follows their links, and the
+	// listing page's record is the one indexed. Observers still see every listing.
+	detail := p.Result.Kind == extract.KindListing || p.Result.Kind == extract.KindForumThread
 	ls := make([]extract.Listing, len(p.Result.Listings))
 	for i, l := range p.Result.Listings {
 		if l.Market == "" {
@@ -95,7 +101,7 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 			return fmt.Errorf("store vendors: %w", err)
 		}
 	}
-	if len(ls) > 0 {
+	if len(ls) > 0 && detail {
 		if err := s.store.PutListings(ctx, ls); err != nil {
 			return fmt.Errorf("store listings: %w", err)
 		}
