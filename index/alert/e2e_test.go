@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -126,8 +127,19 @@ func crawlDay(t *testing.T, tb testbed.Options, fr frontier.Frontier, sink crawl
 	if err := cr.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := cr.Run(ctx); err != nil {
-		t.Fatal(err)
+	runErr := make(chan error, 1)
+	go func() { runErr <- cr.Run(ctx) }()
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(4 * time.Minute):
+		// Run should have returned at the 3-minute deadline: show where it is stuck (e.g. a
+		// service that went away mid-test) instead of hanging until the test binary's timeout.
+		var b strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
+		t.Fatalf("crawler Run did not return after its context expired; goroutines:\n%s", b.String())
 	}
 	if ctx.Err() != nil {
 		t.Fatal("crawl did not finish in time")
