@@ -31,8 +31,8 @@ var (
 )
 
 var (
-	searchURLRe = regexp.MustCompile(`(?i)search|[?&](q|query|s|term|keyword)=`)
-	forumURLRe  = regexp.MustCompile(`(?i)thread|topic|viewtopic|showthread|/t/|forum|/post/|/posts/|/d/`)
+	searchURLRe = mustQuick(`(?i)search|[?&](q|query|s|term|keyword)=`)
+	forumURLRe  = mustQuick(`(?i)thread|topic|viewtopic|showthread|/t/|forum|/post/|/posts/|/d/`)
 )
 
 // genericExtract reads a page of an unknown market.
@@ -117,13 +117,13 @@ func fill(dst *string, v string) {
 
 // pageTitle is the main heading, og:title or <title>.
 func pageTitle(pc *pageCtx) string {
-	for _, n := range pc.doc.Find("h1, h2").Nodes {
+	for _, n := range pc.doc.FindMatcher(selH12).Nodes {
 		t := oneLine(nodeText(n))
 		if t != "" && len(t) < 300 {
 			return t
 		}
 	}
-	if t, ok := pc.doc.Find(`meta[property="og:title"]`).Attr("content"); ok && strings.TrimSpace(t) != "" {
+	if t, ok := pc.doc.FindMatcher(selOGTitle).Attr("content"); ok && strings.TrimSpace(t) != "" {
 		return oneLine(t)
 	}
 	return pc.title()
@@ -179,7 +179,7 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		d.offers = genericOffers(pc)
 		if v, _ := pc.labelValue(nil, lblStock); v != "" {
 			d.l.Status = statusOf(v)
-		} else if n := pc.doc.Find("[class*=stock]").First(); len(n.Nodes) > 0 {
+		} else if n := pc.doc.FindMatcher(selStock).First(); len(n.Nodes) > 0 {
 			d.l.Status = statusOf(nodeText(n.Nodes[0]))
 		}
 		d.l.Title = pageTitle(pc)
@@ -224,7 +224,7 @@ func mainDescription(pc *pageCtx) string {
 	}
 	// the longest <p>/<pre>/<div> text without many links
 	best := ""
-	for _, n := range pc.doc.Find("pre, p, div.content, article").Nodes {
+	for _, n := range pc.doc.FindMatcher(selProse).Nodes {
 		t := nodeText(n)
 		if len(t) > len(best) && len(t) < maxFieldLen && linkDensity(n, len(t)) < 0.3 {
 			best = t
@@ -248,7 +248,7 @@ func linkDensity(n *html.Node, textLen int) float64 {
 		return 1
 	}
 	l := 0
-	for _, a := range goquery.NewDocumentFromNode(n).Find("a").Nodes {
+	for _, a := range goquery.NewDocumentFromNode(n).FindMatcher(selA).Nodes {
 		l += len(nodeText(a))
 	}
 	return float64(l) / float64(textLen)
@@ -256,7 +256,7 @@ func linkDensity(n *html.Node, textLen int) float64 {
 
 // firstPriceText finds the first element after the first heading whose short text is a price.
 func firstPriceText(pc *pageCtx) string {
-	for _, n := range pc.doc.Find("span, b, strong, div, p, td, h3, h4, h5").Nodes {
+	for _, n := range pc.doc.FindMatcher(selLabelish).Nodes {
 		t := oneLine(nodeText(n))
 		if len(t) == 0 || len(t) > 60 {
 			continue
@@ -270,7 +270,7 @@ func firstPriceText(pc *pageCtx) string {
 
 // firstVendorLink is the first link to a vendor page outside the page header.
 func firstVendorLink(pc *pageCtx) *html.Node {
-	for _, n := range pc.doc.Find("a[href]").Nodes {
+	for _, n := range pc.anchors() {
 		h := strings.ToLower(attr(n, "href"))
 		if !genVendorRe.MatchString(h) || genIgnoreRe.MatchString(h) {
 			continue
@@ -400,7 +400,7 @@ func cardLike(n *html.Node) bool {
 // readCard reads title, URL, price, vendor and places from one card.
 func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	d := &lDraft{}
-	sel := goquery.NewDocumentFromNode(c).Find("a[href]")
+	sel := goquery.NewDocumentFromNode(c).FindMatcher(selAHref)
 	var titleLink *html.Node
 	bestLen := 0
 	for _, a := range sel.Nodes {
@@ -481,18 +481,18 @@ func splitArrow(l *Listing) {
 	}
 }
 
-var catURLRe = regexp.MustCompile(`(?i)categor|/c/\d|[?&](c|cat|cid|csid|ssid|cat_id|category)=`)
+var catURLRe = mustQuick(`(?i)categor|/c/\d|[?&](c|cat|cid|csid|ssid|cat_id|category)=`)
 
 // categoryTrail reads a trail of category links ("Drugs > Stimulants > Cocaine"): the
 // largest container that holds 2 to 6 category links and little other text.
 func categoryTrail(pc *pageCtx) string {
-	for _, a := range pc.doc.Find("a[href]").Nodes {
+	for _, a := range pc.anchors() {
 		if !catURLRe.MatchString(attr(a, "href")) {
 			continue
 		}
 		var best []string
 		for e, i := a.Parent, 0; e != nil && e.Type == html.ElementNode && i < 4; e, i = e.Parent, i+1 {
-			links := goquery.NewDocumentFromNode(e).Find("a[href]").Nodes
+			links := goquery.NewDocumentFromNode(e).FindMatcher(selAHref).Nodes
 			if len(links) > 6 {
 				break
 			}
@@ -530,7 +530,7 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 		if h := cleanHandle(v); h != "" && len(h) < 64 {
 			handle = h
 		}
-	} else if n := pc.doc.Find(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`).First(); len(n.Nodes) > 0 {
+	} else if n := pc.doc.FindMatcher(selHandle).First(); len(n.Nodes) > 0 {
 		if h := cleanHandle(nodeText(n.Nodes[0])); h != "" && len(h) < 64 {
 			handle = h
 		}
@@ -559,7 +559,7 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 
 // breadcrumbLeaf is the last item of the page's breadcrumb trail ("Home > Drugs > Ecstasy").
 func breadcrumbLeaf(pc *pageCtx) string {
-	n := pc.doc.Find(`[class*=breadcrumb], [class*=crumbs], nav[aria-label*=breadcrumb i]`).First()
+	n := pc.doc.FindMatcher(selCrumbs).First()
 	if len(n.Nodes) == 0 {
 		return ""
 	}
@@ -578,7 +578,7 @@ func breadcrumbLeaf(pc *pageCtx) string {
 func genericOffers(pc *pageCtx) []string {
 	groups := map[*html.Node][]string{}
 	var order []*html.Node
-	for _, n := range pc.doc.Find("tr, option, li").Nodes {
+	for _, n := range pc.doc.FindMatcher(selRows).Nodes {
 		t := oneLine(nodeText(n))
 		if len(t) == 0 || len(t) > 120 {
 			continue
@@ -626,16 +626,16 @@ func proseOffers(text string) []string {
 	return nil
 }
 
-var deadDropRe = regexp.MustCompile(`(?i)клад|закладк|тайник|dead ?drop`)
+var deadDropRe = mustQuick(`(?i)клад|закладк|тайник|dead ?drop`)
 
-var boardURLRe = regexp.MustCompile(`(?i)/(d|board|boards|forum|forums|f|c|category|categories|subforum)/[^/?#]+/?$|[?&](f|board|forum)=`)
+var boardURLRe = mustQuick(`(?i)/(d|board|boards|forum|forums|f|c|category|categories|subforum)/[^/?#]+/?$|[?&](f|board|forum)=`)
 
 var shipProseRe = regexp.MustCompile(`(?i)ship(?:s|ping)?\s+from\s+([^.\n]+?)(?:\s+to\s+([^.\n]+?))?\s*(?:[.\n]|$)`)
 
 // forumOut reads a forum thread: each post with a price in its prose is an offer; the
 // first post (the thread's opening post) takes the thread's key.
 func forumOut(pc *pageCtx) (pageOut, bool) {
-	posts := pc.doc.Find(`[class~=post], [class*=post-], [class~=message], [class~=comment], [id^=post], article`).Nodes
+	posts := pc.doc.FindMatcher(selPosts).Nodes
 	var roots []*html.Node
 	for _, p := range posts {
 		inner := false
@@ -660,7 +660,7 @@ func forumOut(pc *pageCtx) (pageOut, bool) {
 			break
 		}
 		ps := goquery.NewDocumentFromNode(p)
-		bodyNode := ps.Find(`[class*=content i], [class*=body i], [class*=text i], [class*=message i]`).First()
+		bodyNode := ps.FindMatcher(selPostBody).First()
 		full := nodeText(p)
 		body := full
 		if len(bodyNode.Nodes) > 0 {
@@ -671,17 +671,17 @@ func forumOut(pc *pageCtx) (pageOut, bool) {
 			continue
 		}
 		d := &lDraft{}
-		if a := ps.Find(`a[class*=author], [class*=author] a, a[class*=user], [class*=username] a, [class*=poster] a`).First(); len(a.Nodes) > 0 {
+		if a := ps.FindMatcher(selAuthorLink).First(); len(a.Nodes) > 0 {
 			if h := vendorFromURL(pc.abs(attr(a.Nodes[0], "href"))); h != "" {
 				d.l.Vendor = h
 			} else {
 				d.l.Vendor = cleanHandle(nodeText(a.Nodes[0]))
 			}
 			d.vendorURL = pc.abs(attr(a.Nodes[0], "href"))
-		} else if a := ps.Find(`[class*=author], [class*=username], [class*=poster], .user, .nick`).First(); len(a.Nodes) > 0 {
+		} else if a := ps.FindMatcher(selAuthor).First(); len(a.Nodes) > 0 {
 			d.l.Vendor = cleanHandle(nodeText(a.Nodes[0]))
 		}
-		for _, a := range ps.Find("a[href]").Nodes {
+		for _, a := range ps.FindMatcher(selAHref).Nodes {
 			if len(bodyNode.Nodes) > 0 && within(a, bodyNode.Nodes) {
 				continue
 			}
@@ -690,7 +690,7 @@ func forumOut(pc *pageCtx) (pageOut, bool) {
 				break
 			}
 		}
-		if h := ps.Find("h1, h2, h3").First(); len(h.Nodes) > 0 {
+		if h := ps.FindMatcher(selH123).First(); len(h.Nodes) > 0 {
 			d.l.Title = oneLine(nodeText(h.Nodes[0]))
 		} else {
 			d.l.Title = title
@@ -726,7 +726,7 @@ func forumOut(pc *pageCtx) (pageOut, bool) {
 // jsonLDListings reads schema.org Product/Offer objects from JSON-LD scripts.
 func jsonLDListings(pc *pageCtx) []*lDraft {
 	var out []*lDraft
-	for _, n := range pc.doc.Find(`script[type="application/ld+json"]`).Nodes {
+	for _, n := range pc.doc.FindMatcher(selJSONLD).Nodes {
 		raw := ""
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			raw += c.Data
@@ -846,7 +846,7 @@ func ldProduct(pc *pageCtx, m map[string]any) *lDraft {
 // microdataListings reads itemscope Product items.
 func microdataListings(pc *pageCtx) []*lDraft {
 	var out []*lDraft
-	for _, n := range pc.doc.Find(`[itemscope][itemtype*="schema.org/Product"]`).Nodes {
+	for _, n := range pc.doc.FindMatcher(selMicrodata).Nodes {
 		s := goquery.NewDocumentFromNode(n).Selection
 		prop := func(name string) (string, *html.Node) {
 			e := s.Find(`[itemprop="` + name + `"]`).First()

@@ -10,10 +10,10 @@ import (
 )
 
 var (
-	loginWordsRe = regexp.MustCompile(`(?i)\b(log ?in|sign ?in|login|authori[sz]ation|credentials|password)\b|войти|вход|авторизац|пароль`)
-	captchaRe    = regexp.MustCompile(`(?i)captcha|капча|solve the (following )?challenge|are you (a )?human|i'?m not a robot`)
-	queueRe      = regexp.MustCompile(`(?i)ddos[ -]?(protection|guard|filter)|anti[- ]?ddos|\bqueue\b|please wait|you are in (the )?line|waiting room|checking your browser|redirecting\.\.\.|подождите|очередь|защита от ddos`)
-	notFoundRe   = regexp.MustCompile(`(?i)\b(404|not found|page (does not|doesn't) exist|no longer (available|exists)|has been (removed|deleted)|listing (was )?removed|item (was )?removed|product (was )?removed)\b|не найден|удален`)
+	loginWordsRe = mustQuick(`(?i)\b(log ?in|sign ?in|login|authori[sz]ation|credentials|password)\b|войти|вход|авторизац|пароль`)
+	captchaRe    = mustQuick(`(?i)captcha|капча|solve the (following )?challenge|are you (a )?human|i'?m not a robot`)
+	queueRe      = mustQuick(`(?i)ddos[ -]?(protection|guard|filter)|anti[- ]?ddos|\bqueue\b|please wait|you are in (the )?line|waiting room|checking your browser|redirecting\.\.\.|подождите|очередь|защита от ddos`)
+	notFoundRe   = mustQuick(`(?i)\b(404|not found|page (does not|doesn't) exist|no longer (available|exists)|has been (removed|deleted)|listing (was )?removed|item (was )?removed|product (was )?removed)\b|не найден|удален`)
 	refreshRe    = regexp.MustCompile(`(?i)^\s*(\d+)\s*(?:;\s*(?:url\s*=\s*)?['"]?([^'"]*))?`)
 )
 
@@ -23,13 +23,13 @@ var (
 func detectInterstitial(pc *pageCtx) *Interstitial {
 	text := pc.text()
 	runes := len([]rune(text))
-	links := len(pc.doc.Find("a[href]").Nodes)
+	links := len(pc.anchors())
 	small := runes < 4000 && links < 60
-	pw := len(pc.doc.Find(`input[type=password], input[type=PASSWORD], input[name*=pass]`).Nodes) > 0
-	head := strings.ToLower(pc.title() + " " + oneLine(pc.doc.Find("h1, h2, h3").Text()))
+	pw := len(pc.doc.FindMatcher(selPassword).Nodes) > 0
+	head := strings.ToLower(pc.title() + " " + oneLine(pc.doc.FindMatcher(selH123).Text()))
 
 	// Meta refresh with (almost) no content: a redirect wall.
-	if c, ok := pc.doc.Find(`meta[http-equiv]`).Filter(`[http-equiv="refresh" i]`).First().Attr("content"); ok && runes < 600 {
+	if c, ok := pc.doc.FindMatcher(selMetaEquiv).FilterMatcher(selRefresh).First().Attr("content"); ok && runes < 600 {
 		target := ""
 		if m := refreshRe.FindStringSubmatch(c); m != nil {
 			target = strings.ToLower(m[2])
@@ -49,7 +49,7 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	if pw && loginForm(pc) && (loginWordsRe.MatchString(head) || loginWordsRe.MatchString(text)) {
 		return &Interstitial{Type: InterstitialLogin}
 	}
-	captchaEl := len(pc.doc.Find(`img[src*=captcha i], img[alt*=captcha i], input[name*=captcha i], [class*=captcha i], [id*=captcha i]`).Nodes) > 0
+	captchaEl := len(pc.doc.FindMatcher(selCaptcha).Nodes) > 0
 	if captchaEl || (captchaRe.MatchString(text) && runes < 1500) {
 		return &Interstitial{Type: InterstitialCaptcha}
 	}
@@ -66,7 +66,7 @@ func detectNotFound(pc *pageCtx) bool {
 		return true
 	}
 	title := pc.title()
-	h := oneLine(pc.doc.Find("h1, h2").First().Text())
+	h := oneLine(pc.doc.FindMatcher(selH12).First().Text())
 	if notFoundRe.MatchString(title) || notFoundRe.MatchString(h) {
 		return true
 	}
@@ -75,14 +75,14 @@ func detectNotFound(pc *pageCtx) bool {
 }
 
 var (
-	loginActionRe = regexp.MustCompile(`(?i)log_?in|sign_?in|auth|session|вход`)
-	loginFieldRe  = regexp.MustCompile(`(?i)user|login|email|nick|name|account|логин`)
+	loginActionRe = mustQuick(`(?i)log_?in|sign_?in|auth|session|вход`)
+	loginFieldRe  = mustQuick(`(?i)user|login|email|nick|name|account|логин`)
 )
 
 // loginForm reports whether a password field sits in a login form (a user name field, a
 // login action or a login button), not in a purchase form asking for a PIN.
 func loginForm(pc *pageCtx) bool {
-	for _, pw := range pc.doc.Find(`input[type=password i]`).Nodes {
+	for _, pw := range pc.doc.FindMatcher(selPasswordI).Nodes {
 		form := pw.Parent
 		for form != nil && !(form.Type == html.ElementNode && form.DataAtom == atom.Form) {
 			form = form.Parent
@@ -95,13 +95,13 @@ func loginForm(pc *pageCtx) bool {
 			return true
 		}
 		f := goquery.NewDocumentFromNode(form)
-		for _, in := range f.Find("input").Nodes {
+		for _, in := range f.FindMatcher(selInput).Nodes {
 			t := strings.ToLower(attr(in, "type"))
 			if (t == "" || t == "text" || t == "email") && loginFieldRe.MatchString(attr(in, "name")+" "+attr(in, "id")) {
 				return true
 			}
 		}
-		for _, b := range f.Find(`button, input[type=submit]`).Nodes {
+		for _, b := range f.FindMatcher(selButton).Nodes {
 			if loginWordsRe.MatchString(oneLine(nodeText(b)) + " " + attr(b, "value")) {
 				return true
 			}

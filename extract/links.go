@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -11,10 +10,10 @@ const maxLinks = 2000
 
 var (
 	// These run on lower-cased URLs (see lowerURL).
-	genListingRe = regexp.MustCompile(`/(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
-	genVendorRe  = regexp.MustCompile(`/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
+	genListingRe = mustQuick(`/(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
+	genVendorRe  = mustQuick(`/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
 	genIgnoreRe  = wordSet{"logout", "log_out", "signout", "sign_out", "/cart", "addtocart", "add_to_cart", "delete", "remove", "/order", "purchase", "checkout", "setqueue", "/wallet", "/withdraw", "selectcurrency", "report"}
-	genNextText  = regexp.MustCompile(`(?i)^\s*(next|next page|older|more|›|»|>|>>|следующая|далее|вперед|→)\s*$`)
+	genNextText  = mustQuick(`(?i)^\s*(next|next page|older|more|›|»|>|>>|следующая|далее|вперед|→)\s*$`)
 )
 
 // classifyLinks lists the page's same-site links with their kinds, deduplicated.
@@ -29,7 +28,7 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 		}
 	}
 	seenRaw := map[string]bool{}
-	for _, n := range pc.doc.Find("a[href]").Nodes {
+	for _, n := range pc.anchors() {
 		if len(out) >= maxLinks {
 			break
 		}

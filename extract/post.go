@@ -392,7 +392,7 @@ func shortHash(s string) string {
 	return "h" + strconv.FormatUint(h, 36)
 }
 
-var countUnitRe = regexp.MustCompile(`(?i)(?:^|[\s(\[,;:/-])(blotters?|марк[аиу]?)(?:\s|$|[.,;:!)\]])`)
+var countUnitRe = mustQuick(`(?i)(?:^|[\s(\[,;:/-])(blotters?|марк[аиу]?)(?:\s|$|[.,;:!)\]])`)
 
 // countUnitHint is the count unit a title names for tiers counted in generic pieces:
 // "ЛСД марки" or "LSD blotters" -> blotter ("" if none).

@@ -193,21 +193,21 @@ type compiled struct {
 	detect    []cMatcher
 	key       *regexp.Regexp
 	vendorKey *regexp.Regexp
-	lListing  *regexp.Regexp
-	lVendor   *regexp.Regexp
-	lNextURL  *regexp.Regexp
-	lIgnore   *regexp.Regexp
+	lListing  *quickRe
+	lVendor   *quickRe
+	lNextURL  *quickRe
+	lIgnore   *quickRe
 	lNext     cascadia.Selector
 	lNextNeed [][]string
 	pages     []cPage
 }
 
 type cMatcher struct {
-	url   *regexp.Regexp
+	url   *quickRe
 	sel   cascadia.Selector
 	need  [][]string // per comma-separated part: class/id tokens it requires
 	text  string
-	title *regexp.Regexp
+	title *quickRe
 }
 
 type cPage struct {
@@ -220,7 +220,7 @@ type cPage struct {
 type cField struct {
 	Field
 	sel     cascadia.Selector
-	re      *regexp.Regexp
+	re      *quickRe
 	urlRe   *regexp.Regexp
 	split   *regexp.Regexp
 	repl    []*regexp.Regexp
@@ -263,6 +263,7 @@ func compileProfile(p Profile) (*compiled, error) {
 		}
 		return r
 	}
+	qre := func(where, s string) *quickRe { return newQuick(re(where, s)) }
 	sel := func(where, s string) cascadia.Selector {
 		if s == "" {
 			return nil
@@ -275,8 +276,8 @@ func compileProfile(p Profile) (*compiled, error) {
 		return r
 	}
 	matcher := func(where string, m Matcher) cMatcher {
-		return cMatcher{url: re(where+".url", m.URL), sel: sel(where+".selector", m.Selector), need: selectorNeeds(m.Selector),
-			text: strings.ToLower(m.Text), title: re(where+".title", m.Title)}
+		return cMatcher{url: qre(where+".url", m.URL), sel: sel(where+".selector", m.Selector), need: selectorNeeds(m.Selector),
+			text: strings.ToLower(m.Text), title: qre(where+".title", m.Title)}
 	}
 	if len(p.Detect) == 0 {
 		bad("detect", errors.New("at least one rule needed"))
@@ -286,15 +287,15 @@ func compileProfile(p Profile) (*compiled, error) {
 	}
 	c.key = re("key", p.Key)
 	c.vendorKey = re("vendor_key", p.VendorKey)
-	c.lListing = re("links.listing", p.Links.Listing)
-	c.lVendor = re("links.vendor", p.Links.Vendor)
-	c.lNextURL = re("links.next_url", p.Links.NextURL)
-	c.lIgnore = re("links.ignore", p.Links.Ignore)
+	c.lListing = qre("links.listing", p.Links.Listing)
+	c.lVendor = qre("links.vendor", p.Links.Vendor)
+	c.lNextURL = qre("links.next_url", p.Links.NextURL)
+	c.lIgnore = qre("links.ignore", p.Links.Ignore)
 	c.lNext = sel("links.next", p.Links.Next)
 	c.lNextNeed = selectorNeeds(p.Links.Next)
 	var field func(where string, f Field) *cField
 	field = func(where string, f Field) *cField {
-		cf := &cField{Field: f, sel: sel(where+".selector", f.Selector), re: re(where+".regex", f.Regex),
+		cf := &cField{Field: f, sel: sel(where+".selector", f.Selector), re: qre(where+".regex", f.Regex),
 			urlRe: re(where+".url", f.URL), split: re(where+".split", f.Split)}
 		if len(f.Replace)%2 != 0 {
 			bad(where+".replace", errors.New("want pairs of regex, replacement"))
@@ -360,7 +361,7 @@ func (m *cMatcher) matches(pc *pageCtx) bool {
 	if m.sel != nil && (!pc.mayMatch(m.need) || !pc.exists(m.sel)) {
 		return false
 	}
-	if m.text != "" && !strings.Contains(strings.ToLower(pc.text()), m.text) {
+	if m.text != "" && !strings.Contains(pc.lowerText(), m.text) {
 		return false
 	}
 	return true

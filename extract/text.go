@@ -26,9 +26,12 @@ type pageCtx struct {
 	base   *url.URL
 	market string
 
-	pageText *string
-	titleTxt *string
-	tokens   map[string]bool // ".class" and "#id" tokens present in the page
+	pageText  *string
+	lowText   *string // strings.ToLower(text())
+	titleTxt  *string
+	links     []*html.Node // a[href] in document order
+	linksDone bool
+	tokens    map[string]bool // ".class" and "#id" tokens present in the page
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
 	labels     map[string][]labelHit // normalised own-text of short elements
@@ -40,12 +43,35 @@ func newPageCtx(p Page, doc *goquery.Document) *pageCtx {
 		pc.base = u
 	}
 	// <base href> overrides the page URL for relative links.
-	if b, ok := doc.Find("base[href]").First().Attr("href"); ok && pc.base != nil {
+	if b, ok := baseHref(doc); ok && pc.base != nil {
 		if bu, err := pc.base.Parse(strings.TrimSpace(b)); err == nil {
 			pc.base = bu
 		}
 	}
 	return pc
+}
+
+// baseHref is the href of the document's first <base href>.
+func baseHref(doc *goquery.Document) (string, bool) {
+	for _, r := range doc.Nodes {
+		if n := firstDescendantMatch(selBase, r); n != nil {
+			for _, a := range n.Attr {
+				if a.Key == "href" {
+					return a.Val, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// anchors lists the page's a[href] elements in document order.
+func (pc *pageCtx) anchors() []*html.Node {
+	if !pc.linksDone {
+		pc.links = pc.doc.FindMatcher(selAHref).Nodes
+		pc.linksDone = true
+	}
+	return pc.links
 }
 
 // mayMatch reports whether the page has every token of some part of need (see
@@ -165,6 +191,15 @@ func (pc *pageCtx) text() string {
 		pc.pageText = &t
 	}
 	return *pc.pageText
+}
+
+// lowerText is text() lower-cased.
+func (pc *pageCtx) lowerText() string {
+	if pc.lowText == nil {
+		t := strings.ToLower(pc.text())
+		pc.lowText = &t
+	}
+	return *pc.lowText
 }
 
 // abs resolves href against the page URL; "" for unusable links.

@@ -1,0 +1,32 @@
+package extract
+
+import "github.com/andybalholm/cascadia"
+
+// Selectors compiled once (goquery's Find(string) compiles on every call).
+var (
+	selH12        = cascadia.MustCompile("h1, h2")
+	selOGTitle    = cascadia.MustCompile(`meta[property="og:title"]`)
+	selStock      = cascadia.MustCompile("[class*=stock]")
+	selProse      = cascadia.MustCompile("pre, p, div.content, article")
+	selA          = cascadia.MustCompile("a")
+	selLabelish   = cascadia.MustCompile("span, b, strong, div, p, td, h3, h4, h5")
+	selAHref      = cascadia.MustCompile("a[href]")
+	selHandle     = cascadia.MustCompile(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`)
+	selCrumbs     = cascadia.MustCompile(`[class*=breadcrumb], [class*=crumbs], nav[aria-label*=breadcrumb i]`)
+	selRows       = cascadia.MustCompile("tr, option, li")
+	selPosts      = cascadia.MustCompile(`[class~=post], [class*=post-], [class~=message], [class~=comment], [id^=post], article`)
+	selPostBody   = cascadia.MustCompile(`[class*=content i], [class*=body i], [class*=text i], [class*=message i]`)
+	selAuthorLink = cascadia.MustCompile(`a[class*=author], [class*=author] a, a[class*=user], [class*=username] a, [class*=poster] a`)
+	selAuthor     = cascadia.MustCompile(`[class*=author], [class*=username], [class*=poster], .user, .nick`)
+	selH123       = cascadia.MustCompile("h1, h2, h3")
+	selJSONLD     = cascadia.MustCompile(`script[type="application/ld+json"]`)
+	selMicrodata  = cascadia.MustCompile(`[itemscope][itemtype*="schema.org/Product"]`)
+	selPassword   = cascadia.MustCompile(`input[type=password], input[type=PASSWORD], input[name*=pass]`)
+	selMetaEquiv  = cascadia.MustCompile(`meta[http-equiv]`)
+	selRefresh    = cascadia.MustCompile(`[http-equiv="refresh" i]`)
+	selCaptcha    = cascadia.MustCompile(`img[src*=captcha i], img[alt*=captcha i], input[name*=captcha i], [class*=captcha i], [id*=captcha i]`)
+	selPasswordI  = cascadia.MustCompile(`input[type=password i]`)
+	selInput      = cascadia.MustCompile("input")
+	selButton     = cascadia.MustCompile(`button, input[type=submit]`)
+	selBase       = cascadia.MustCompile("base[href]")
+)
