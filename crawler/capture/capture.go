@@ -49,9 +49,9 @@ type Writer struct {
 	dir string
 	// mu serialises record building and writing: gowarc's NewRecordBuilder writes package
 	// state (uuid.EnableRandPool) and races when called concurrently.
-	mu      sync.Mutex
-	w       *gowarc.WarcFileWriter
-	closed  atomic.Bool
+	mu     sync.Mutex
+	w      *gowarc.WarcFileWriter
+	closed atomic.Bool
 
 	// Group commit: one fsync makes every record written before it durable, so concurrent
 	// writers share fsyncs instead of paying one each.

@@ -75,7 +75,7 @@ func BenchmarkOnionLatency(b *testing.B) {
 	}
 	defer srv.Close()
 	d, _ := proxy.SOCKS5("tcp", srv.SOCKSAddr(), nil, proxy.Direct)
-	tr := &http.Transport{Dial: d.Dial, DisableKeepAlives: true}
+	tr := &http.Transport{DialContext: d.(proxy.ContextDialer).DialContext, DisableKeepAlives: true}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	u := w.Markets()[0].URL + "vendor/none"
 	var lat []time.Duration

@@ -24,7 +24,7 @@ func hostileClient(t *testing.T, w *testbed.World) (*http.Client, func()) {
 		t.Fatal(err)
 	}
 	d, _ := proxy.SOCKS5("tcp", srv.SOCKSAddr(), nil, proxy.Direct)
-	tr := &http.Transport{Dial: d.Dial, DisableCompression: true}
+	tr := &http.Transport{DialContext: d.(proxy.ContextDialer).DialContext, DisableCompression: true}
 	c := &http.Client{Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return c, func() { tr.CloseIdleConnections(); srv.Close() }

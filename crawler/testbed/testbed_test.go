@@ -99,7 +99,7 @@ func walk(t *testing.T, socks string, truth testbed.Truth) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &http.Transport{Dial: d.Dial, MaxConnsPerHost: 2}
+	tr := &http.Transport{DialContext: d.(proxy.ContextDialer).DialContext, MaxConnsPerHost: 2}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 20 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
