@@ -31,8 +31,13 @@ func newQuick(re *regexp.Regexp) *quickRe {
 		return q
 	}
 	lits, fold, ok := requiredLits(t.Simplify())
-	if !ok || len(lits) == 0 || len(lits) > 64 {
+	if !ok || len(lits) == 0 || len(lits) > maxLits {
 		return q
+	}
+	for _, l := range lits {
+		if strings.ContainsRune(l, utf8.RuneError) {
+			return q // the regexp matches invalid UTF-8 as U+FFFD; Contains would not
+		}
 	}
 	if fold {
 		for i, l := range lits {
@@ -72,71 +77,144 @@ func (q *quickRe) MatchString(s string) bool {
 	return q.Regexp.MatchString(s)
 }
 
+// litSet describes a sub-expression: every match contains one of lits (exact: every
+// match is one of lits). fold: some literal matches case-insensitively.
+type litSet struct {
+	lits  []string
+	fold  bool
+	ok    bool
+	exact bool
+}
+
+const maxLits = 64
+
+// minLen is the length of the shortest literal (0 for none).
+func (l litSet) minLen() int {
+	m := -1
+	for _, x := range l.lits {
+		if m < 0 || len(x) < m {
+			m = len(x)
+		}
+	}
+	if m < 0 {
+		return 0
+	}
+	return m
+}
+
 // requiredLits returns literals one of which every match of t contains (ok false: none
 // known). fold reports whether some literal is matched case-insensitively.
 func requiredLits(t *syntax.Regexp) (lits []string, fold bool, ok bool) {
+	l := litsOf(t)
+	if !l.ok || l.minLen() == 0 {
+		return nil, false, false
+	}
+	return l.lits, l.fold, true
+}
+
+func litsOf(t *syntax.Regexp) litSet {
 	switch t.Op {
 	case syntax.OpLiteral:
 		if len(t.Rune) == 0 {
-			return nil, false, false
+			return litSet{}
 		}
-		return []string{string(t.Rune)}, t.Flags&syntax.FoldCase != 0, true
+		return litSet{lits: []string{string(t.Rune)}, fold: t.Flags&syntax.FoldCase != 0, ok: true, exact: true}
+	case syntax.OpEmptyMatch:
+		return litSet{lits: []string{""}, ok: true, exact: true}
 	case syntax.OpCapture:
-		return requiredLits(t.Sub[0])
+		return litsOf(t.Sub[0])
 	case syntax.OpPlus:
-		return requiredLits(t.Sub[0])
+		l := litsOf(t.Sub[0])
+		l.exact = false
+		return l
 	case syntax.OpRepeat:
 		if t.Min >= 1 {
-			return requiredLits(t.Sub[0])
+			l := litsOf(t.Sub[0])
+			l.exact = l.exact && t.Min == 1 && t.Max == 1
+			return l
 		}
-		return nil, false, false
+		return litSet{}
+	case syntax.OpQuest:
+		l := litsOf(t.Sub[0])
+		if !l.exact || len(l.lits) >= maxLits {
+			return litSet{}
+		}
+		return litSet{lits: append(append([]string(nil), l.lits...), ""), fold: l.fold, ok: true, exact: true}
 	case syntax.OpCharClass:
 		// a small class of single characters: [?&]
-		n := 0
 		var out []string
 		for i := 0; i+1 < len(t.Rune); i += 2 {
 			for r := t.Rune[i]; r <= t.Rune[i+1]; r++ {
-				if n++; n > 4 {
-					return nil, false, false
+				if len(out) >= 4 {
+					return litSet{}
 				}
 				out = append(out, string(r))
 			}
 		}
-		return out, false, len(out) > 0
+		return litSet{lits: out, ok: len(out) > 0, exact: len(out) > 0}
 	case syntax.OpConcat:
-		// the sub-expression with the most selective literals
-		var best []string
-		bestFold, found, bestLen := false, false, 0
+		// candidates: each sub's own literals, and products of runs of exact subs
+		var best litSet
+		consider := func(c litSet) {
+			if !c.ok || len(c.lits) == 0 || len(c.lits) > maxLits {
+				return
+			}
+			if !best.ok || c.minLen() > best.minLen() {
+				best = c
+				best.exact = false
+			}
+		}
+		var run litSet // product of the current run of exact subs
+		inRun := false
+		allExact := true
 		for _, s := range t.Sub {
-			l, f, ok := requiredLits(s)
-			if !ok {
+			l := litsOf(s)
+			consider(l)
+			if !l.exact || len(l.lits)*max(len(run.lits), 1) > maxLits {
+				if inRun {
+					consider(run)
+				}
+				inRun = false
+				allExact = false
 				continue
 			}
-			min := -1
-			for _, x := range l {
-				if min < 0 || len(x) < min {
-					min = len(x)
+			if !inRun {
+				run, inRun = litSet{lits: l.lits, fold: l.fold, ok: true, exact: true}, true
+				continue
+			}
+			var prod []string
+			for _, a := range run.lits {
+				for _, b := range l.lits {
+					prod = append(prod, a+b)
 				}
 			}
-			if !found || min > bestLen {
-				best, bestFold, found, bestLen = l, f, true, min
-			}
+			run = litSet{lits: prod, fold: run.fold || l.fold, ok: true, exact: true}
 		}
-		return best, bestFold, found
+		if inRun {
+			if allExact {
+				return run
+			}
+			consider(run)
+		}
+		return best
 	case syntax.OpAlternate:
-		var out []string
-		anyFold := false
+		var out litSet
+		out.ok, out.exact = true, true
 		for _, s := range t.Sub {
-			l, f, ok := requiredLits(s)
-			if !ok {
-				return nil, false, false
+			l := litsOf(s)
+			if !l.ok {
+				return litSet{}
 			}
-			out = append(out, l...)
-			anyFold = anyFold || f
+			out.lits = append(out.lits, l.lits...)
+			out.fold = out.fold || l.fold
+			out.exact = out.exact && l.exact
 		}
-		return out, anyFold, true
+		if len(out.lits) > maxLits {
+			return litSet{}
+		}
+		return out
 	}
-	return nil, false, false
+	return litSet{}
 }
 
 // foldsToASCII reports whether r is case-equivalent to an ASCII rune (K, ſ).
