@@ -153,4 +153,3 @@ func FuzzQuickRe(f *testing.F) {
 		}
 	})
 }
-
