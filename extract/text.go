@@ -31,7 +31,7 @@ type pageCtx struct {
 	titleTxt  *string
 	links     []*html.Node // a[href] in document order
 	linksDone bool
-	tokens    map[string]bool // ".class" and "#id" tokens present in the page
+	tokens    *tokenSet // selector tokens present in the page
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
 	labels     map[string][]labelHit // normalised own-text of short elements
@@ -82,17 +82,14 @@ func (pc *pageCtx) mayMatch(need [][]string) bool {
 	}
 	if pc.tokens == nil {
 		pc.tokens = pageTokens(pc.doc.Nodes)
-		if pc.tokens == nil {
-			pc.tokens = map[string]bool{"*": true}
-		}
 	}
-	if pc.tokens["*"] {
+	if pc.tokens.all {
 		return true
 	}
 	for _, part := range need {
 		ok := true
 		for _, t := range part {
-			if !pc.tokens[t] {
+			if !pc.tokens.has(t) {
 				ok = false
 				break
 			}
@@ -104,9 +101,38 @@ func (pc *pageCtx) mayMatch(need [][]string) bool {
 	return false
 }
 
-func pageTokens(roots []*html.Node) map[string]bool {
-	m := map[string]bool{}
-	stack := append([]*html.Node(nil), roots...)
+// tokenSet is the set of selector tokens a page has: ".class", "#id", "@href^prefix"
+// and "@attr=value" (see selectorNeeds), kept in maps keyed without the prefix so that
+// building it allocates no strings.
+type tokenSet struct {
+	all     bool // the page was too big to index: every token may be present
+	classes map[string]struct{}
+	ids     map[string]struct{}
+	hrefs   map[string]struct{} // the first hrefPrefixLen bytes of href values
+	attrs   map[[2]string]struct{}
+}
+
+func (ts *tokenSet) has(t string) bool {
+	var ok bool
+	switch {
+	case strings.HasPrefix(t, "."):
+		_, ok = ts.classes[t[1:]]
+	case strings.HasPrefix(t, "#"):
+		_, ok = ts.ids[t[1:]]
+	case strings.HasPrefix(t, "@href^"):
+		_, ok = ts.hrefs[t[len("@href^"):]]
+	case strings.HasPrefix(t, "@"):
+		if i := strings.IndexByte(t, '='); i > 0 {
+			_, ok = ts.attrs[[2]string{t[1:i], t[i+1:]}]
+		}
+	}
+	return ok
+}
+
+func pageTokens(roots []*html.Node) *tokenSet {
+	ts := &tokenSet{classes: make(map[string]struct{}, 64), ids: map[string]struct{}{},
+		hrefs: map[string]struct{}{}, attrs: map[[2]string]struct{}{}}
+	stack := append(make([]*html.Node, 0, 64), roots...)
 	visited := 0
 	for len(stack) > 0 && visited < maxWalkNodes {
 		n := stack[len(stack)-1]
@@ -116,18 +142,18 @@ func pageTokens(roots []*html.Node) map[string]bool {
 			for _, a := range n.Attr {
 				switch a.Key {
 				case "class":
-					for _, c := range strings.Fields(a.Val) {
-						m["."+c] = true
+					for c := range strings.FieldsSeq(a.Val) {
+						ts.classes[c] = struct{}{}
 					}
 				case "id":
-					m["#"+strings.TrimSpace(a.Val)] = true
+					ts.ids[strings.TrimSpace(a.Val)] = struct{}{}
 				case "href":
 					if len(a.Val) >= hrefPrefixLen {
-						m["@href^"+a.Val[:hrefPrefixLen]] = true
+						ts.hrefs[a.Val[:hrefPrefixLen]] = struct{}{}
 					}
 				case "type", "name", "rel", "http-equiv":
 					if len(a.Val) < 40 {
-						m["@"+a.Key+"="+a.Val] = true
+						ts.attrs[[2]string{a.Key, a.Val}] = struct{}{}
 					}
 				}
 			}
@@ -139,9 +165,9 @@ func pageTokens(roots []*html.Node) map[string]bool {
 		}
 	}
 	if visited >= maxWalkNodes {
-		return nil // too big to index: every selector may match
+		return &tokenSet{all: true} // too big to index: every selector may match
 	}
-	return m
+	return ts
 }
 
 // title is the text of the first <title> element (usually in <head>).
