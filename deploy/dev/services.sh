@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # services.sh: local Redis, Elasticsearch and Tor for darkwatch's tests and for local use.
 #
-#   deploy/dev/services.sh start [redis] [es] [tor]   install what is missing, start, wait until ready
+#   deploy/dev/services.sh start [redis] [rediscluster] [es] [tor]   install what is missing, start, wait until ready
 #   deploy/dev/services.sh env                        print the export lines of the running services
 #   deploy/dev/services.sh status                     one line per service
-#   deploy/dev/services.sh stop  [redis] [es] [tor]   stop (idempotent)
+#   deploy/dev/services.sh stop  [redis] [rediscluster] [es] [tor]   stop (idempotent)
 #
 # Typical use:   eval "$(deploy/dev/services.sh start)"   ...   deploy/dev/services.sh stop
 #
@@ -36,7 +36,7 @@ ES_VERSIONS=${DARKWATCH_ES_VERSIONS:-8.19.9 8.19.7}
 ES_USER=${DARKWATCH_ES_USER:-darkwatch-es}
 ES_WAIT=${DARKWATCH_ES_WAIT:-180}
 M2_REPO=${DARKWATCH_M2_REPO:-$HOME/.m2/repository}
-ALL_SERVICES=(redis es tor)
+ALL_SERVICES=(redis rediscluster es tor)
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() {
@@ -192,6 +192,7 @@ collect_env() { # rebuild $STATE/env.sh from the running services and print it.
 svc_running() {
 	case $1 in
 	redis) pid_alive "$STATE/redis/redis.pid" redis-server ;;
+	rediscluster) pid_alive "$STATE/rediscluster/node0.pid" redis-server ;;
 	es) pid_alive "$STATE/es/es.pid" org.elasticsearch ;;
 	tor) pid_alive "$STATE/tor/tor.pid" tor ;;
 	esac
@@ -231,6 +232,68 @@ start_redis() {
 }
 
 stop_redis() { kill_pidfile "$STATE/redis/redis.pid" redis-server; }
+
+# A 3-node Redis Cluster (no replicas), for the frontier's cluster conformance test: the
+# frontier hash-tags its keys per market so each Lua script stays in one slot.
+start_rediscluster() {
+	local d=$STATE/rediscluster i port ports=() addrs=() info
+	if svc_running rediscluster; then
+		log "redis cluster already running"
+		return 0
+	fi
+	need redis-server redis-server
+	need redis-cli redis-tools
+	rm -rf "$d"
+	mkdir -p "$d"
+	for i in 0 1 2; do
+		port=$(free_port)
+		ports+=("$port")
+		addrs+=("127.0.0.1:$port")
+		mkdir -p "$d/node$i"
+		"$(bin redis-server)" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+			--cluster-enabled yes --cluster-config-file "$d/node$i/nodes.conf" --cluster-node-timeout 5000 \
+			--daemonize yes --dir "$d/node$i" --pidfile "$d/node$i.pid" --logfile "$d/node$i.log" \
+			>"$d/stdout.log" 2>&1 || {
+			tail_logs "$d/stdout.log" "$d/node$i.log"
+			stop_rediscluster
+			die "redis cluster node $i failed to start"
+		}
+	done
+	for port in "${ports[@]}"; do
+		for ((i = 0; i < 100; i++)); do
+			[[ $(tcp_request 127.0.0.1 "$port" 'PING\r\nQUIT\r\n') == +PONG* ]] && break
+			sleep 0.1
+		done
+	done
+	log "creating redis cluster on ${addrs[*]}"
+	"$(bin redis-cli)" --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$d/create.log" 2>&1 || {
+		tail_logs "$d/create.log"
+		stop_rediscluster
+		die "redis-cli --cluster create failed"
+	}
+	for ((i = 0; i < 150; i++)); do
+		info=$("$(bin redis-cli)" -p "${ports[0]}" cluster info 2>/dev/null || true)
+		[[ $info == *cluster_state:ok* ]] && break
+		sleep 0.2
+	done
+	if [[ $info != *cluster_state:ok* ]]; then
+		tail_logs "$d/create.log" "$d/node0.log"
+		stop_rediscluster
+		die "redis cluster did not reach cluster_state:ok within 30 s"
+	fi
+	write_env rediscluster "DARKWATCH_TEST_REDIS_CLUSTER=$(
+		IFS=,
+		echo "${addrs[*]}"
+	)"
+	log "redis cluster ready"
+}
+
+stop_rediscluster() {
+	local i
+	for i in 0 1 2; do
+		kill_pidfile "$STATE/rediscluster/node$i.pid" redis-server
+	done
+}
 
 # ---- Elasticsearch --------------------------------------------------------------------------
 
@@ -439,9 +502,9 @@ services_from_args() { # validate service names; default: all.
 	fi
 	for s in "$@"; do
 		case $s in
-		redis | es | tor) ;;
+		redis | rediscluster | es | tor) ;;
 		elasticsearch) s=es ;;
-		*) die "unknown service '$s' (want: redis es tor)" ;;
+		*) die "unknown service '$s' (want: redis rediscluster es tor)" ;;
 		esac
 		printf '%s ' "$s"
 	done
@@ -483,9 +546,9 @@ cmd_status() {
 	local s
 	for s in "${ALL_SERVICES[@]}"; do
 		if svc_running "$s"; then
-			printf '%-6s running  %s\n' "$s" "$(tr '\n' ' ' 2>/dev/null <"$STATE/$s/env" | sed 's/export //g')"
+			printf '%-12s running  %s\n' "$s" "$(tr '\n' ' ' 2>/dev/null <"$STATE/$s/env" | sed 's/export //g')"
 		else
-			printf '%-6s stopped\n' "$s"
+			printf '%-12s stopped\n' "$s"
 		fi
 	done
 }
