@@ -98,7 +98,8 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 						}
 						idx[k] = append(idx[k], labelHit{node: n, inline: v, key: k})
 					}
-					start = i + len(string([]rune(own[i:])[0]))
+					_, sz := utf8.DecodeRuneInString(own[i:]) // ':' or '：', both valid UTF-8
+					start = i + sz
 				}
 			}
 		}

@@ -348,24 +348,57 @@ func nodeText(n *html.Node) string {
 	return cleanText(b.String())
 }
 
-// cleanText collapses horizontal whitespace, trims lines and drops empty lines.
+// cleanText collapses horizontal whitespace, trims lines and drops empty lines. One pass:
+// the result equals joining collapseSpaces of each non-empty line with "\n".
 func cleanText(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	var out strings.Builder
-	out.Grow(len(s))
-	for line := range strings.SplitSeq(s, "\n") {
-		line = collapseSpaces(line)
-		if line == "" {
+	out := make([]byte, 0, len(s))
+	inLine, space := false, false // the current line has text; a space is pending
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch c {
+			case '\n':
+				inLine, space = false, false
+				continue
+			case ' ', '\t', '\r', '\f', '\v':
+				space = true
+				continue
+			}
+			if !inLine {
+				if len(out) > 0 {
+					out = append(out, '\n')
+				}
+				inLine = true
+			} else if space {
+				out = append(out, ' ')
+			}
+			space = false
+			out = append(out, c)
 			continue
 		}
-		if out.Len() > 0 {
-			out.WriteByte('\n')
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' {
+			space = true
+			i += size
+			continue
 		}
-		out.WriteString(line)
+		if !inLine {
+			if len(out) > 0 {
+				out = append(out, '\n')
+			}
+			inLine = true
+		} else if space {
+			out = append(out, ' ')
+		}
+		space = false
+		out = append(out, s[i:i+size]...)
+		i += size
 	}
-	return out.String()
+	return string(out)
 }
 
 // collapseSpaces turns every run of white space (incl. NBSP) into one space and trims.
@@ -428,6 +461,22 @@ func oneLine(s string) string { return collapseSpaces(strings.ReplaceAll(s, "\n"
 
 // ownText is the concatenated direct text children of n.
 func ownText(n *html.Node) string {
+	// one text child (the usual case): no copy
+	var only *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			if only != nil {
+				only = nil
+				goto concat
+			}
+			only = c
+		}
+	}
+	if only == nil {
+		return ""
+	}
+	return collapseSpaces(only.Data)
+concat:
 	var b strings.Builder
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.TextNode {

@@ -1,6 +1,10 @@
 package extract
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestCollapseSpaces(t *testing.T) {
 	for in, want := range map[string]string{"": "", "a": "a", " a ": "a", "a  b": "a b", "a\tb\n": "a b", "\u00a0x\u00a0\u00a0y": "x y", "★ x": "★ x", "a\xffb": "a\uFFFDb", "a ": "a", " ": "", "ab cd": "ab cd"} {
@@ -8,4 +12,42 @@ func TestCollapseSpaces(t *testing.T) {
 			t.Errorf("%q -> %q want %q", in, got, want)
 		}
 	}
+}
+
+// cleanTextRef is the line-by-line definition cleanText must equal.
+func cleanTextRef(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var out strings.Builder
+	for line := range strings.SplitSeq(s, "\n") {
+		line = collapseSpaces(line)
+		if line == "" {
+			continue
+		}
+		if out.Len() > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(line)
+	}
+	return out.String()
+}
+
+func TestCleanText(t *testing.T) {
+	for _, in := range []string{"", "\n", " a \n\n b  c \n", "\u00a0x\u2028y\n\u200b\n", "a\xff\nb", "\x00 \x01\n\tz\r\n", "★\u0085★"} {
+		if got, want := cleanText(in), cleanTextRef(in); got != want {
+			t.Errorf("%q -> %q want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{" a \n\n b  c \n", "\u00a0x\u2028y", "a\xff\nb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := cleanText(s), cleanTextRef(s); got != want {
+			t.Fatalf("%q -> %q want %q", s, got, want)
+		}
+	})
 }
