@@ -86,6 +86,7 @@ type Extractor struct {
 	log      *slog.Logger
 
 	labelFirst map[rune]bool
+	labelKeys  map[string]bool
 }
 
 // New compiles the embedded and user profiles. It does no I/O.
@@ -118,6 +119,7 @@ func New(opts Options) (*Extractor, error) {
 	}
 	sort.Strings(x.order)
 	x.labelFirst = labelFirstRunes(x.allLabels())
+	x.labelKeys = labelKeySet(x.allLabels())
 	return x, nil
 }
 
@@ -147,6 +149,7 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 	}
 	pc := newPageCtx(p, doc)
 	pc.labelFirst = x.labelFirst
+	pc.labelKeys = x.labelKeys
 
 	var prof *compiled
 	switch profile {

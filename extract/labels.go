@@ -74,7 +74,7 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 				if len(own) <= maxLabelBytes {
 					key = normLabel(own)
 				}
-				if key != "" {
+				if key != "" && pc.wantLabel(key) {
 					idx[key] = append(idx[key], labelHit{node: n, key: key})
 				}
 				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"
@@ -92,7 +92,7 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 					}
 					k := normLabel(seg)
 					v := strings.TrimSpace(strings.TrimLeft(own[i:], ":： "))
-					if len(seg) <= maxLabelBytes && k != "" && k != key {
+					if len(seg) <= maxLabelBytes && k != "" && k != key && pc.wantLabel(k) {
 						if v == "" {
 							v = " "
 						}
@@ -354,6 +354,21 @@ func (pc *pageCtx) mayBeLabel(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// wantLabel reports whether some extractor looks up normalised label key (the index
+// keeps only those; nil pc.labelKeys = all).
+func (pc *pageCtx) wantLabel(key string) bool {
+	return pc.labelKeys == nil || pc.labelKeys[key]
+}
+
+// labelKeySet is the set of normalised labels.
+func labelKeySet(labels []string) map[string]bool {
+	m := make(map[string]bool, len(labels))
+	for _, l := range labels {
+		m[normLabel(l)] = true
+	}
+	return m
 }
 
 // labelFirstRunes is the set of first letters of labels (lower case).

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"strings"
 	"unicode"
@@ -34,6 +35,7 @@ type pageCtx struct {
 	tokens    *tokenSet // selector tokens present in the page
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
+	labelKeys  map[string]bool       // normalised labels any extractor looks up
 	labels     map[string][]labelHit // normalised own-text of short elements
 }
 
@@ -43,7 +45,7 @@ func newPageCtx(p Page, doc *goquery.Document) *pageCtx {
 		pc.base = u
 	}
 	// <base href> overrides the page URL for relative links.
-	if b, ok := baseHref(doc); ok && pc.base != nil {
+	if b, ok := baseHref(doc, p.Body); ok && pc.base != nil {
 		if bu, err := pc.base.Parse(strings.TrimSpace(b)); err == nil {
 			pc.base = bu
 		}
@@ -51,8 +53,13 @@ func newPageCtx(p Page, doc *goquery.Document) *pageCtx {
 	return pc
 }
 
-// baseHref is the href of the document's first <base href>.
-func baseHref(doc *goquery.Document) (string, bool) {
+// baseHref is the href of the document's first <base href>. body is the source the
+// document was parsed from: a <base> element needs a "<base" tag in it (the parser never
+// creates one itself), so most pages skip the tree walk.
+func baseHref(doc *goquery.Document, body []byte) (string, bool) {
+	if !hasTag(body, "base") {
+		return "", false
+	}
 	for _, r := range doc.Nodes {
 		if n := firstDescendantMatch(selBase, r); n != nil {
 			for _, a := range n.Attr {
@@ -63,6 +70,27 @@ func baseHref(doc *goquery.Document) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// hasTag reports whether body has "<"+name (ASCII case-insensitive; name lower case)
+// followed by a byte that ends a tag name (or the end of body).
+func hasTag(body []byte, name string) bool {
+	for i := 0; i < len(body); {
+		j := bytes.IndexByte(body[i:], '<')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if len(body)-i < len(name) || !bytes.EqualFold(body[i:i+len(name)], []byte(name)) {
+			continue
+		}
+		if k := i + len(name); k == len(body) {
+			return true
+		} else if c := body[k]; c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>' {
+			return true
+		}
+	}
+	return false
 }
 
 // anchors lists the page's a[href] elements in document order.

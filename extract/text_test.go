@@ -51,3 +51,12 @@ func FuzzCleanText(f *testing.F) {
 		}
 	})
 }
+
+func TestHasTag(t *testing.T) {
+	for in, want := range map[string]bool{"": false, "<base href=x>": true, "<BASE\nhref=x>": true, "<base>": true, "<base/>": true,
+		"<basement>": false, "x<bas": false, "<base": true, "base href": false, "<p><Base\thref=/>": true} {
+		if got := hasTag([]byte(in), "base"); got != want {
+			t.Errorf("%q: %v want %v", in, got, want)
+		}
+	}
+}
