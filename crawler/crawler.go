@@ -241,32 +241,46 @@ func (c *Crawler) Run(ctx context.Context) error {
 	var keepWG sync.WaitGroup
 	keepWG.Go(func() { keep.run(workCtx, stopKeep) })
 	defer func() { close(stopKeep); keepWG.Wait() }()
+	wake := func() {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	// The acker settles finished pages in batches (see acker); it stops after the workers,
+	// once it has settled everything they handed it, and before the keeper.
+	acks := newAcker(c.deps.Frontier, keep, c.log, wake)
+	var ackWG sync.WaitGroup
+	ackWG.Go(func() { acks.run(workCtx) })
 	var wg sync.WaitGroup
 	for range c.opts.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			settled := make(chan struct{}, 1)
 			c.idle.Add(1)
 			for l := range jobs {
 				c.idle.Add(-1)
 				if keep.usable(workCtx, l) {
-					c.process(workCtx, l)
+					acks.busy.Add(1)
+					r := c.process(workCtx, l)
+					r.done = settled
+					acks.busy.Add(-1)
+					acks.in <- r // the acker releases l from the keeper once settled
+					<-settled
 				} else {
 					c.log.Debug("lease_lost_before_fetch", "market", l.Market, "url", l.URL)
+					keep.release(l)
 				}
-				keep.release(l)
 				c.idle.Add(1)
-				select {
-				case c.wake <- struct{}{}:
-				default:
-				}
+				wake()
 			}
 		}()
 	}
 	err := c.dispatch(ctx, jobs, keep)
 	close(jobs)
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(acks.in); ackWG.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(c.opts.FetchTimeout + 10*time.Second):
@@ -367,12 +381,14 @@ type fetchResult struct {
 // errContentType marks a response whose type is not in the allow-list.
 var errContentType = errors.New("content type not allowed")
 
-func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
+// process fetches, captures, extracts and stores one page and returns how to settle its
+// lease (with the page's new links, enqueued before the ack). Everything it returns is
+// already durable: the WARC record (capture.Write syncs) and the records (Sink.Put).
+func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 	m, ok := c.markets[l.Market]
 	log := c.log.With("market", l.Market, "url", l.URL)
 	if !ok {
-		c.ack(ctx, l, frontier.Result{Status: frontier.Drop, Err: "market no longer configured"})
-		return
+		return ackReq{l: l, res: frontier.Result{Status: frontier.Drop, Err: "market no longer configured"}}
 	}
 	fr, err := c.fetch(ctx, m, l.URL)
 	if err != nil {
@@ -380,8 +396,7 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 		res := c.classify(err)
 		c.opts.Metrics.fetchError(l.Market, res)
 		log.Debug("fetch_failed", "err", err, "attempt", l.Attempt, "status", res.Status.String())
-		c.ack(ctx, l, res)
-		return
+		return ackReq{l: l, res: res}
 	}
 	c.stats.Pages.Add(1)
 	c.opts.Metrics.page(l.Market, fr)
@@ -390,11 +405,9 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 	}
 	switch {
 	case fr.status == http.StatusTooManyRequests || fr.status == http.StatusServiceUnavailable:
-		c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: fmt.Sprint("HTTP ", fr.status)})
-		return
+		return ackReq{l: l, res: frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: fmt.Sprint("HTTP ", fr.status)}}
 	case fr.status >= 500:
-		c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: fmt.Sprint("HTTP ", fr.status)})
-		return
+		return ackReq{l: l, res: frontier.Result{Status: frontier.Retry, Err: fmt.Sprint("HTTP ", fr.status)}}
 	}
 	// Ack(Done) marks the host up in the same atomic step; no HostOK round trip here.
 
@@ -405,8 +418,7 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 		if err != nil {
 			// Evidence is part of the job: without it the page is retried, not indexed.
 			log.Error("capture_failed", "err", err)
-			c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: "capture: " + err.Error()})
-			return
+			return ackReq{l: l, res: frontier.Result{Status: frontier.Retry, Err: "capture: " + err.Error()}}
 		}
 		ref = extract.Capture{WARC: r.WARC, RecordID: r.RecordID, SHA256: r.SHA256, Time: r.Time}
 	}
@@ -422,20 +434,19 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 		c.opts.Metrics.extractError(l.Market)
 	}
 	if res.Kind == extract.KindInterstitial && res.Interstitial != nil {
-		c.interstitial(ctx, m, l, res.Interstitial.Type)
-		return
+		return ackReq{l: l, res: c.interstitial(ctx, m, l, res.Interstitial.Type)}
 	}
 	m.walls.Store(0)
 	if err := c.deps.Sink.Put(ctx, Page{Market: l.Market, URL: l.URL, Status: fr.status, Result: res, Capture: ref}); err != nil {
 		log.Error("sink_failed", "err", err)
-		c.ack(ctx, l, frontier.Result{Status: frontier.Retry, Err: "sink: " + err.Error()})
-		return
+		return ackReq{l: l, res: frontier.Result{Status: frontier.Retry, Err: "sink: " + err.Error()}}
 	}
 	c.stats.Listings.Add(int64(len(res.Listings)))
 	c.stats.Vendors.Add(int64(len(res.Vendors)))
 	c.opts.Metrics.records(l.Market, len(res.Listings), len(res.Vendors))
+	var links []frontier.Item
 	if fr.status < 400 {
-		c.follow(ctx, m, l, res.Links)
+		links = c.follow(m, l, res.Links)
 	}
 	result := frontier.Result{Status: frontier.Done}
 	// Every page comes back (navigation too: that is where new listings show up), so a
@@ -443,13 +454,7 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) {
 	if c.opts.Recrawl > 0 && fr.status < 400 {
 		result.Recrawl = c.opts.Recrawl
 	}
-	c.ack(ctx, l, result)
-}
-
-func (c *Crawler) ack(ctx context.Context, l frontier.Lease, res frontier.Result) {
-	if err := c.deps.Frontier.Ack(ctx, l, res); err != nil && !errors.Is(err, frontier.ErrLeaseLost) {
-		c.log.Error("ack_failed", "market", l.Market, "url", l.URL, "err", err)
-	}
+	return ackReq{l: l, res: result, links: links}
 }
 
 // Interstitial policy: a login wall pauses the market at once (only a renewed session cookie
@@ -461,31 +466,31 @@ const (
 	maxQueuesInRow   = 10
 )
 
-func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.Lease, kind string) {
+// interstitial handles an interstitial page and returns the lease's result.
+func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.Lease, kind string) frontier.Result {
 	n := int(m.walls.Add(1))
 	c.opts.Metrics.event(Event{Kind: "interstitial", Market: l.Market, Reason: kind})
 	switch {
 	case kind == extract.InterstitialLogin,
 		kind == extract.InterstitialCaptcha && n >= maxCaptchasInRow,
 		n >= maxQueuesInRow:
-		c.pause(ctx, l, kind)
-		return
+		return c.pause(ctx, l, kind)
 	case kind == extract.InterstitialCaptcha && c.deps.NewCircuit != nil:
 		if err := c.deps.NewCircuit(ctx, l.Market); err != nil {
 			c.log.Warn("new_circuit_failed", "market", l.Market, "err", err)
 		}
 	}
-	c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind})
+	return frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind}
 }
 
 // pause stops a market that shows a login wall (or keeps showing CAPTCHA or queue pages).
 // The URL goes back to the queue; the market resumes when its cookie is renewed.
-func (c *Crawler) pause(ctx context.Context, l frontier.Lease, kind string) {
+func (c *Crawler) pause(ctx context.Context, l frontier.Lease, kind string) frontier.Result {
 	if err := c.deps.Frontier.PauseMarket(ctx, l.Market, kind); err != nil {
 		c.log.Error("pause_failed", "market", l.Market, "err", err)
 	}
-	c.ack(ctx, l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind})
 	c.event(Event{Kind: "market_paused", Market: l.Market, Reason: kind, URL: l.URL})
+	return frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind}
 }
 
 func (c *Crawler) event(e Event) {
@@ -499,14 +504,14 @@ func (c *Crawler) event(e Event) {
 	}
 }
 
-// follow canonicalises, scopes, caps and enqueues the page's links.
-func (c *Crawler) follow(ctx context.Context, m *marketState, l frontier.Lease, links []extract.Link) {
+// follow canonicalises, scopes and caps the page's links and returns the items to enqueue.
+func (c *Crawler) follow(m *marketState, l frontier.Lease, links []extract.Link) []frontier.Item {
 	if l.Depth+1 > c.opts.MaxDepth {
-		return
+		return nil
 	}
 	base, err := url.Parse(l.URL)
 	if err != nil {
-		return
+		return nil
 	}
 	seen := map[string]bool{}
 	var items []frontier.Item
@@ -541,12 +546,7 @@ func (c *Crawler) follow(ctx context.Context, m *marketState, l frontier.Lease, 
 		}
 		items = append(items, frontier.Item{URL: s, Market: l.Market, Host: u.Host, Depth: l.Depth + 1, Kind: kind, Priority: prio})
 	}
-	if len(items) == 0 {
-		return
-	}
-	if _, err := c.deps.Frontier.Add(ctx, items...); err != nil {
-		c.log.Error("enqueue_failed", "market", l.Market, "url", l.URL, "err", err)
-	}
+	return items
 }
 
 func skipReason(err error) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/darkwatch/darkwatch/crawler/frontier"
@@ -113,4 +114,144 @@ func (k *keeper) run(ctx context.Context, stop <-chan struct{}) {
 			}
 		}
 	}
+}
+
+// ackReq is a finished page: how to settle its lease, and the new links to enqueue first.
+type ackReq struct {
+	l     frontier.Lease
+	res   frontier.Result
+	links []frontier.Item
+	done  chan<- struct{} // receives once the lease is settled (nil: nobody waits)
+}
+
+// Ack batching. Workers do not settle their leases one by one: they hand the outcome to
+// the acker and wait for it. The acker enqueues the links of a whole batch with one
+// Frontier.Add and then settles the batch with one Frontier.AckMany: with the embedded
+// frontier that is two transactions and two fsyncs per batch instead of two per page (an
+// fdatasync costs ~90 us of CPU on a VM disk, as much as a third of a page's CPU), with
+// Redis two round trips per batch. A batch closes when it holds ackBatchMax pages, when no
+// worker is processing a page (nothing more would come soon), or ackWindow after its first
+// page. Guarantees are those of one Ack per page: a page reaches the acker only after its
+// WARC record and its records are durable, and its lease is settled only after its links
+// are (Add returns once they are stored); the keeper extends the lease until then. A worker
+// takes its next page only once its last one is settled, so a crash (SIGKILL) leaves at
+// most one fetched but unsettled page per worker to be fetched again, as without batching.
+const (
+	ackBatchMax = 64
+	ackWindow   = 3 * time.Millisecond
+)
+
+type acker struct {
+	f    frontier.Frontier
+	keep *keeper
+	log  *slog.Logger
+	in   chan ackReq
+	busy atomic.Int64 // workers processing a page (each sends one ackReq when done)
+	// settled is called after each batch (the crawler wakes its dispatcher: host slots are
+	// free and new links may be due).
+	settled func()
+}
+
+func newAcker(f frontier.Frontier, keep *keeper, log *slog.Logger, settled func()) *acker {
+	return &acker{f: f, keep: keep, log: log, in: make(chan ackReq, ackBatchMax), settled: settled}
+}
+
+// run settles batches until in is closed and drained.
+func (a *acker) run(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for first := range a.in {
+		batch := []ackReq{first}
+		timer.Reset(ackWindow)
+	collect:
+		for len(batch) < ackBatchMax && a.busy.Load() > 0 {
+			select {
+			case r, ok := <-a.in:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, r)
+			case <-timer.C:
+				break collect
+			}
+		}
+		timer.Stop()
+		a.settle(ctx, batch)
+		if a.settled != nil {
+			a.settled()
+		}
+	}
+}
+
+// addAcker is a frontier that enqueues items and settles leases in one atomic write
+// (*frontier.Bolt: one transaction, one fsync, where Add then AckMany take two).
+type addAcker interface {
+	AddAckMany(ctx context.Context, items []frontier.Item, outs []frontier.Outcome) (int, error)
+}
+
+// settle enqueues the batch's links, then acks its leases. A page whose links could not be
+// stored is retried rather than acked Done (its links would be lost).
+func (a *acker) settle(ctx context.Context, batch []ackReq) {
+	var items []frontier.Item
+	for _, r := range batch {
+		items = append(items, r.links...)
+	}
+	outcomes := func() []frontier.Outcome {
+		outs := make([]frontier.Outcome, len(batch))
+		for i, r := range batch {
+			outs[i] = frontier.Outcome{Lease: r.l, Result: r.res}
+		}
+		return outs
+	}
+	if aa, ok := a.f.(addAcker); ok {
+		_, err := aa.AddAckMany(ctx, items, outcomes())
+		if err == nil || !errors.Is(err, frontier.ErrInvalid) {
+			a.done(batch, err)
+			return
+		}
+		// An invalid link fails the call before anything changes (the outcomes' statuses
+		// are all valid, so ErrInvalid is a link's): fall back to one Add per page below,
+		// so that only the page with the bad link is retried.
+	}
+	if len(items) > 0 {
+		if _, err := a.f.Add(ctx, items...); err != nil {
+			// One page's bad link must not fail the others: enqueue page by page.
+			for i := range batch {
+				if len(batch[i].links) == 0 {
+					continue
+				}
+				if _, err := a.f.Add(ctx, batch[i].links...); err != nil {
+					a.log.Error("enqueue_failed", "market", batch[i].l.Market, "url", batch[i].l.URL, "err", err)
+					batch[i].res = frontier.Result{Status: frontier.Retry, Err: "enqueue: " + err.Error()}
+				}
+			}
+		}
+	}
+	a.done(batch, a.f.AckMany(ctx, outcomes()))
+}
+
+// done logs the failures of a settled batch (a lease lost to the reaper is not one: its
+// page is someone else's now) and stops extending its leases.
+func (a *acker) done(batch []ackReq, err error) {
+	if err != nil {
+		for _, e := range unjoin(err) {
+			if !errors.Is(e, frontier.ErrLeaseLost) {
+				a.log.Error("ack_failed", "pages", len(batch), "err", e)
+			}
+		}
+	}
+	for _, r := range batch {
+		a.keep.release(r.l)
+		if r.done != nil {
+			r.done <- struct{}{}
+		}
+	}
+}
+
+// unjoin splits an errors.Join error.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -117,7 +117,7 @@ type commit struct {
 // OpenBolt opens (or creates) the frontier file at path. Items that were
 // leased when the previous owner died are queued again.
 func OpenBolt(path string, opts Options) (*Bolt, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, fmt.Errorf("open frontier %s: %w", path, err)
 	}
@@ -359,6 +359,43 @@ func (b *Bolt) Add(ctx context.Context, items ...Item) (int, error) {
 		b.mu.Unlock()
 		return 0, err
 	}
+	added, ops := b.add(items)
+	done := b.submit(ops)
+	b.mu.Unlock()
+	if err := wait(ctx, done); err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+// AddAckMany is Add(items...) followed by AckMany(outs) in one transaction (one fsync):
+// the crawler enqueues the links of a batch of pages and settles their leases at once. The
+// items are stored before, or with, the acks; an invalid item fails the call before
+// anything changes. The error joins the failed outcomes as AckMany's does.
+func (b *Bolt) AddAckMany(ctx context.Context, items []Item, outs []Outcome) (int, error) {
+	for _, it := range items {
+		if err := validate(it); err != nil {
+			return 0, err
+		}
+	}
+	b.mu.Lock()
+	if err := b.check(); err != nil {
+		b.mu.Unlock()
+		return 0, err
+	}
+	added, ops := b.add(items)
+	aops, errs := b.ack(outs)
+	done := b.submit(append(ops, aops...))
+	b.mu.Unlock()
+	if err := wait(ctx, done); err != nil {
+		return 0, errors.Join(append(errs, err)...)
+	}
+	return added, errors.Join(errs...)
+}
+
+// add applies items in memory and returns the count added and the writes; call with b.mu
+// held and the items validated.
+func (b *Bolt) add(items []Item) (int, []func(*bolt.Tx) error) {
 	added := 0
 	var ops []func(*bolt.Tx) error
 	for _, it := range items {
@@ -382,12 +419,7 @@ func (b *Bolt) Add(ctx context.Context, items ...Item) (int, error) {
 		}
 		added++
 	}
-	done := b.submit(ops)
-	b.mu.Unlock()
-	if err := wait(ctx, done); err != nil {
-		return 0, err
-	}
-	return added, nil
+	return added, ops
 }
 
 func newToken() string {
@@ -504,6 +536,18 @@ func (b *Bolt) AckMany(ctx context.Context, outs []Outcome) error {
 		b.mu.Unlock()
 		return err
 	}
+	ops, errs := b.ack(outs)
+	done := b.submit(ops)
+	b.mu.Unlock()
+	if err := wait(ctx, done); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// ack applies outcomes in memory and returns the writes and the failed outcomes; call with
+// b.mu held.
+func (b *Bolt) ack(outs []Outcome) ([]func(*bolt.Tx) error, []error) {
 	now := b.opts.Clock()
 	var ops []func(*bolt.Tx) error
 	var errs []error
@@ -548,12 +592,7 @@ func (b *Bolt) AckMany(ctx context.Context, outs []Outcome) error {
 			errs = append(errs, fmt.Errorf("ack %s: %w: status %v", o.Lease.URL, ErrInvalid, res.Status))
 		}
 	}
-	done := b.submit(ops)
-	b.mu.Unlock()
-	if err := wait(ctx, done); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return ops, errs
 }
 
 // Extend implements Frontier.
