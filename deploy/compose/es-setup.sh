@@ -20,7 +20,7 @@ es -X POST "$ES/_security/user/kibana_system/_password" -d "{\"password\":\"$kib
 es -X PUT "$ES/_security/role/darkwatch" -d "{
   \"cluster\": [\"monitor\", \"manage_index_templates\"],
   \"indices\": [{\"names\": [\"$PREFIX-*\"],
-                 \"privileges\": [\"create_index\", \"manage\", \"read\", \"write\", \"manage_aliases\", \"view_index_metadata\"]}]
+                 \"privileges\": [\"create_index\", \"manage\", \"read\", \"write\", \"view_index_metadata\"]}]
 }" >/dev/null
 es -X PUT "$ES/_security/role/darkwatch_reader" -d "{
   \"indices\": [{\"names\": [\"$PREFIX-*\"], \"privileges\": [\"read\", \"view_index_metadata\"]}]
