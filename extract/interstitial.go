@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -22,7 +23,7 @@ var (
 // content: a header login link or a sidebar login form on a content page does not count.
 func detectInterstitial(pc *pageCtx) *Interstitial {
 	text := pc.text()
-	runes := len([]rune(text))
+	runes := utf8.RuneCountInString(text)
 	links := len(pc.anchors())
 	small := runes < 4000 && links < 60
 	pw := len(pc.doc.FindMatcher(selPassword).Nodes) > 0
@@ -50,10 +51,10 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 		return &Interstitial{Type: InterstitialLogin}
 	}
 	captchaEl := len(pc.doc.FindMatcher(selCaptcha).Nodes) > 0
-	if captchaEl || (captchaRe.MatchString(text) && runes < 1500) {
+	if captchaEl || (runes < 1500 && captchaRe.MatchString(text)) {
 		return &Interstitial{Type: InterstitialCaptcha}
 	}
-	if queueRe.MatchString(head) || (queueRe.MatchString(text) && runes < 1500) {
+	if queueRe.MatchString(head) || (runes < 1500 && queueRe.MatchString(text)) {
 		return &Interstitial{Type: InterstitialQueue}
 	}
 	return nil
@@ -71,7 +72,7 @@ func detectNotFound(pc *pageCtx) bool {
 		return true
 	}
 	text := pc.text()
-	return len([]rune(text)) < 400 && notFoundRe.MatchString(text)
+	return utf8.RuneCountInString(text) < 400 && notFoundRe.MatchString(text)
 }
 
 var (

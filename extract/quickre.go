@@ -14,8 +14,9 @@ import (
 // Methods other than MatchString are the embedded regexp's.
 type quickRe struct {
 	*regexp.Regexp
-	lits []string // nil: no prefilter
-	fold bool     // lits are lower case; the prefilter only applies to ASCII input, lower-cased
+	lits  []string // nil: no prefilter
+	fold  bool     // lits are lower case and compared with lower-cased ASCII input
+	canon []string // fold: lits in canonical case (foldCanon), for non-ASCII input
 }
 
 func mustQuick(expr string) *quickRe { return newQuick(regexp.MustCompile(expr)) }
@@ -46,6 +47,7 @@ func newQuick(re *regexp.Regexp) *quickRe {
 					return q // e.g. the Kelvin sign matches "k" case-insensitively
 				}
 			}
+			q.canon = append(q.canon, foldCanon(l))
 			lits[i] = strings.ToLower(l)
 		}
 	}
@@ -57,14 +59,16 @@ func newQuick(re *regexp.Regexp) *quickRe {
 func (q *quickRe) MatchString(s string) bool {
 	if q.lits != nil {
 		t := s
+		lits := q.lits
 		if q.fold {
-			if !isASCII(s) {
-				return q.Regexp.MatchString(s)
+			if isASCII(s) {
+				t = lowerASCII(s)
+			} else {
+				t, lits = foldCanon(s), q.canon
 			}
-			t = lowerASCII(s)
 		}
 		found := false
-		for _, l := range q.lits {
+		for _, l := range lits {
 			if strings.Contains(t, l) {
 				found = true
 				break
@@ -225,6 +229,28 @@ func foldsToASCII(r rune) bool {
 		}
 	}
 	return false
+}
+
+// foldCanon maps every rune of s to the smallest rune of its case-folding orbit
+// (unicode.SimpleFold), so two strings equal under the regexp's (?i) matching have the
+// same canonical form. Invalid bytes become U+FFFD, as the regexp reads them.
+func foldCanon(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		}
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b = utf8.AppendRune(b, m)
+	}
+	return string(b)
 }
 
 func isASCII(s string) bool {

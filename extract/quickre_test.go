@@ -92,7 +92,8 @@ func sameSet(a, b []string) bool {
 // line and title of the test pages and on tricky strings.
 func TestQuickReSameAsRegexp(t *testing.T) {
 	inputs := []string{"", "K", "\u212a", "\u017f", "LOGIN", "Log In", "LOG\u212aIN", "\xff", "\xffsearch",
-		"/Product/12", "?Q=1", "ſearch", "Следующая", "NEXT ›", "/USER/x", "waiting ROOM", "/vendor.php?x"}
+		"/Product/12", "?Q=1", "ſearch", "Следующая", "NEXT ›", "/USER/x", "waiting ROOM", "/vendor.php?x",
+		"ПОДОЖДИТЕ", "Очередь…", "защита от DDOS", "Καπча", "CAPTCHA ★", "Σ ς σ next", "\xffКАПЧА", "Не Найден", "LOG IN ☺", "ſign in ★"}
 	files, _ := filepath.Glob("testdata/pages/*.html")
 	x := testExtractor(t)
 	for _, f := range files {
@@ -109,7 +110,7 @@ func TestQuickReSameAsRegexp(t *testing.T) {
 		}
 		for _, ln := range strings.Split(string(b), "\n") {
 			if len(ln) < 300 {
-				inputs = append(inputs, ln, strings.ToUpper(ln))
+				inputs = append(inputs, ln, strings.ToUpper(ln), strings.ToLower(ln))
 			}
 		}
 	}
@@ -141,7 +142,7 @@ func TestQuickReSameAsRegexp(t *testing.T) {
 }
 
 func FuzzQuickRe(f *testing.F) {
-	for _, s := range []string{"/product/1", "LOGIN", "\u212a", "?q=x", "next ›"} {
+	for _, s := range []string{"/product/1", "LOGIN", "\u212a", "?q=x", "next ›", "ПОДОЖДИТЕ", "Σ ς"} {
 		f.Add(s)
 	}
 	qs := quickCorpus(f)
@@ -152,4 +153,12 @@ func FuzzQuickRe(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFoldCanon(t *testing.T) {
+	for _, p := range [][2]string{{"ſ", "S"}, {"\u212a", "k"}, {"Σ", "ς"}, {"σ", "ς"}, {"ПОДОЖДИТЕ", "подождите"}, {"\xff", "\uFFFD"}} {
+		if a, b := foldCanon(p[0]), foldCanon(p[1]); a != b {
+			t.Errorf("foldCanon(%q) = %q, foldCanon(%q) = %q", p[0], a, p[1], b)
+		}
+	}
 }
