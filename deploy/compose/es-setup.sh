@@ -17,8 +17,10 @@ for i in $(seq 1 120); do
 done
 es -X POST "$ES/_security/user/kibana_system/_password" -d "{\"password\":\"$kibana_pw\"}" >/dev/null
 # darkwatch migrates its own templates, versioned indices and aliases on open.
+# Cluster "manage" only because search calls the cluster-level POST /_analyze
+# (cluster:admin/analyze); once it uses /<prefix>-listings/_analyze, drop it.
 es -X PUT "$ES/_security/role/darkwatch" -d "{
-  \"cluster\": [\"monitor\", \"manage_index_templates\"],
+  \"cluster\": [\"monitor\", \"manage_index_templates\", \"manage\"],
   \"indices\": [{\"names\": [\"$PREFIX-*\"],
                  \"privileges\": [\"create_index\", \"manage\", \"read\", \"write\", \"view_index_metadata\"]}]
 }" >/dev/null
