@@ -245,11 +245,15 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 		v = treePath(pc, f, scope)
 	case f.sel != nil:
 		var nodes []*html.Node
+		var firstNode *html.Node // its value is firstVal (nodeValue is not computed twice)
+		var firstVal string
 		if !f.All {
 			// usually the first match is the one: avoid walking the rest of the page
 			for _, r := range scope.Nodes {
 				if n := firstDescendantMatch(f.sel, r); n != nil {
-					if s := strings.TrimSpace(nodeValue(f, n)); s != "" && (f.re == nil || f.re.MatchString(s)) {
+					s := strings.TrimSpace(nodeValue(f, n))
+					firstNode, firstVal = n, s
+					if s != "" && (f.re == nil || f.re.MatchString(s)) {
 						nodes = []*html.Node{n}
 					}
 					break
@@ -277,7 +281,12 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 		} else {
 			// the first node with a value (that the regex, if any, matches)
 			for _, n := range nodes {
-				s := strings.TrimSpace(nodeValue(f, n))
+				var s string
+				if n == firstNode {
+					s = firstVal
+				} else {
+					s = strings.TrimSpace(nodeValue(f, n))
+				}
 				if s != "" && f.re != nil && !f.re.MatchString(s) {
 					continue
 				}

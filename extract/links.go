@@ -88,12 +88,15 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 
 // isNextText reports whether an anchor's short text says "next page".
 func isNextText(n *html.Node) bool {
-	if c := n.FirstChild; c == nil || c.NextSibling != nil || c.Type != html.TextNode || len(c.Data) > 40 {
-		if c == nil || len(nodeText(n)) > 40 {
-			return false
-		}
+	c := n.FirstChild
+	if c == nil {
+		return false
 	}
-	return genNextText.MatchString(oneLine(nodeText(n)))
+	t := nodeText(n)
+	if (c.NextSibling != nil || c.Type != html.TextNode || len(c.Data) > 40) && len(t) > 40 {
+		return false
+	}
+	return genNextText.MatchString(oneLine(t))
 }
 
 // wordSet matches when a lower-cased string contains any of its words (faster than an
