@@ -160,9 +160,26 @@ func newAcker(f frontier.Frontier, keep *keeper, log *slog.Logger, settled func(
 func (a *acker) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	var last time.Time
+	gap := ackWindow // running mean of the time between pages handed in
+	arrived := func() {
+		now := time.Now()
+		if !last.IsZero() {
+			gap = (7*gap + now.Sub(last)) / 8
+		}
+		last = now
+	}
 	for first := range a.in {
+		arrived()
 		batch := []ackReq{first}
-		timer.Reset(ackWindow)
+		// Wait for more only when pages come faster than the window (no latency, many
+		// workers); on slow pages (Tor) a wait would only delay every ack. Pages already
+		// handed in join the batch either way.
+		var expired <-chan time.Time
+		if gap < ackWindow {
+			timer.Reset(ackWindow)
+			expired = timer.C
+		}
 	collect:
 		for len(batch) < ackBatchMax && a.busy.Load() > 0 {
 			select {
@@ -170,8 +187,22 @@ func (a *acker) run(ctx context.Context) {
 				if !ok {
 					break collect
 				}
+				arrived()
 				batch = append(batch, r)
-			case <-timer.C:
+				continue
+			default:
+			}
+			if expired == nil {
+				break
+			}
+			select {
+			case r, ok := <-a.in:
+				if !ok {
+					break collect
+				}
+				arrived()
+				batch = append(batch, r)
+			case <-expired:
 				break collect
 			}
 		}
