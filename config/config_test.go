@@ -191,3 +191,33 @@ func TestMarshalRoundTrip(t *testing.T) {
 		t.Errorf("sizes/durations changed in round trip")
 	}
 }
+
+func TestLoadUnresolvedKeepsSecretReferences(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(f, []byte("frontier: {backend: redis, redis: {url: \"redis://127.0.0.1:1/0\", password_file: "+pw+"}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.LoadUnresolved(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := config.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "s3cret") {
+		t.Fatalf("rewritten config holds the secret:\n%s", b)
+	}
+	c2, err := config.Parse(b)
+	if err != nil {
+		t.Fatalf("rewritten config does not load: %v", err)
+	}
+	if got := c2.Frontier.Redis.Password.Value(); got != "s3cret" {
+		t.Errorf("password from file after rewrite: got %q", got)
+	}
+}

@@ -40,8 +40,28 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
+// LoadUnresolved reads, decodes and validates a config file but leaves secrets as written
+// (inline, "${ENV}" or "*_file"): for tools that rewrite a config (testbed --config-out) and
+// must not copy secret values into it.
+func LoadUnresolved(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c, err := parse(b, false)
+	if err != nil {
+		return nil, fmt.Errorf("config %s:\n%w", path, err)
+	}
+	return c, nil
+}
+
 // Parse decodes and validates config bytes on top of Default.
-func Parse(b []byte) (*Config, error) {
+func Parse(b []byte) (*Config, error) { return parse(b, true) }
+
+// ParseUnresolved is Parse without resolving secrets (see LoadUnresolved).
+func ParseUnresolved(b []byte) (*Config, error) { return parse(b, false) }
+
+func parse(b []byte, resolve bool) (*Config, error) {
 	c := Default()
 	if len(bytes.TrimSpace(b)) > 0 {
 		var root yaml.Node
@@ -56,6 +76,9 @@ func Parse(b []byte) (*Config, error) {
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
+	}
+	if !resolve {
+		return c, nil
 	}
 	if err := c.resolveSecrets(); err != nil {
 		return nil, err

@@ -10,9 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/darkwatch/darkwatch/config"
@@ -60,6 +62,9 @@ func runServe(ctx context.Context, e env) int {
 			"Add a user with a password_hash from 'darkwatch hash-password'.")
 		return exitUsage
 	}
+	// serve has nothing to reload: a SIGHUP (sent to every darkwatch unit on reload) must
+	// not end it.
+	signal.Ignore(syscall.SIGHUP)
 	log := newServeLogger(cfg, e)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {

@@ -18,7 +18,8 @@ func writeTestbedConfig(path, dataDir, base, socks string, markets []testbed.Mar
 	c := config.Default()
 	if base != "" {
 		var err error
-		if c, err = config.Load(base); err != nil {
+		// Unresolved: secrets stay as the base wrote them (a *_file stays a file reference).
+		if c, err = config.LoadUnresolved(base); err != nil {
 			return fmt.Errorf("config base: %w", err)
 		}
 	} else if dataDir != "" {
@@ -38,7 +39,7 @@ func writeTestbedConfig(path, dataDir, base, socks string, markets []testbed.Mar
 	if err != nil {
 		return fmt.Errorf("config out: %w", err)
 	}
-	if _, err := config.Parse(out); err != nil {
+	if _, err := config.ParseUnresolved(out); err != nil {
 		return fmt.Errorf("config out does not validate: %w", err)
 	}
 	header := []byte("# written by darkwatch testbed --config-out; markets are simulated onion services\n")

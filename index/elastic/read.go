@@ -279,7 +279,9 @@ func (s *Store) analyze(ctx context.Context, text string) ([]string, error) {
 			Token string `json:"token"`
 		} `json:"tokens"`
 	}
-	if err := s.call(ctx, http.MethodPost, "/_analyze", m{"analyzer": "standard", "text": text}, &out); err != nil {
+	// The index-level endpoint needs only index privileges on our own indices (the
+	// cluster-level one would need the broad cluster "manage" privilege).
+	if err := s.call(ctx, http.MethodPost, "/"+s.Alias(kindListings)+"/_analyze", m{"analyzer": "standard", "text": text}, &out); err != nil {
 		return nil, fmt.Errorf("analyze: %w", err)
 	}
 	var terms []string
