@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -315,74 +316,91 @@ func skipAtom(a atom.Atom) bool {
 // nodeText returns the visible text under n: block elements become line breaks, runs of
 // spaces collapse, lines are trimmed. Iterative, so deep nesting cannot blow the stack.
 func nodeText(n *html.Node) string {
-	var b strings.Builder
-	pre := 0
-	type frame struct {
-		n    *html.Node
-		exit bool
-	}
-	stack := []frame{{n: n}}
+	bp := textBufPool.Get().(*textBuf)
+	b, stack := bp.b[:0], append(bp.stack[:0], textFrame{n: n})
 	visited := 0
-	for len(stack) > 0 && b.Len() < maxTextLen && visited < maxWalkNodes {
+	for len(stack) > 0 && len(b) < maxTextLen && visited < maxWalkNodes {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		c := f.n
 		if f.exit {
-			if c.DataAtom == atom.Pre {
-				pre--
-			}
-			if blockAtoms[c.DataAtom] {
-				b.WriteByte('\n')
-			} else if spaceAtoms[c.DataAtom] {
-				b.WriteByte(' ')
+			if sep := atomSep(c.DataAtom); sep != 0 {
+				b = append(b, sep)
 			}
 			continue
 		}
 		visited++
 		switch c.Type {
 		case html.TextNode:
-			if pre > 0 {
-				b.WriteString(c.Data)
-			} else {
-				b.WriteString(c.Data)
-			}
+			b = append(b, c.Data...)
 			continue
 		case html.ElementNode:
 			if skipAtom(c.DataAtom) {
 				continue
 			}
-			if c.DataAtom == atom.Pre {
-				pre++
-			}
-			if blockAtoms[c.DataAtom] {
-				b.WriteByte('\n')
-			} else if spaceAtoms[c.DataAtom] {
-				b.WriteByte(' ')
+			if sep := atomSep(c.DataAtom); sep != 0 {
+				b = append(b, sep)
 			}
 			if c.DataAtom == atom.Img {
 				if alt := attr(c, "alt"); alt != "" && len(alt) < 40 {
-					b.WriteString(" ")
+					b = append(b, ' ')
 				}
 			}
 		case html.CommentNode, html.DoctypeNode:
 			continue
 		}
-		stack = append(stack, frame{n: c, exit: true})
+		stack = append(stack, textFrame{n: c, exit: true})
 		// push children in reverse so the first child is processed first
 		for k := c.LastChild; k != nil; k = k.PrevSibling {
-			stack = append(stack, frame{n: k})
+			stack = append(stack, textFrame{n: k})
 		}
 	}
-	return cleanText(b.String())
+	bp.out = cleanAppend(bp.out[:0], b)
+	out := string(bp.out)
+	clear(stack[:cap(stack)]) // drop node pointers before pooling
+	bp.b, bp.stack = b[:0], stack[:0]
+	textBufPool.Put(bp)
+	return out
+}
+
+type textFrame struct {
+	n    *html.Node
+	exit bool
+}
+
+// textBuf is nodeText's scratch space, pooled across calls.
+type textBuf struct {
+	b     []byte // raw text
+	out   []byte // cleaned text
+	stack []textFrame
+}
+
+var textBufPool = sync.Pool{New: func() any { return &textBuf{b: make([]byte, 0, 4096), stack: make([]textFrame, 0, 64)} }}
+
+// atomSep is what an element adds to the text before and after its content: '\n' for
+// blockAtoms, ' ' for spaceAtoms, 0 for nothing.
+func atomSep(a atom.Atom) byte {
+	if a == 0 {
+		return 0
+	}
+	if blockAtoms[a] {
+		return '\n'
+	}
+	if spaceAtoms[a] {
+		return ' '
+	}
+	return 0
 }
 
 // cleanText collapses horizontal whitespace, trims lines and drops empty lines. One pass:
 // the result equals joining collapseSpaces of each non-empty line with "\n".
-func cleanText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
+func cleanText(s string) string { return string(cleanAppend(nil, []byte(s))) }
+
+// cleanAppend appends cleanText of string(s) to out.
+func cleanAppend(out, s []byte) []byte {
+	if !utf8.Valid(s) {
+		s = []byte(strings.ToValidUTF8(string(s), "\uFFFD"))
 	}
-	out := make([]byte, 0, len(s))
 	inLine, space := false, false // the current line has text; a space is pending
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -408,7 +426,7 @@ func cleanText(s string) string {
 			out = append(out, c)
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(s[i:])
 		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' {
 			space = true
 			i += size
@@ -426,7 +444,7 @@ func cleanText(s string) string {
 		out = append(out, s[i:i+size]...)
 		i += size
 	}
-	return string(out)
+	return out
 }
 
 // collapseSpaces turns every run of white space (incl. NBSP) into one space and trims.
