@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -465,4 +466,64 @@ func BenchmarkBoltSeenMemory(b *testing.B) {
 	b.ReportMetric(float64(queued)/float64(n), "heap_queued_B/url")
 	b.ReportMetric(float64(seenOnly)/float64(n), "heap_seen_only_B/url")
 	b.ReportMetric(float64(fi.Size())/float64(n), "file_B/url")
+}
+
+// TestBoltAddAckMany checks the crawler's batch call on the embedded frontier: new items
+// and settled leases in one write that survives a reopen, ErrLeaseLost for a stale lease
+// (the others applied), and an invalid item failing the call before anything changes.
+func TestBoltAddAckMany(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "f.db")
+	f, err := frontier.OpenBolt(path, frontier.Options{HostMaxInFlight: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := &urlGen{market: "m"}
+	if _, err := f.Add(ctx, gen.next(4)...); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := f.Lease(ctx, 4, time.Minute)
+	if err != nil || len(ls) != 4 {
+		t.Fatalf("Lease = %d, %v; want 4", len(ls), err)
+	}
+	bad := gen.next(1)
+	bad[0].Host = ""
+	if _, err := f.AddAckMany(ctx, bad, []frontier.Outcome{{Lease: ls[0]}}); !errors.Is(err, frontier.ErrInvalid) {
+		t.Fatalf("AddAckMany with an invalid item = %v, want ErrInvalid", err)
+	}
+	if st, _ := f.Stats(ctx); st.InFlight != 4 || st.Seen != 4 {
+		t.Fatalf("after the failed call: in flight %d, seen %d; want 4, 4 (nothing applied)", st.InFlight, st.Seen)
+	}
+	stale := ls[3]
+	stale.Token = "stale"
+	outs := []frontier.Outcome{{Lease: ls[0]}, {Lease: ls[1], Result: frontier.Result{Status: frontier.Retry}}, {Lease: stale}}
+	added, err := f.AddAckMany(ctx, append(gen.next(3), ls[0].Item), outs)
+	if !errors.Is(err, frontier.ErrLeaseLost) {
+		t.Errorf("AddAckMany with a stale lease = %v, want ErrLeaseLost", err)
+	}
+	if added != 3 {
+		t.Errorf("added %d, want 3 (the 4th is already seen)", added)
+	}
+	want := frontier.Counts{Queued: 3, Delayed: 1, InFlight: 2, Seen: 7}
+	check := func(when string, f *frontier.Bolt) {
+		t.Helper()
+		st, err := f.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Counts != want {
+			t.Errorf("%s: counts %+v, want %+v", when, st.Counts, want)
+		}
+	}
+	check("after AddAckMany", f)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err = frontier.OpenBolt(path, frontier.Options{HostMaxInFlight: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want.Queued, want.InFlight = 5, 0 // leases do not survive the process
+	check("after reopen", f)
 }
