@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
@@ -20,20 +21,20 @@ var (
 func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 	seen := map[string]bool{}
 	var out []Link
-	var nextNodes map[*html.Node]bool
+	// isNext: the anchor matches the profile's next-page selector. Matching each anchor is
+	// the same as collecting the selector's matches in the document, without walking it.
+	var nextSel cascadia.Selector
 	if prof != nil && prof.lNext != nil && pc.mayMatch(prof.lNextNeed) {
-		nextNodes = map[*html.Node]bool{}
-		for _, n := range pc.doc.FindMatcher(prof.lNext).Nodes {
-			nextNodes[n] = true
-		}
+		nextSel = prof.lNext
 	}
+	isNext := func(n *html.Node) bool { return nextSel != nil && nextSel.Match(n) }
 	seenRaw := map[string]bool{}
 	for _, n := range pc.anchors() {
 		if len(out) >= maxLinks {
 			break
 		}
 		raw := attr(n, "href")
-		if seenRaw[raw] && !nextNodes[n] {
+		if seenRaw[raw] && !isNext(n) {
 			continue
 		}
 		seenRaw[raw] = true
@@ -55,7 +56,7 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 			switch {
 			case prof.lIgnore != nil && prof.lIgnore.MatchString(pq):
 				continue
-			case nextNodes[n] || (prof.lNextURL != nil && prof.lNextURL.MatchString(pq)):
+			case isNext(n) || (prof.lNextURL != nil && prof.lNextURL.MatchString(pq)):
 				kind = LinkNext
 			case prof.lListing != nil && prof.lListing.MatchString(pq):
 				kind = LinkListing
