@@ -97,7 +97,9 @@ func hasTag(body []byte, name string) bool {
 // anchors lists the page's a[href] elements in document order.
 func (pc *pageCtx) anchors() []*html.Node {
 	if !pc.linksDone {
-		pc.links = pc.doc.FindMatcher(selAHref).Nodes
+		if pc.pageTokens().all {
+			pc.links = pc.doc.FindMatcher(selAHref).Nodes
+		}
 		pc.linksDone = true
 	}
 	return pc.links
@@ -109,10 +111,7 @@ func (pc *pageCtx) mayMatch(need [][]string) bool {
 	if need == nil {
 		return true
 	}
-	if pc.tokens == nil {
-		pc.tokens = pageTokens(pc.doc.Nodes)
-	}
-	if pc.tokens.all {
+	if pc.pageTokens().all {
 		return true
 	}
 	for _, part := range need {
@@ -139,6 +138,18 @@ type tokenSet struct {
 	ids     map[string]struct{}
 	hrefs   map[string]struct{} // the first hrefPrefixLen bytes of href values
 	attrs   map[[2]string]struct{}
+	anchors []*html.Node // a[href] elements in document order (not set when all)
+}
+
+// pageTokens indexes the page once; the same walk collects the anchors.
+func (pc *pageCtx) pageTokens() *tokenSet {
+	if pc.tokens == nil {
+		pc.tokens = pageTokens(pc.doc.Nodes)
+		if !pc.tokens.all && !pc.linksDone {
+			pc.links, pc.linksDone = pc.tokens.anchors, true
+		}
+	}
+	return pc.tokens
 }
 
 func (ts *tokenSet) has(t string) bool {
@@ -168,6 +179,7 @@ func pageTokens(roots []*html.Node) *tokenSet {
 		stack = stack[:len(stack)-1]
 		visited++
 		if n.Type == html.ElementNode {
+			isA := n.Data == "a" // selAHref: tag "a" with an href attribute
 			for _, a := range n.Attr {
 				switch a.Key {
 				case "class":
@@ -177,6 +189,10 @@ func pageTokens(roots []*html.Node) *tokenSet {
 				case "id":
 					ts.ids[strings.TrimSpace(a.Val)] = struct{}{}
 				case "href":
+					if isA {
+						isA = false
+						ts.anchors = append(ts.anchors, n)
+					}
 					if len(a.Val) >= hrefPrefixLen {
 						ts.hrefs[a.Val[:hrefPrefixLen]] = struct{}{}
 					}
@@ -187,7 +203,8 @@ func pageTokens(roots []*html.Node) *tokenSet {
 				}
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
+		// children pushed last first: nodes are visited in document order
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
 			if c.Type == html.ElementNode || c.Type == html.DocumentNode {
 				stack = append(stack, c)
 			}

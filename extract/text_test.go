@@ -1,9 +1,14 @@
 package extract
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func TestCollapseSpaces(t *testing.T) {
@@ -57,6 +62,37 @@ func TestHasTag(t *testing.T) {
 		"<basement>": false, "x<bas": false, "<base": true, "base href": false, "<p><Base\thref=/>": true} {
 		if got := hasTag([]byte(in), "base"); got != want {
 			t.Errorf("%q: %v want %v", in, got, want)
+		}
+	}
+}
+
+// TestAnchorsSameAsSelector: the anchors collected by the token walk are the a[href]
+// matches, in the same order.
+func TestAnchorsSameAsSelector(t *testing.T) {
+	files, _ := filepath.Glob("testdata/pages/*.html")
+	for _, f := range append(files, "inline") {
+		var b []byte
+		if f == "inline" {
+			b = []byte(`<a href=1>x</a><svg><a href=2/></svg><A HREF=3></A><a>no</a><p><a href="">e</a></p>`)
+		} else {
+			var err error
+			if b, err = os.ReadFile(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc := newPageCtx(Page{URL: "http://x.onion/"}, doc)
+		got, want := pc.anchors(), doc.FindMatcher(selAHref).Nodes
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d anchors, selector finds %d", f, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: anchor %d differs", f, i)
+			}
 		}
 	}
 }
