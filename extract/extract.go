@@ -148,6 +148,7 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 		return Result{Kind: KindOther}, fmt.Errorf("extract: parse %s: %w", p.URL, err)
 	}
 	pc := newPageCtx(p, doc)
+	defer pc.release()
 	pc.labelFirst = x.labelFirst
 	pc.labelKeys = x.labelKeys
 

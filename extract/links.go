@@ -19,7 +19,7 @@ var (
 
 // classifyLinks lists the page's same-site links with their kinds, deduplicated.
 func classifyLinks(pc *pageCtx, prof *compiled) []Link {
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(pc.anchors()))
 	var out []Link
 	// isNext: the anchor matches the profile's next-page selector. Matching each anchor is
 	// the same as collecting the selector's matches in the document, without walking it.
@@ -28,8 +28,9 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 		nextSel = prof.lNext
 	}
 	isNext := func(n *html.Node) bool { return nextSel != nil && nextSel.Match(n) }
-	seenRaw := map[string]bool{}
-	for _, n := range pc.anchors() {
+	anchors := pc.anchors()
+	seenRaw := make(map[string]bool, len(anchors))
+	for _, n := range anchors {
 		if len(out) >= maxLinks {
 			break
 		}

@@ -169,9 +169,30 @@ func (ts *tokenSet) has(t string) bool {
 	return ok
 }
 
-func pageTokens(roots []*html.Node) *tokenSet {
-	ts := &tokenSet{classes: make(map[string]struct{}, 64), ids: map[string]struct{}{},
+// tokenSetPool recycles the token maps between pages (see pageCtx.release).
+var tokenSetPool = sync.Pool{New: func() any {
+	return &tokenSet{classes: make(map[string]struct{}, 64), ids: map[string]struct{}{},
 		hrefs: map[string]struct{}{}, attrs: map[[2]string]struct{}{}}
+}}
+
+// release returns the page's scratch structures to their pools; pc must not be used after.
+func (pc *pageCtx) release() {
+	ts := pc.tokens
+	pc.tokens, pc.links, pc.linksDone = nil, nil, false
+	if ts == nil || ts.all {
+		return
+	}
+	clear(ts.classes)
+	clear(ts.ids)
+	clear(ts.hrefs)
+	clear(ts.attrs)
+	clear(ts.anchors)
+	ts.anchors = ts.anchors[:0]
+	tokenSetPool.Put(ts)
+}
+
+func pageTokens(roots []*html.Node) *tokenSet {
+	ts := tokenSetPool.Get().(*tokenSet)
 	stack := append(make([]*html.Node, 0, 64), roots...)
 	visited := 0
 	for len(stack) > 0 && visited < maxWalkNodes {
@@ -211,6 +232,13 @@ func pageTokens(roots []*html.Node) *tokenSet {
 		}
 	}
 	if visited >= maxWalkNodes {
+		clear(ts.classes)
+		clear(ts.ids)
+		clear(ts.hrefs)
+		clear(ts.attrs)
+		clear(ts.anchors)
+		ts.anchors = ts.anchors[:0]
+		tokenSetPool.Put(ts)
 		return &tokenSet{all: true} // too big to index: every selector may match
 	}
 	return ts
