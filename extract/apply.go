@@ -247,12 +247,14 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 		var nodes []*html.Node
 		var firstNode *html.Node // its value is firstVal (nodeValue is not computed twice)
 		var firstVal string
+		none := false // no match at all in scope: the full search would find nothing either
 		if !f.All {
+			none = true
 			// usually the first match is the one: avoid walking the rest of the page
 			for _, r := range scope.Nodes {
 				if n := firstDescendantMatch(f.sel, r); n != nil {
 					s := strings.TrimSpace(nodeValue(f, n))
-					firstNode, firstVal = n, s
+					firstNode, firstVal, none = n, s, false
 					if s != "" && (f.re == nil || f.re.MatchString(s)) {
 						nodes = []*html.Node{n}
 					}
@@ -260,7 +262,7 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 				}
 			}
 		}
-		if nodes == nil {
+		if nodes == nil && !none {
 			nodes = scope.FindMatcher(f.sel).Nodes
 		}
 		if f.All {
