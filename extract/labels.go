@@ -25,9 +25,34 @@ const (
 // normLabel lower-cases a label and strips decoration: "Ships From :" -> "ships from".
 func normLabel(s string) string {
 	s = collapseSpaces(s)
-	s = strings.TrimRight(s, " :：-–—|»>")
-	s = strings.TrimLeft(s, " •·*-–—|")
+	s = strings.TrimRightFunc(s, isLabelTail) // = TrimRight(s, " :：-–—|»>")
+	s = strings.TrimLeftFunc(s, isLabelHead)  // = TrimLeft(s, " •·*-–—|")
 	return strings.ToLower(strings.TrimSpace(s))
+}
+
+func isLabelTail(r rune) bool {
+	switch r {
+	case ' ', ':', '：', '-', '–', '—', '|', '»', '>':
+		return true
+	}
+	return false
+}
+
+func isLabelHead(r rune) bool {
+	switch r {
+	case ' ', '•', '·', '*', '-', '–', '—', '|':
+		return true
+	}
+	return false
+}
+
+// indexColon is strings.IndexAny(s, ":："): the first ASCII or full-width colon.
+func indexColon(s string) int {
+	i := strings.IndexByte(s, ':')
+	if j := strings.Index(s, "："); j >= 0 && (i < 0 || j < i) {
+		return j
+	}
+	return i
 }
 
 // ownTextShort reports whether n has non-blank direct text of at most max bytes.
@@ -80,7 +105,7 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"
 				start := 0
 				for j := 0; j < 8; j++ {
-					i := strings.IndexAny(own[start:], ":：")
+					i := indexColon(own[start:])
 					if i < 0 {
 						break
 					}
@@ -257,14 +282,14 @@ func valueAfterLabelText(e *html.Node, key string) (string, *html.Node) {
 				continue
 			}
 			t := c.Data
-			i := strings.IndexAny(t, ":：")
+			i := indexColon(t)
 			if i >= 0 && normLabel(t[:i]) != key {
 				// "· Продаж: " after another value: look at the last segment
 				if c := strings.LastIndexAny(t[:i], "·|;,"); c >= 0 {
 					_, sz := utf8.DecodeRuneInString(t[c:])
 					if normLabel(t[c+sz:i]) == key {
 						t = t[c+sz:]
-						i = strings.IndexAny(t, ":：")
+						i = indexColon(t)
 					}
 				}
 			}
@@ -273,7 +298,7 @@ func valueAfterLabelText(e *html.Node, key string) (string, *html.Node) {
 				started = true
 				rest := t[i:]
 				rest = strings.TrimLeft(rest, ":： ")
-				if j := strings.IndexAny(rest, ":："); j >= 0 {
+				if j := indexColon(rest); j >= 0 {
 					// "Price: $5 Stock: 3" in one text node
 					rest = lastLabelCut(rest[:j])
 					return collapseSpaces(rest), nil
@@ -288,7 +313,7 @@ func valueAfterLabelText(e *html.Node, key string) (string, *html.Node) {
 		}
 		if c.Type == html.TextNode {
 			t := c.Data
-			if i := strings.IndexAny(t, ":："); i >= 0 {
+			if i := indexColon(t); i >= 0 {
 				if r := collapseSpaces(lastLabelCut(t[:i])); r != "" {
 					parts = append(parts, r)
 				}

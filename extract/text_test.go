@@ -96,3 +96,29 @@ func TestAnchorsSameAsSelector(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelHelpersMatchStdlib(t *testing.T) {
+	for _, s := range []string{"", ":", "a：b:c", "ab:c：", "x", "\xef\xbc", "\xe0\xef\xbc\x9a", " • Ships from: »", "— x —", "\xff:"} {
+		if got, want := indexColon(s), strings.IndexAny(s, ":："); got != want {
+			t.Errorf("indexColon(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := strings.TrimRightFunc(s, isLabelTail), strings.TrimRight(s, " :：-–—|»>"); got != want {
+			t.Errorf("tail %q: %q want %q", s, got, want)
+		}
+		if got, want := strings.TrimLeftFunc(s, isLabelHead), strings.TrimLeft(s, " •·*-–—|"); got != want {
+			t.Errorf("head %q: %q want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzLabelHelpers(f *testing.F) {
+	f.Add(" • Ships from: »")
+	f.Add("a：b:c")
+	f.Fuzz(func(t *testing.T, s string) {
+		if indexColon(s) != strings.IndexAny(s, ":：") ||
+			strings.TrimRightFunc(s, isLabelTail) != strings.TrimRight(s, " :：-–—|»>") ||
+			strings.TrimLeftFunc(s, isLabelHead) != strings.TrimLeft(s, " •·*-–—|") {
+			t.Fatalf("differs on %q", s)
+		}
+	})
+}
