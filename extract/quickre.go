@@ -17,6 +17,45 @@ type quickRe struct {
 	lits  []string // nil: no prefilter
 	fold  bool     // lits are lower case and compared with lower-cased ASCII input
 	canon []string // fold: lits in canonical case (foldCanon), for non-ASCII input
+
+	litSet, canonSet litMatcher
+}
+
+// litMatcher reports whether a string contains one of its literals: strings.Contains for
+// a few, else one pass over the string checking the literals that start with each byte.
+type litMatcher struct {
+	lits  []string
+	first *[256][]string // nil: few literals
+}
+
+func newLitMatcher(lits []string) litMatcher {
+	m := litMatcher{lits: lits}
+	if len(lits) > 6 {
+		m.first = new([256][]string)
+		for _, l := range lits {
+			m.first[l[0]] = append(m.first[l[0]], l)
+		}
+	}
+	return m
+}
+
+func (m *litMatcher) in(s string) bool {
+	if m.first == nil {
+		for _, l := range m.lits {
+			if strings.Contains(s, l) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		for _, l := range m.first[s[i]] {
+			if strings.HasPrefix(s[i:], l) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func mustQuick(expr string) *quickRe { return newQuick(regexp.MustCompile(expr)) }
@@ -52,29 +91,22 @@ func newQuick(re *regexp.Regexp) *quickRe {
 		}
 	}
 	q.lits, q.fold = lits, fold
+	q.litSet, q.canonSet = newLitMatcher(q.lits), newLitMatcher(q.canon)
 	return q
 }
 
 // MatchString reports whether s contains a match of the regexp.
 func (q *quickRe) MatchString(s string) bool {
 	if q.lits != nil {
-		t := s
-		lits := q.lits
+		t, set := s, &q.litSet
 		if q.fold {
 			if isASCII(s) {
 				t = lowerASCII(s)
 			} else {
-				t, lits = foldCanon(s), q.canon
+				t, set = foldCanon(s), &q.canonSet
 			}
 		}
-		found := false
-		for _, l := range lits {
-			if strings.Contains(t, l) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !set.in(t) {
 			return false
 		}
 	}
