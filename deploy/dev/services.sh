@@ -246,7 +246,11 @@ start_rediscluster() {
 	rm -rf "$d"
 	mkdir -p "$d"
 	for i in 0 1 2; do
+		# A cluster node also listens on port+10000 (the cluster bus): both must be free.
 		port=$(free_port)
+		while ((port > 55000)) || port_in_use $((port + 10000)); do
+			port=$(free_port)
+		done
 		ports+=("$port")
 		addrs+=("127.0.0.1:$port")
 		mkdir -p "$d/node$i"
@@ -260,14 +264,19 @@ start_rediscluster() {
 		}
 	done
 	for port in "${ports[@]}"; do
-		for ((i = 0; i < 100; i++)); do
+		for ((i = 0; i < 300; i++)); do
 			[[ $(tcp_request 127.0.0.1 "$port" 'PING\r\nQUIT\r\n') == +PONG* ]] && break
 			sleep 0.1
 		done
+		if ((i == 300)); then
+			tail_logs "$d"/node*.log
+			stop_rediscluster
+			die "redis cluster node on port $port did not answer PING within 30 s"
+		fi
 	done
 	log "creating redis cluster on ${addrs[*]}"
 	"$(bin redis-cli)" --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$d/create.log" 2>&1 || {
-		tail_logs "$d/create.log"
+		tail_logs "$d/create.log" "$d"/node*.log
 		stop_rediscluster
 		die "redis-cli --cluster create failed"
 	}
