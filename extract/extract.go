@@ -241,7 +241,7 @@ func (x *Extractor) detect(pc *pageCtx) *compiled {
 	bestScore := 0
 	for _, name := range x.order {
 		c := x.profiles[name]
-		if s := c.detectScore(pc); s > bestScore {
+		if s := c.detectScoreAbove(pc, bestScore); s > bestScore {
 			best, bestScore = c, s
 		}
 	}

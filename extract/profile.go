@@ -367,9 +367,16 @@ func (m *cMatcher) matches(pc *pageCtx) bool {
 	return true
 }
 
-func (c *compiled) detectScore(pc *pageCtx) int {
+// detectScoreAbove is the number of the profile's detect rules the page matches when that
+// exceeds floor; otherwise it may stop early (once the rules left cannot lift the score
+// above floor) and return any value <= floor. detect keeps the first best profile, so
+// the choice is the same as with full scores.
+func (c *compiled) detectScoreAbove(pc *pageCtx, floor int) int {
 	n := 0
 	for i := range c.detect {
+		if n+len(c.detect)-i <= floor {
+			return n
+		}
 		if c.detect[i].matches(pc) {
 			n++
 		}
