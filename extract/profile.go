@@ -203,11 +203,12 @@ type compiled struct {
 }
 
 type cMatcher struct {
-	url   *quickRe
-	sel   cascadia.Selector
-	need  [][]string // per comma-separated part: class/id tokens it requires
-	text  string
-	title *quickRe
+	url    *quickRe
+	sel    cascadia.Selector
+	selSrc string     // the selector's source, the key of pageCtx.existsMemo
+	need   [][]string // per comma-separated part: class/id tokens it requires
+	text   string
+	title  *quickRe
 }
 
 type cPage struct {
@@ -276,7 +277,7 @@ func compileProfile(p Profile) (*compiled, error) {
 		return r
 	}
 	matcher := func(where string, m Matcher) cMatcher {
-		return cMatcher{url: qre(where+".url", m.URL), sel: sel(where+".selector", m.Selector), need: selectorNeeds(m.Selector),
+		return cMatcher{url: qre(where+".url", m.URL), sel: sel(where+".selector", m.Selector), selSrc: m.Selector, need: selectorNeeds(m.Selector),
 			text: strings.ToLower(m.Text), title: qre(where+".title", m.Title)}
 	}
 	if len(p.Detect) == 0 {
@@ -358,7 +359,7 @@ func (m *cMatcher) matches(pc *pageCtx) bool {
 	if m.title != nil && !m.title.MatchString(pc.title()) {
 		return false
 	}
-	if m.sel != nil && (!pc.mayMatch(m.need) || !pc.exists(m.sel)) {
+	if m.sel != nil && (!pc.mayMatch(m.need) || !pc.existsMemo(m.selSrc, m.sel)) {
 		return false
 	}
 	if m.text != "" && !strings.Contains(pc.lowerText(), m.text) {

@@ -37,6 +37,7 @@ type pageCtx struct {
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
 	labelKeys  map[string]bool       // normalised labels any extractor looks up
+	existsSeen map[string]bool       // existsMemo results by selector source
 	labels     map[string][]labelHit // normalised own-text of short elements
 }
 
@@ -279,6 +280,20 @@ func (pc *pageCtx) exists(sel cascadia.Selector) bool {
 		}
 	}
 	return false
+}
+
+// existsMemo is exists(sel), remembered by the selector's source src: detection and
+// page-type matching often test the same selector.
+func (pc *pageCtx) existsMemo(src string, sel cascadia.Selector) bool {
+	if v, ok := pc.existsSeen[src]; ok {
+		return v
+	}
+	v := pc.exists(sel)
+	if pc.existsSeen == nil {
+		pc.existsSeen = map[string]bool{}
+	}
+	pc.existsSeen[src] = v
+	return v
 }
 
 // text is the visible text of the whole page (scripts and styles excluded), block-separated.
