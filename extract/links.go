@@ -13,7 +13,7 @@ var (
 	// These run on lower-cased URLs (see lowerURL).
 	genListingRe = mustQuick(`/(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
 	genVendorRe  = mustQuick(`/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
-	genIgnoreRe  = wordSet{"logout", "log_out", "signout", "sign_out", "/cart", "addtocart", "add_to_cart", "delete", "remove", "/order", "purchase", "checkout", "setqueue", "/wallet", "/withdraw", "selectcurrency", "report"}
+	genIgnoreRe  = newWordSet("logout", "log_out", "signout", "sign_out", "/cart", "addtocart", "add_to_cart", "delete", "remove", "/order", "purchase", "checkout", "setqueue", "/wallet", "/withdraw", "selectcurrency", "report")
 	genNextText  = mustQuick(`(?i)^\s*(next|next page|older|more|›|»|>|>>|следующая|далее|вперед|→)\s*$`)
 )
 
@@ -103,13 +103,8 @@ func isNextText(n *html.Node) bool {
 
 // wordSet matches when a lower-cased string contains any of its words (faster than an
 // unanchored regexp alternation).
-type wordSet []string
+type wordSet struct{ m litMatcher }
 
-func (w wordSet) MatchString(s string) bool {
-	for _, x := range w {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
-}
+func newWordSet(words ...string) wordSet { return wordSet{newLitMatcher(words)} }
+
+func (w wordSet) MatchString(s string) bool { return w.m.in(s) }

@@ -162,3 +162,20 @@ func TestFoldCanon(t *testing.T) {
 		}
 	}
 }
+
+func TestLitMatcher(t *testing.T) {
+	few := []string{"ab", "cd"}
+	many := []string{"logout", "/cart", "a", "report", "xyz", "é", "purchase", "q="}
+	for _, s := range []string{"", "a", "/x/logou", "/x/logout", "?q=1", "caté", "repor", "xy", "ab", "zcd"} {
+		for _, lits := range [][]string{few, many} {
+			want := false
+			for _, l := range lits {
+				want = want || strings.Contains(s, l)
+			}
+			m := newLitMatcher(lits)
+			if got := m.in(s); got != want {
+				t.Errorf("%q in %q: %v, want %v", lits, s, got, want)
+			}
+		}
+	}
+}
