@@ -2,9 +2,11 @@ package extract
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 const maxLinks = 2000
@@ -93,6 +95,10 @@ func isNextText(n *html.Node) bool {
 	c := n.FirstChild
 	if c == nil {
 		return false
+	}
+	if c.NextSibling == nil && c.Type == html.TextNode && len(c.Data) <= 40 && n.DataAtom == atom.A && utf8.ValidString(c.Data) {
+		// <a>text</a>: oneLine(nodeText(n)) is the text with its spaces collapsed
+		return genNextText.MatchString(collapseSpaces(c.Data))
 	}
 	t := nodeText(n)
 	if (c.NextSibling != nil || c.Type != html.TextNode || len(c.Data) > 40) && len(t) > 40 {

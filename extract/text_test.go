@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,4 +122,22 @@ func FuzzLabelHelpers(f *testing.F) {
 			t.Fatalf("differs on %q", s)
 		}
 	})
+}
+
+// TestOneLineOfAnchorText: for an <a> with one valid-UTF-8 text child, the anchor text on
+// one line is collapseSpaces of the text (isNextText's shortcut).
+func TestOneLineOfAnchorText(t *testing.T) {
+	for _, s := range []string{"Next", "  next \n page ", "»", "\u00a0›\u200b", "a\tb\r\nc", "", " \n "} {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader("<a href=x>" + html.EscapeString(s) + "</a>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := doc.FindMatcher(selAHref).Nodes[0]
+		if a.FirstChild == nil {
+			continue
+		}
+		if got, want := collapseSpaces(a.FirstChild.Data), oneLine(nodeText(a)); got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+	}
 }
