@@ -86,7 +86,8 @@ type Extractor struct {
 	log      *slog.Logger
 
 	labelFirst map[rune]bool
-	labelKeys  map[string]bool
+	wantKeys   map[string]bool
+	labelKeys  map[string]string
 }
 
 // New compiles the embedded and user profiles. It does no I/O.
@@ -119,7 +120,7 @@ func New(opts Options) (*Extractor, error) {
 	}
 	sort.Strings(x.order)
 	x.labelFirst = labelFirstRunes(x.allLabels())
-	x.labelKeys = labelKeySet(x.allLabels())
+	x.wantKeys, x.labelKeys = labelKeySets(x.allLabels())
 	return x, nil
 }
 
@@ -150,7 +151,7 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 	pc := newPageCtx(p, doc)
 	defer pc.release()
 	pc.labelFirst = x.labelFirst
-	pc.labelKeys = x.labelKeys
+	pc.wantKeys, pc.labelKeys = x.wantKeys, x.labelKeys
 
 	var prof *compiled
 	switch profile {

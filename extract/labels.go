@@ -156,7 +156,11 @@ func within(n *html.Node, scope []*html.Node) bool {
 func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *html.Node) {
 	idx := pc.labelIndex()
 	for _, l := range labels {
-		for _, h := range idx[normLabel(l)] {
+		k, ok := pc.labelKeys[l] // pre-normalised (New); else normalise now
+		if !ok {
+			k = normLabel(l)
+		}
+		for _, h := range idx[k] {
 			if !within(h.node, scope) {
 				continue
 			}
@@ -382,18 +386,19 @@ func (pc *pageCtx) mayBeLabel(n *html.Node) bool {
 }
 
 // wantLabel reports whether some extractor looks up normalised label key (the index
-// keeps only those; nil pc.labelKeys = all).
+// keeps only those; nil pc.wantKeys = all).
 func (pc *pageCtx) wantLabel(key string) bool {
-	return pc.labelKeys == nil || pc.labelKeys[key]
+	return pc.wantKeys == nil || pc.wantKeys[key]
 }
 
-// labelKeySet is the set of normalised labels.
-func labelKeySet(labels []string) map[string]bool {
-	m := make(map[string]bool, len(labels))
+// labelKeySets returns the set of normalised labels and each label's normalised form.
+func labelKeySets(labels []string) (want map[string]bool, norm map[string]string) {
+	want, norm = make(map[string]bool, len(labels)), make(map[string]string, len(labels))
 	for _, l := range labels {
-		m[normLabel(l)] = true
+		k := normLabel(l)
+		want[k], norm[l] = true, k
 	}
-	return m
+	return want, norm
 }
 
 // labelFirstRunes is the set of first letters of labels (lower case).

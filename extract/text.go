@@ -36,7 +36,8 @@ type pageCtx struct {
 	tokens    *tokenSet // selector tokens present in the page
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
-	labelKeys  map[string]bool       // normalised labels any extractor looks up
+	wantKeys   map[string]bool       // normalised labels any extractor looks up
+	labelKeys  map[string]string     // label -> normLabel(label), for those labels
 	existsSeen map[string]bool       // existsMemo results by selector source
 	labels     map[string][]labelHit // normalised own-text of short elements
 }
