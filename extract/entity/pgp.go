@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
 const (
@@ -136,16 +140,34 @@ func readArmored(b64, sum string, withSum bool) ([]string, error) {
 		buf.WriteString(sum + "\n")
 	}
 	buf.WriteString(pgpEnd + "\n")
-	el, err := openpgp.ReadArmoredKeyRing(&buf)
+	// The fingerprint is a hash of the primary public-key packet; it needs no signature
+	// checks. Reading packets rather than a verified key ring skips the self-signature
+	// verification (an RSA verify is ~1 ms, most of a vendor page's extraction time); a key
+	// whose self-signature is broken still identifies the vendor who posted it.
+	blk, err := armor.Decode(&buf)
 	if err != nil {
-		return nil, fmt.Errorf("read key ring: %w", err)
+		return nil, fmt.Errorf("armor: %w", err)
 	}
+	if blk.Type != openpgp.PublicKeyType {
+		return nil, fmt.Errorf("armor: block type %q is not a public key", blk.Type)
+	}
+	pr := packet.NewReader(blk.Body)
 	var fps []string
-	for _, e := range el {
-		if e == nil || e.PrimaryKey == nil || len(e.PrimaryKey.Fingerprint) == 0 {
-			continue
+	for {
+		p, err := pr.Next()
+		if err == io.EOF {
+			break
 		}
-		fps = append(fps, strings.ToUpper(hex.EncodeToString(e.PrimaryKey.Fingerprint)))
+		if err != nil {
+			var unsupported pgperrors.UnsupportedError
+			if errors.As(err, &unsupported) {
+				continue
+			}
+			return nil, fmt.Errorf("read key: %w", err)
+		}
+		if pk, ok := p.(*packet.PublicKey); ok && !pk.IsSubkey && len(pk.Fingerprint) > 0 {
+			fps = append(fps, strings.ToUpper(hex.EncodeToString(pk.Fingerprint)))
+		}
 	}
 	if len(fps) == 0 {
 		return nil, ErrNoKey
