@@ -158,7 +158,7 @@ func (r *Redis) Add(ctx context.Context, items ...Item) (int, error) {
 			args := make([]any, 0, 2+5*len(chunk))
 			args = append(args, r.opts.MaxPagesPerMarket, r.opts.SeenBuckets)
 			for _, it := range chunk {
-				payload, err := json.Marshal(it)
+				payload, err := marshalItem(it)
 				if err != nil {
 					return 0, fmt.Errorf("add %s: %w", it.URL, err)
 				}
@@ -247,7 +247,7 @@ func (r *Redis) Lease(ctx context.Context, maxN int, ttl time.Duration) ([]Lease
 		}
 		for j := 0; j+1 < len(vals); j += 2 {
 			var it Item
-			if err := json.Unmarshal([]byte(vals[j+1]), &it); err != nil {
+			if err := unmarshalItem(vals[j+1], &it); err != nil {
 				return out, fmt.Errorf("lease %s: decode item: %w", m, err)
 			}
 			it.NotBefore = time.Time{}
@@ -604,4 +604,134 @@ func (r *Redis) Drained(ctx context.Context) (bool, error) {
 func (r *Redis) Close() error {
 	r.closed.Store(true)
 	return nil
+}
+
+// plainJSON reports whether s needs no JSON escaping: printable ASCII
+// other than '"', '\\' and the characters encoding/json escapes for HTML.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// marshalItem returns json.Marshal(it). Items without a NotBefore whose
+// strings need no escaping (every canonical URL) are written directly,
+// byte for byte what encoding/json writes, without reflection.
+func marshalItem(it Item) ([]byte, error) {
+	if !it.NotBefore.IsZero() || !plainJSON(it.URL) || !plainJSON(it.Market) || !plainJSON(it.Host) || !plainJSON(it.Kind) {
+		return json.Marshal(it)
+	}
+	b := make([]byte, 0, len(it.URL)+len(it.Market)+len(it.Host)+len(it.Kind)+64)
+	b = append(b, `{"u":"`...)
+	b = append(b, it.URL...)
+	b = append(b, `","m":"`...)
+	b = append(b, it.Market...)
+	b = append(b, `","h":"`...)
+	b = append(b, it.Host...)
+	b = append(b, '"')
+	for _, f := range [...]struct {
+		k string
+		v int
+	}{{`,"d":`, it.Depth}, {`,"p":`, it.Priority}, {`,"a":`, it.Attempt}} {
+		if f.v != 0 {
+			b = append(b, f.k...)
+			b = strconv.AppendInt(b, int64(f.v), 10)
+		}
+	}
+	if it.Kind != "" {
+		b = append(b, `,"k":"`...)
+		b = append(b, it.Kind...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), nil
+}
+
+// unmarshalItem decodes an item payload. Payloads in marshalItem's direct
+// form are parsed without reflection; anything else (escapes, NotBefore,
+// other writers) goes to encoding/json.
+func unmarshalItem(s string, it *Item) error {
+	if fastItem(s, it) {
+		return nil
+	}
+	*it = Item{}
+	return json.Unmarshal([]byte(s), it)
+}
+
+func fastItem(s string, it *Item) bool {
+	var out Item
+	rest, ok := strings.CutPrefix(s, "{")
+	if !ok || !strings.HasSuffix(rest, "}") {
+		return false
+	}
+	rest = rest[:len(rest)-1]
+	for rest != "" {
+		if rest[0] != '"' {
+			return false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 || len(rest) < end+3 || rest[end+2] != ':' {
+			return false
+		}
+		key := rest[1 : end+1]
+		rest = rest[end+3:]
+		var val string
+		if rest != "" && rest[0] == '"' {
+			e := strings.IndexByte(rest[1:], '"')
+			if e < 0 {
+				return false
+			}
+			val = rest[1 : e+1]
+			for i := 0; i < len(val); i++ {
+				if val[i] < 0x20 || val[i] > 0x7e || val[i] == '\\' {
+					return false // escapes, control bytes, UTF-8: encoding/json decides
+				}
+			}
+			rest = rest[e+2:]
+			switch key {
+			case "u":
+				out.URL = val
+			case "m":
+				out.Market = val
+			case "h":
+				out.Host = val
+			case "k":
+				out.Kind = val
+			default:
+				return false
+			}
+		} else {
+			e := strings.IndexByte(rest, ',')
+			if e < 0 {
+				e = len(rest)
+			}
+			n, err := strconv.Atoi(rest[:e])
+			if err != nil || rest[0] == '+' || (e > 1 && rest[0] == '0') {
+				return false
+			}
+			rest = rest[e:]
+			switch key {
+			case "d":
+				out.Depth = n
+			case "p":
+				out.Priority = n
+			case "a":
+				out.Attempt = n
+			default:
+				return false
+			}
+		}
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' || len(rest) == 1 {
+			return false
+		}
+		rest = rest[1:]
+	}
+	*it = out
+	return true
 }

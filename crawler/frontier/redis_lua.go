@@ -163,11 +163,12 @@ local seen = tonumber(redis.call('HGET', P .. 'n', 'seen')) or 0
 local added = 0
 local hosts = {}
 local ibuf = {}
+local skey = P .. 's:'
 for i = 8, #ARGV, 5 do
   local fp, host = ARGV[i], ARGV[i + 1]
   if maxp == 0 or seen < maxp then
     local b1, b2 = string.byte(fp, 1, 2)
-    if redis.call('HSETNX', P .. 's:' .. ((b1 * 256 + b2) % sb), string.sub(fp, 3), '') == 1 then
+    if redis.call('HSETNX', skey .. ((b1 * 256 + b2) % sb), string.sub(fp, 3), '') == 1 then
       seen = seen + 1
       ibuf[#ibuf + 1] = fp
       ibuf[#ibuf + 1] = ARGV[i + 4]
@@ -196,7 +197,8 @@ return added
 var luaLease = redis.NewScript(luaCommon + `
 if redis.call('EXISTS', P .. 'paused') == 1 then return {} end
 local max = tonumber(ARGV[6])
-local deadline = tonumber(ARGV[7])
+local deadline = ARGV[7] -- kept a string: no number formatting per ZADD argument
+local tokp = ARGV[8]
 for _, z in ipairs({P .. 'timed', P .. 'recrawl'}) do
   local fps = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 1000)
   for _, fp in ipairs(fps) do
@@ -216,7 +218,7 @@ for _, h in ipairs(hosts) do
   end
 end
 table.sort(cands, function(a, b) return a[2] < b[2] end)
-local fps, lz, lt = {}, {}, {}
+local fps, toks, lz, lt = {}, {}, {}, {}
 for _, c in ipairs(cands) do
   if #fps >= max then break end
   local h = c[1]
@@ -231,16 +233,21 @@ for _, c in ipairs(cands) do
   end
   if n > max - #fps then n = max - #fps end
   if n > 0 then
-    local popped = redis.call('ZPOPMIN', P .. 'q:' .. h, n)
-    local k = 0
-    for j = 1, #popped, 2 do
+    -- ZRANGE + ZREMRANGEBYRANK pops the same members as ZPOPMIN without
+    -- formatting every score as a string for the Lua reply.
+    local q = P .. 'q:' .. h
+    local popped = redis.call('ZRANGE', q, 0, n - 1)
+    local k = #popped
+    if k > 0 then redis.call('ZREMRANGEBYRANK', q, 0, k - 1) end
+    for j = 1, k do
       local fp = popped[j]
-      k = k + 1
+      local t = tokp .. (#fps + 1)
       fps[#fps + 1] = fp
+      toks[#toks + 1] = t
       lz[#lz + 1] = deadline
       lz[#lz + 1] = fp
       lt[#lt + 1] = fp
-      lt[#lt + 1] = ARGV[8] .. #fps
+      lt[#lt + 1] = t
     end
     redis.call('HINCRBY', hk(h), 'inflight', k)
     qdelta = qdelta - k
@@ -254,8 +261,8 @@ bulk('ZADD', P .. 'leases', lz, 2000)
 bulk('HSET', P .. 'tok', lt, 2000)
 local payloads = bulk('HMGET', P .. 'items', fps, 2000)
 local out = {}
-for i, fp in ipairs(fps) do
-  out[#out + 1] = ARGV[8] .. i
+for i = 1, #fps do
+  out[#out + 1] = toks[i]
   out[#out + 1] = payloads[i]
 end
 return out
