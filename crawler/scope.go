@@ -110,8 +110,13 @@ func Canonical(base *url.URL, raw string) (*url.URL, error) {
 		}
 	}
 	u.ForceQuery = false
-	if len(u.String()) > MaxURLLength {
+	out := u.String()
+	if len(out) > MaxURLLength {
 		return nil, ErrTooLong
+	}
+	// What we hand on must parse again (hosts such as "[:]" survive a lenient first parse).
+	if _, err := url.Parse(out); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	return u, nil
 }
