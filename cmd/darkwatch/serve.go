@@ -65,7 +65,7 @@ func runServe(ctx context.Context, e env) int {
 	// serve has nothing to reload: a SIGHUP (sent to every darkwatch unit on reload) must
 	// not end it.
 	signal.Ignore(syscall.SIGHUP)
-	log := newServeLogger(cfg, e)
+	log := newLogger(cfg, e.stderr)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
@@ -155,18 +155,6 @@ func (l liveStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, error
 		return nil, fmt.Errorf("%w: frontier: %v", api.ErrUnavailable, err)
 	}
 	return l.fs.merge(st), nil
-}
-
-func newServeLogger(cfg *config.Config, e env) *slog.Logger {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
-		lvl = slog.LevelInfo
-	}
-	o := &slog.HandlerOptions{Level: lvl}
-	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(e.stderr, o))
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, o))
 }
 
 // alertLog is the alert log the crawl's alert engine writes (<data_dir>/alerts.db). The log
