@@ -124,6 +124,18 @@ EOF
   if [ -n "${TORNET_OWNER_PID:-}" ]; then echo "__OwningControllerProcess $TORNET_OWNER_PID"; fi
 }
 
+# newnym CLIENT: SIGNAL NEWNYM to client CLIENT over its control port (cookie auth).
+newnym() {
+  local i=$1 cookie reply
+  cookie=$(od -An -tx1 -v "$DIR/client$i/control_auth_cookie" 2>/dev/null | tr -d ' \n') || return 1
+  [ -n "$cookie" ] || return 1
+  exec 7<>"/dev/tcp/127.0.0.1/${CL_CTL[$i]}" || return 1
+  printf 'AUTHENTICATE %s\r\nSIGNAL NEWNYM\r\nQUIT\r\n' "$cookie" >&7
+  reply=$(timeout 5 cat <&7 || true)
+  exec 7>&- 7<&-
+  case $reply in *"250 OK"*) log "client$i: NEWNYM (an onion still pending)" ;; *) return 1 ;; esac
+}
+
 start() {
   need
   [ -f "$DIR/pids" ] && stop_all
@@ -304,7 +316,21 @@ EOF
   # Ready when every client has fetched every onion.
   local deadline=$((t1 + TIMEOUT)) # key generation (5-20 s) is not counted pending=() pair code c o
   for i in $(seq "$CLIENTS"); do for o in "${onions[@]}"; do pending+=("$i $o"); done; done
+  local last_newnym=$SECONDS
   while [ ${#pending[@]} -gt 0 ]; do
+    # A client that asked every HSDir before the service had uploaded its descriptor does
+    # not ask again for a long time ("No more HSDir available to query"); NEWNYM purges that
+    # client-side onion state, so pending clients are nudged every 20 s.
+    if [ $((SECONDS - last_newnym)) -ge 20 ]; then
+      local nudged=" "
+      for pair in "${pending[@]}"; do
+        read -r c o <<<"$pair"
+        case $nudged in *" $c "*) continue ;; esac
+        nudged+="$c "
+        newnym "$c" || true
+      done
+      last_newnym=$SECONDS
+    fi
     if [ $SECONDS -ge $deadline ]; then
       log "not ready after $TIMEOUT s; pending: ${pending[*]}"
       for n in client1 hs auth1; do log "--- $n"; tail -n 8 "$DIR/$n/notice.log" >&2 || true; done
