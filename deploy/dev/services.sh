@@ -236,13 +236,19 @@ stop_redis() { kill_pidfile "$STATE/redis/redis.pid" redis-server; }
 # A 3-node Redis Cluster (no replicas), for the frontier's cluster conformance test: the
 # frontier hash-tags its keys per market so each Lua script stays in one slot.
 start_rediscluster() {
-	local d=$STATE/rediscluster i port ports=() addrs=() info
 	if svc_running rediscluster; then
 		log "redis cluster already running"
 		return 0
 	fi
 	need redis-server redis-server
 	need redis-cli redis-tools
+	# Ports are picked at random: a node can lose a race for its port (or its bus port) with
+	# another process, so a failed start is tried once more on new ports.
+	start_rediscluster_once || start_rediscluster_once || die "redis cluster failed to start twice"
+}
+
+start_rediscluster_once() {
+	local d=$STATE/rediscluster i port ports=() addrs=() info
 	rm -rf "$d"
 	mkdir -p "$d"
 	for i in 0 1 2; do
@@ -260,7 +266,8 @@ start_rediscluster() {
 			>"$d/stdout.log" 2>&1 || {
 			tail_logs "$d/stdout.log" "$d/node$i.log"
 			stop_rediscluster
-			die "redis cluster node $i failed to start"
+			log "redis cluster node $i failed to start"
+			return 1
 		}
 	done
 	for port in "${ports[@]}"; do
@@ -271,14 +278,16 @@ start_rediscluster() {
 		if ((i == 300)); then
 			tail_logs "$d"/node*.log
 			stop_rediscluster
-			die "redis cluster node on port $port did not answer PING within 30 s"
+			log "redis cluster node on port $port did not answer PING within 30 s"
+			return 1
 		fi
 	done
 	log "creating redis cluster on ${addrs[*]}"
 	"$(bin redis-cli)" --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$d/create.log" 2>&1 || {
 		tail_logs "$d/create.log" "$d"/node*.log
 		stop_rediscluster
-		die "redis-cli --cluster create failed"
+		log "redis-cli --cluster create failed"
+		return 1
 	}
 	for ((i = 0; i < 150; i++)); do
 		info=$("$(bin redis-cli)" -p "${ports[0]}" cluster info 2>/dev/null || true)
@@ -288,7 +297,8 @@ start_rediscluster() {
 	if [[ $info != *cluster_state:ok* ]]; then
 		tail_logs "$d/create.log" "$d/node0.log"
 		stop_rediscluster
-		die "redis cluster did not reach cluster_state:ok within 30 s"
+		log "redis cluster did not reach cluster_state:ok within 30 s"
+		return 1
 	fi
 	write_env rediscluster "DARKWATCH_TEST_REDIS_CLUSTER=$(
 		IFS=,
