@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,30 +18,10 @@ import (
 	"github.com/darkwatch/darkwatch/extract/entity"
 )
 
-// sharedData locates ../shared/data by walking up from the package directory, or
-// DARKWATCH_SHARED. Skips when absent unless CI=true.
+// sharedData is testenv.SharedData (skipped locally, a failure in CI when absent).
 func sharedData(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("DARKWATCH_SHARED"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 8; i++ {
-		for _, c := range []string{filepath.Join(dir, "shared", "data"), filepath.Join(dir, "data")} {
-			if st, err := os.Stat(filepath.Join(c, "msc-darkweb-scraping")); err == nil && st.IsDir() {
-				return c
-			}
-		}
-		dir = filepath.Dir(dir)
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared data not found (set DARKWATCH_SHARED)")
-	}
-	t.Skip("shared data not found (set DARKWATCH_SHARED)")
-	return ""
+	return testenv.SharedData(t, "")
 }
 
 var (

@@ -3,6 +3,7 @@ package country_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,16 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func sharedData(t *testing.T) string {
+func sharedData(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("DARKWATCH_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set DARKWATCH_SHARED_DATA)", dir)
-	}
-	return dir
+	return testenv.SharedData(t, "")
 }
 
 // TestDreamShipsFromTo parses the "NL  → WW, EU" cells of 1,504 Dream

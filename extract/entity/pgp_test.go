@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -185,16 +186,9 @@ func hexString(b []byte) string {
 	return string(out)
 }
 
-func sharedData(t *testing.T) string {
+func sharedData(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("DARKWATCH_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set DARKWATCH_SHARED_DATA)", dir)
-	}
-	return dir
+	return testenv.SharedData(t, "")
 }
 
 func readKeyRing(armored string) (openpgp.EntityList, error) {

@@ -3,6 +3,7 @@ package price_test
 import (
 	"encoding/csv"
 	"errors"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,16 +13,9 @@ import (
 	"github.com/darkwatch/darkwatch/extract/price"
 )
 
-func sharedData(t *testing.T) string {
+func sharedData(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("DARKWATCH_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set DARKWATCH_SHARED_DATA)", dir)
-	}
-	return dir
+	return testenv.SharedData(t, "")
 }
 
 // TestDentonPrices parses the listing_price cells of the 35k AlphaBay-era

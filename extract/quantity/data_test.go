@@ -2,6 +2,7 @@ package quantity_test
 
 import (
 	"encoding/csv"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,16 +14,9 @@ import (
 )
 
 // sharedData returns the shared real-data directory, or skips.
-func sharedData(t *testing.T) string {
+func sharedData(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("DARKWATCH_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set DARKWATCH_SHARED_DATA)", dir)
-	}
-	return dir
+	return testenv.SharedData(t, "")
 }
 
 // TestDreamCocaineGrams compares Parse on 1,504 real Dream Market titles

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"hash/fnv"
 	"io"
 	"os"
@@ -13,31 +14,10 @@ import (
 	"testing"
 )
 
-// sharedData finds the shared data directory: $DARKWATCH_SHARED, or the first ancestor of the
-// working directory holding shared/data. Skips the test if absent (fails when CI=true).
+// sharedData is testenv.SharedData (skipped locally, a failure in CI when absent).
 func sharedData(t testing.TB, sub string) string {
 	t.Helper()
-	dir := os.Getenv("DARKWATCH_SHARED")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if fi, err := os.Stat(filepath.Join(d, "shared", "data")); err == nil && fi.IsDir() {
-				dir = filepath.Join(d, "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, sub)
-	if _, err := os.Stat(p); dir == "" || err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data %s not found (set DARKWATCH_SHARED)", sub)
-		}
-		t.Skipf("shared data %s not found (set DARKWATCH_SHARED)", sub)
-	}
-	return p
+	return testenv.SharedData(t, sub)
 }
 
 type labelRule struct {
