@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -23,21 +24,215 @@ func PrepareListing(l extract.Listing, now time.Time) extract.Listing {
 	return l
 }
 
-// MergeListing merges an incoming (prepared) listing into the stored one (nil if none).
-// The content comes from the record with the later LastSeen (incoming on ties); FirstSeen
-// is the earliest and LastSeen the latest. The result does not depend on the order in
-// which two puts arrive, so spool replay and concurrent crawlers converge.
-func MergeListing(old *extract.Listing, in extract.Listing) extract.Listing {
+// PartialIssue marks a partial listing: one read from a card on a category, search or
+// vendor page (title, price, link, sometimes vendor and places) rather than from the
+// listing's own page. extract.Listing has no field for where a record was read, so the
+// mark travels in Issues: it survives the spool and is shown to users, whom it tells why
+// the description, offers or vendor are missing. The merge keeps it only while no full
+// record of the listing has been seen.
+var PartialIssue = extract.Issue{Field: "source", Reason: "partial: read from a card on a category, search or vendor page"}
+
+// MarkPartial returns l marked as partial (see PartialIssue).
+func MarkPartial(l extract.Listing) extract.Listing {
+	if IsPartial(l) {
+		return l
+	}
+	l.Issues = append(slices.Clip(l.Issues), PartialIssue)
+	return l
+}
+
+// IsPartial reports whether l carries the PartialIssue mark.
+func IsPartial(l extract.Listing) bool {
+	return slices.Contains(l.Issues, PartialIssue)
+}
+
+// ListingState is a listing as a backend stores it: the merged record and when each of
+// its parts was seen, which the merge needs for its result not to depend on the order
+// of the puts (a newer card may have updated the price of an older full record).
+type ListingState struct {
+	Listing extract.Listing
+	Seen    PartsSeen
+}
+
+// PartsSeen holds when each part of a merged listing was seen, where that is not the
+// record's LastSeen. A zero time means LastSeen when the record carries the part (a full
+// record carries every part; a partial one its non-empty title, price and status and
+// whatever content its card showed), else that no sighting carried it.
+//
+// Parts: Title; Price (the headline price); Status; Content (everything else:
+// description, category, vendor, offers and quantities, places, substances, entities,
+// URL, capture and issues).
+type PartsSeen struct {
+	Content time.Time `json:"content,omitzero"`
+	Title   time.Time `json:"title,omitzero"`
+	Price   time.Time `json:"price,omitzero"`
+	Status  time.Time `json:"status,omitzero"`
+}
+
+// StateOf is the state of one incoming (prepared) listing.
+func StateOf(l extract.Listing) ListingState { return ListingState{Listing: l} }
+
+// part is one sighting of a part: its rank (0 not carried, 1 from a partial record, 2
+// from a full record) and time. Only Content uses rank 1: a full record's content beats
+// a partial's whatever their times.
+type part struct {
+	rank int
+	at   time.Time
+}
+
+// beats reports whether a wins over b: a higher rank, else a later time. On a tie b
+// wins; callers pass the incoming side as b.
+func (a part) beats(b part) bool {
+	if a.rank != b.rank {
+		return a.rank > b.rank
+	}
+	return a.at.After(b.at)
+}
+
+func (s ListingState) partOf(explicit time.Time, carried bool) part {
+	full := !IsPartial(s.Listing)
+	if !full && !carried {
+		return part{}
+	}
+	at := explicit
+	if at.IsZero() {
+		at = s.Listing.LastSeen
+	}
+	return part{rank: 2, at: at}
+}
+
+func (s ListingState) content() part {
+	if IsPartial(s.Listing) {
+		return part{rank: 1, at: s.Listing.LastSeen}
+	}
+	return s.partOf(s.Seen.Content, true)
+}
+
+// MergeListing merges an incoming (prepared) listing state into the stored one (nil if
+// none), part by part; see PartsSeen for the parts.
+//
+//   - Content comes from the full record seen last (Seen.Content); a partial record's
+//     content is used only while no full record was seen, the newest partial's, with its
+//     empty fields filled from the older one's. So a card never clears the description,
+//     vendor, offers, substances, places or entities of a full record, and a full record
+//     arriving after a newer card (spool replay) still fills them in.
+//   - Title, Price and Status each come from the latest record carrying them: a full
+//     record carries them all, a partial one only when set. When the price comes from
+//     another record than the content, UnitPriceUSD is recomputed from the content's
+//     quantity.
+//   - FirstSeen is the earliest, LastSeen the latest.
+//
+// On equal times the incoming state wins. For full records the result does not depend
+// on the order of the puts, so spool replay and concurrent crawlers converge; among
+// partial records only, the filling of empty content fields can depend on it.
+func MergeListing(old *ListingState, in ListingState) ListingState {
 	if old == nil {
 		return in
 	}
-	out := in
-	if old.LastSeen.After(in.LastSeen) {
-		out = *old
+	a, b := *old, in // a: stored, b: incoming
+	oc, ic := a.content(), b.content()
+	src, other := b, a
+	if oc.beats(ic) {
+		src, other = a, b
 	}
-	out.FirstSeen = minTime(old.FirstSeen, in.FirstSeen)
-	out.LastSeen = maxTime(old.LastSeen, in.LastSeen)
-	return out
+	out := src.Listing
+	contentAt := src.content()
+	if contentAt.rank == 1 && other.content().rank == 1 {
+		fillContent(&out, other.Listing)
+	}
+	type pick struct {
+		o, i part
+	}
+	title := pick{a.partOf(a.Seen.Title, a.Listing.Title != ""), b.partOf(b.Seen.Title, b.Listing.Title != "")}
+	price := pick{a.partOf(a.Seen.Price, a.Listing.Price.Currency != ""), b.partOf(b.Seen.Price, b.Listing.Price.Currency != "")}
+	status := pick{a.partOf(a.Seen.Status, a.Listing.Status != ""), b.partOf(b.Seen.Status, b.Listing.Status != "")}
+	fromOld := func(p pick) bool { return p.o.beats(p.i) }
+	winner := func(p pick) (extract.Listing, part) {
+		if fromOld(p) {
+			return a.Listing, p.o
+		}
+		return b.Listing, p.i
+	}
+	tl, tp := winner(title)
+	pl, pp := winner(price)
+	sl, sp := winner(status)
+	if tp.rank > 0 {
+		out.Title = tl.Title
+	}
+	if pp.rank > 0 && !sameMoney(pl.Price, out.Price) {
+		out.Price = pl.Price
+		out.UnitPriceUSD = unitPrice(out)
+	}
+	if sp.rank > 0 {
+		out.Status = sl.Status
+	}
+	out.FirstSeen = minTime(a.Listing.FirstSeen, b.Listing.FirstSeen)
+	out.LastSeen = maxTime(a.Listing.LastSeen, b.Listing.LastSeen)
+	norm := func(p part) time.Time {
+		if p.rank == 0 || p.at.Equal(out.LastSeen) {
+			return time.Time{}
+		}
+		return p.at
+	}
+	seen := PartsSeen{Title: norm(tp), Price: norm(pp), Status: norm(sp)}
+	if contentAt.rank == 2 {
+		seen.Content = norm(contentAt)
+	}
+	return ListingState{Listing: out, Seen: seen}
+}
+
+// fillContent fills the empty content fields of the partial record l from the older
+// partial record o.
+func fillContent(l *extract.Listing, o extract.Listing) {
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&l.URL, o.URL)
+	fill(&l.Description, o.Description)
+	fill(&l.Category, o.Category)
+	if l.VendorID == "" {
+		l.VendorID, l.Vendor = o.VendorID, o.Vendor
+	}
+	if len(l.ShipsFrom) == 0 && l.ShipsFromRaw == "" {
+		l.ShipsFrom, l.ShipsFromRaw = o.ShipsFrom, o.ShipsFromRaw
+	}
+	if len(l.ShipsTo) == 0 && l.ShipsToRaw == "" {
+		l.ShipsTo, l.ShipsToRaw = o.ShipsTo, o.ShipsToRaw
+	}
+	if len(l.Substances) == 0 {
+		l.Substances, l.DrugOffer = o.Substances, l.DrugOffer || o.DrugOffer
+	}
+	if len(l.Offers) == 0 {
+		l.Offers = o.Offers
+	}
+	if l.Grams == 0 && l.Units == 0 {
+		l.Grams, l.Units, l.UnitPriceUSD = o.Grams, o.Units, o.UnitPriceUSD
+	}
+	if len(l.Entities) == 0 {
+		l.Entities = o.Entities
+	}
+}
+
+// sameMoney reports whether two prices are the same amount in the same currency.
+func sameMoney(a, b extract.Price) bool {
+	return a.Currency == b.Currency && a.Amount == b.Amount && a.USD == b.USD
+}
+
+// unitPrice is l's headline USD price per gram (or per unit for counts), rounded to
+// cents as extract computes it; 0 without a price or a quantity.
+func unitPrice(l extract.Listing) float64 {
+	if !(l.Price.USD > 0) {
+		return 0
+	}
+	switch {
+	case l.Grams > 0:
+		return math.Round(l.Price.USD/l.Grams*100) / 100
+	case l.Units > 0:
+		return math.Round(l.Price.USD/l.Units*100) / 100
+	}
+	return 0
 }
 
 // ObservationOf is the observation recorded by one put of l (prepared).
@@ -181,16 +376,16 @@ func MergeDerivedVendor(old *extract.Vendor, d extract.Vendor) extract.Vendor {
 }
 
 // DedupListings keeps, for each id, the merge of all puts of it in ls (in order).
-func DedupListings(ls []extract.Listing) []extract.Listing {
+func DedupListings(ls []extract.Listing) []ListingState {
 	idx := make(map[string]int, len(ls))
-	out := make([]extract.Listing, 0, len(ls))
+	out := make([]ListingState, 0, len(ls))
 	for _, l := range ls {
 		if i, ok := idx[l.ID]; ok {
-			out[i] = MergeListing(&out[i], l)
+			out[i] = MergeListing(&out[i], StateOf(l))
 			continue
 		}
 		idx[l.ID] = len(out)
-		out = append(out, l)
+		out = append(out, StateOf(l))
 	}
 	return out
 }

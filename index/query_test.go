@@ -3,11 +3,9 @@ package index_test
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -56,15 +54,3 @@ func TestCents(t *testing.T) {
 	}
 }
 
-func TestMergeListingOrderIndependent(t *testing.T) {
-	d := func(h int) time.Time { return time.Date(2026, 1, 1, h, 0, 0, 0, time.UTC) }
-	a := extract.Listing{ID: "m/1", Title: "old", FirstSeen: d(1), LastSeen: d(1)}
-	b := extract.Listing{ID: "m/1", Title: "new", FirstSeen: d(5), LastSeen: d(5)}
-	ab, ba := index.MergeListing(&a, b), index.MergeListing(&b, a)
-	if diff := cmp.Diff(ab, ba); diff != "" {
-		t.Errorf("merge depends on order (-ab +ba):\n%s", diff)
-	}
-	if ab.Title != "new" || !ab.FirstSeen.Equal(d(1)) || !ab.LastSeen.Equal(d(5)) {
-		t.Errorf("got %+v, want newest content with first %v last %v", ab, d(1), d(5))
-	}
-}

@@ -38,6 +38,16 @@ type listingDW struct {
 	ShipsFrom  []string `json:"ships_from,omitempty"`
 	ShipsTo    []string `json:"ships_to,omitempty"`
 	Entity     []string `json:"entity,omitempty"`
+	// Seen is the merge state (index.PartsSeen); kept in _source only (the mapping is not
+	// dynamic, so it is not indexed).
+	Seen index.PartsSeen `json:"seen,omitzero"`
+}
+
+// newStateDoc is the indexed form of a merged listing state.
+func newStateDoc(st index.ListingState) listingDoc {
+	d := newListingDoc(st.Listing)
+	d.DW.Seen = st.Seen
+	return d
 }
 
 func newListingDoc(l extract.Listing) listingDoc {
@@ -263,11 +273,11 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		}
 		obs = append(obs, op{action: "index", index: s.Alias(kindObservations), id: d.DW.Key, body: raw})
 	}
-	in = index.DedupListings(in)
 	derived := index.VendorsFromListings(in)
-	listings := make(map[string]extract.Listing, len(in))
-	for _, l := range in {
-		listings[l.ID] = l
+	states := index.DedupListings(in)
+	listings := make(map[string]index.ListingState, len(states))
+	for _, st := range states {
+		listings[st.Listing.ID] = st
 	}
 	vendors := make(map[string]extract.Vendor, len(derived))
 	for _, v := range derived {
@@ -279,16 +289,17 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	// are created speculatively (409 if another process has them), vendors it wrote are
 	// merged from its cache (skipped when unchanged, conditional on the cached version).
 	var pendL, pendV []string
-	for _, l := range in {
-		if s.cache.knownListing(l.ID) {
-			pendL = append(pendL, l.ID)
+	for _, st := range states {
+		id := st.Listing.ID
+		if s.cache.knownListing(id) {
+			pendL = append(pendL, id)
 			continue
 		}
-		raw, err := json.Marshal(newListingDoc(l))
+		raw, err := json.Marshal(newStateDoc(st))
 		if err != nil {
-			return fmt.Errorf("elastic: encode listing %s: %w", l.ID, err)
+			return fmt.Errorf("elastic: encode listing %s: %w", id, err)
 		}
-		ops = append(ops, s.listingOp(lAlias, l.ID, stored{}, raw))
+		ops = append(ops, s.listingOp(lAlias, id, stored{}, raw))
 	}
 	for _, d := range derived {
 		c, ok := s.cache.vendor(d.ID)
@@ -323,14 +334,15 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 			return fmt.Errorf("elastic: put listings: %w", err)
 		}
 		for i, id := range pendL {
-			var old *extract.Listing
+			var old *index.ListingState
 			if olds[i].found {
-				old = new(extract.Listing)
-				if err := json.Unmarshal(olds[i].source, old); err != nil {
+				var d listingDoc
+				if err := json.Unmarshal(olds[i].source, &d); err != nil {
 					return fmt.Errorf("elastic: decode listing %s: %w", id, err)
 				}
+				old = &index.ListingState{Listing: d.Listing, Seen: d.DW.Seen}
 			}
-			raw, err := json.Marshal(newListingDoc(index.MergeListing(old, listings[id])))
+			raw, err := json.Marshal(newStateDoc(index.MergeListing(old, listings[id])))
 			if err != nil {
 				return fmt.Errorf("elastic: encode listing %s: %w", id, err)
 			}

@@ -250,6 +250,13 @@ func (s *Store) checkOpen() error {
 	return nil
 }
 
+// storedListing is the bolt form of a listing: the merged record and its merge state
+// (readers that want the record alone decode it into an extract.Listing).
+type storedListing struct {
+	extract.Listing
+	Seen index.PartsSeen `json:"dw_seen,omitzero"`
+}
+
 // PutListings implements index.Store.
 func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	if err := s.checkOpen(); err != nil {
@@ -283,21 +290,24 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	for i, l := range in {
 		obs[i] = index.ObservationOf(l)
 	}
-	in = index.DedupListings(in)
-	merged := make([]extract.Listing, len(in))
 	derived := index.VendorsFromListings(in)
+	states := index.DedupListings(in)
+	merged := make([]extract.Listing, len(states))
+	stored := make([]storedListing, len(states))
 	vendorsOut := make([]extract.Vendor, len(derived))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		lb, vb := tx.Bucket(bListings), tx.Bucket(bVendors)
-		for i, l := range in {
-			var old *extract.Listing
-			if raw := lb.Get([]byte(l.ID)); raw != nil {
-				old = new(extract.Listing)
-				if err := json.Unmarshal(raw, old); err != nil {
-					return fmt.Errorf("listing %s: %w", l.ID, err)
+		for i, st := range states {
+			var old *index.ListingState
+			if raw := lb.Get([]byte(st.Listing.ID)); raw != nil {
+				var sl storedListing
+				if err := json.Unmarshal(raw, &sl); err != nil {
+					return fmt.Errorf("listing %s: %w", st.Listing.ID, err)
 				}
+				old = &index.ListingState{Listing: sl.Listing, Seen: sl.Seen}
 			}
-			merged[i] = index.MergeListing(old, l)
+			m := index.MergeListing(old, st)
+			merged[i], stored[i] = m.Listing, storedListing{Listing: m.Listing, Seen: m.Seen}
 		}
 		for i, d := range derived {
 			old, err := getVendor(vb, d.ID)
@@ -317,7 +327,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	go func() { idxErr <- s.indexListings(merged) }()
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		lb, ob, vb := tx.Bucket(bListings), tx.Bucket(bObs), tx.Bucket(bVendors)
-		for _, l := range merged {
+		for _, l := range stored {
 			raw, err := json.Marshal(l)
 			if err != nil {
 				return err

@@ -1,0 +1,211 @@
+package index_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+func mday(d int) time.Time { return time.Date(2026, 3, d, 12, 0, 0, 0, time.UTC) }
+
+func usd(v float64) extract.Price { return extract.Price{Amount: v, Currency: "USD", USD: v, Rate: 1} }
+
+var fenta = []extract.Substance{{Name: "fentanyl", Class: "opioid", Where: "description"}}
+
+// full is a listing read from its own page on day d.
+func full(d int, desc string, price float64) extract.Listing {
+	return extract.Listing{ID: "alpha/l1", Market: "alpha", URL: "http://alpha.onion/listing/l1",
+		Title: "Fentanyl 1g", Description: desc, Category: "Opioids",
+		Price: usd(price), Offers: []extract.Offer{{Quantity: 1, Unit: "g", Grams: 1, Price: usd(price), UnitPriceUSD: price}},
+		Grams: 1, UnitPriceUSD: price, VendorID: "alpha/drhouse", Vendor: "DrHouse",
+		ShipsFrom: []string{"NL"}, ShipsFromRaw: "Netherlands", ShipsTo: []string{"WW"}, ShipsToRaw: "Worldwide",
+		Substances: fenta, DrugOffer: true, Entities: []extract.Entity{{Kind: "btc", Value: "bc1qfull"}},
+		Status: extract.StatusActive, FirstSeen: mday(d), LastSeen: mday(d),
+		Capture: &extract.Capture{SHA256: fmt.Sprintf("sha-full-%d", d)}}
+}
+
+// card is the same listing read from a category-page card on day d (title, price, link;
+// quantity and substance from the title).
+func card(d int, title string, price float64, status string) extract.Listing {
+	l := extract.Listing{ID: "alpha/l1", Market: "alpha", URL: "http://alpha.onion/listing/l1",
+		Title: title, Status: status, Grams: 1, FirstSeen: mday(d), LastSeen: mday(d),
+		Substances: []extract.Substance{{Name: "fentanyl", Class: "opioid", Where: "title"}}, DrugOffer: true,
+		Capture: &extract.Capture{SHA256: fmt.Sprintf("sha-card-%d", d)}}
+	if price > 0 {
+		l.Price, l.UnitPriceUSD = usd(price), price
+	}
+	return index.MarkPartial(l)
+}
+
+func mergeAll(ls ...extract.Listing) index.ListingState {
+	var st *index.ListingState
+	for _, l := range ls {
+		m := index.MergeListing(st, index.StateOf(l))
+		st = &m
+	}
+	return *st
+}
+
+// withObs is the full record of day d with the title, price and status of a later card.
+func withObs(l extract.Listing, title string, price float64, status string, first, last int) extract.Listing {
+	if title != "" {
+		l.Title = title
+	}
+	if price > 0 {
+		l.Price, l.UnitPriceUSD = usd(price), price
+	}
+	if status != "" {
+		l.Status = status
+	}
+	l.FirstSeen, l.LastSeen = mday(first), mday(last)
+	return l
+}
+
+func TestMergeListing(t *testing.T) {
+	f1, f3 := full(1, "Pure fentanyl, stealth shipping", 100), full(3, "Pure fentanyl, new batch", 80)
+	p2 := card(2, "Fentanyl 1g RESTOCK", 90, extract.StatusActive)
+	p4 := card(4, "", 0, extract.StatusSoldOut) // a card with no title or price read
+	p4.Vendor, p4.VendorID = "DrHouse", "alpha/drhouse"
+	p5 := card(5, "Fentanyl 1g", 120, extract.StatusActive)
+	p5.Substances = nil
+	p5.Grams = 0
+	onlyCards := card(4, "Fentanyl 1g RESTOCK", 90, extract.StatusSoldOut) // p2's content, p4's status
+	onlyCards.Vendor, onlyCards.VendorID = "DrHouse", "alpha/drhouse"
+	onlyCards.FirstSeen, onlyCards.Capture = mday(2), p4.Capture
+	tests := []struct {
+		name string
+		puts []extract.Listing
+		want extract.Listing
+		seen index.PartsSeen
+	}{
+		{name: "full only", puts: []extract.Listing{f1}, want: f1},
+		{name: "newer full replaces", puts: []extract.Listing{f1, f3}, want: withObs(f3, "", 0, "", 1, 3)},
+		{name: "partial after full keeps content, takes title price status",
+			puts: []extract.Listing{f1, p2}, want: withObs(f1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
+			seen: index.PartsSeen{Content: mday(1)}},
+		{name: "older full after newer partial fills the content",
+			puts: []extract.Listing{p2, f1}, want: withObs(f1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
+			seen: index.PartsSeen{Content: mday(1)}},
+		{name: "partial without title or price updates only the status",
+			puts: []extract.Listing{f1, p4}, want: withObs(f1, "", 0, extract.StatusSoldOut, 1, 4),
+			seen: index.PartsSeen{Content: mday(1), Title: mday(1), Price: mday(1)}},
+		{name: "newer full after partial replaces everything",
+			puts: []extract.Listing{f1, p2, f3}, want: withObs(f3, "", 0, "", 1, 3)},
+		{name: "partial after partial: newest carried fields, content filled from the older",
+			puts: []extract.Listing{p2, p4}, want: onlyCards, seen: index.PartsSeen{Title: mday(2), Price: mday(2)}},
+		{name: "partial after partial, replayed backwards",
+			puts: []extract.Listing{p4, p2}, want: onlyCards, seen: index.PartsSeen{Title: mday(2), Price: mday(2)}},
+		{name: "replay out of order: price of the newest card, content of the newest full",
+			puts: []extract.Listing{p5, f3, p4, p2, f1},
+			want: withObs(f3, "Fentanyl 1g", 120, "", 1, 5), seen: index.PartsSeen{Content: mday(3)}},
+		{name: "replayed puts change nothing",
+			puts: []extract.Listing{f1, p2, f1, p2}, want: withObs(f1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
+			seen: index.PartsSeen{Content: mday(1)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := mergeAll(tc.puts...)
+			if diff := cmp.Diff(tc.want, got.Listing); diff != "" {
+				t.Errorf("listing (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.seen, got.Seen); diff != "" {
+				t.Errorf("seen (-want +got):\n%s", diff)
+			}
+			if wantPartial := index.IsPartial(tc.want); index.IsPartial(got.Listing) != wantPartial {
+				t.Errorf("IsPartial = %v, want %v", !wantPartial, wantPartial)
+			}
+		})
+	}
+}
+
+// TestMergeListingOrderIndependent merges every order of a set of full and partial
+// sightings (each card carrying a price): the results must all be equal.
+func TestMergeListingOrderIndependent(t *testing.T) {
+	p4 := card(4, "Fentanyl 1g", 70, extract.StatusSoldOut)
+	p4.Vendor, p4.VendorID = "Other", "alpha/other"
+	set := []extract.Listing{
+		full(1, "first", 100), card(2, "Fentanyl 1g RESTOCK", 90, extract.StatusActive),
+		full(3, "second", 80), p4, card(5, "Fentanyl 1g last", 120, extract.StatusActive),
+	}
+	var first *index.ListingState
+	n := 0
+	permute(len(set), func(order []int) {
+		n++
+		puts := make([]extract.Listing, len(order))
+		for i, j := range order {
+			puts[i] = set[j]
+		}
+		got := mergeAll(puts...)
+		if first == nil {
+			first = &got
+			return
+		}
+		if diff := cmp.Diff(*first, got); diff != "" {
+			t.Fatalf("order %v differs from the first order (-first +got):\n%s", order, diff)
+		}
+	})
+	if n != 120 {
+		t.Fatalf("tried %d orders, want 120", n)
+	}
+	want := withObs(full(3, "second", 80), "Fentanyl 1g last", 120, "", 1, 5)
+	if diff := cmp.Diff(want, first.Listing); diff != "" {
+		t.Errorf("merged (-want +got):\n%s", diff)
+	}
+}
+
+// permute calls f with every permutation of 0..n-1 (Heap's algorithm).
+func permute(n int, f func([]int)) {
+	a := make([]int, n)
+	for i := range a {
+		a[i] = i
+	}
+	var gen func(k int)
+	gen = func(k int) {
+		if k == 1 {
+			f(a)
+			return
+		}
+		for i := 0; i < k; i++ {
+			gen(k - 1)
+			if k%2 == 0 {
+				a[i], a[k-1] = a[k-1], a[i]
+			} else {
+				a[0], a[k-1] = a[k-1], a[0]
+			}
+		}
+	}
+	gen(n)
+}
+
+func TestMarkPartial(t *testing.T) {
+	l := extract.Listing{ID: "a/1", Issues: []extract.Issue{{Field: "price", Reason: "not found"}}}
+	if index.IsPartial(l) {
+		t.Fatal("unmarked listing is partial")
+	}
+	m := index.MarkPartial(index.MarkPartial(l))
+	if !index.IsPartial(m) || len(m.Issues) != 2 {
+		t.Errorf("marked twice: %+v, want one mark after the existing issue", m.Issues)
+	}
+	if len(l.Issues) != 1 {
+		t.Errorf("MarkPartial changed its argument: %+v", l.Issues)
+	}
+}
+
+// TestDedupListings: puts of one id in a batch merge with the same rule as across puts.
+func TestDedupListings(t *testing.T) {
+	f1, p2 := full(1, "desc", 100), card(2, "Fentanyl 1g RESTOCK", 90, extract.StatusActive)
+	other := full(1, "other", 10)
+	other.ID = "alpha/l2"
+	got := index.DedupListings([]extract.Listing{p2, other, f1})
+	if len(got) != 2 || got[0].Listing.ID != "alpha/l1" || got[1].Listing.ID != "alpha/l2" {
+		t.Fatalf("got %d states, want alpha/l1, alpha/l2 in first-put order", len(got))
+	}
+	if diff := cmp.Diff(mergeAll(p2, f1), got[0]); diff != "" {
+		t.Errorf("dedup (-merge +dedup):\n%s", diff)
+	}
+}
