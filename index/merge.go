@@ -118,8 +118,8 @@ func (s ListingState) content() part {
 //     arriving after a newer card (spool replay) still fills them in.
 //   - Title, Price and Status each come from the latest record carrying them: a full
 //     record carries them all, a partial one only when set. When the price comes from
-//     another record than the content, UnitPriceUSD is recomputed from the content's
-//     quantity.
+//     another record than the content, UnitPriceUSD follows it (from the content's
+//     quantity, else scaled by the price change).
 //   - FirstSeen is the earliest, LastSeen the latest.
 //
 // On equal times the incoming state wins. For full records the result does not depend
@@ -160,8 +160,8 @@ func MergeListing(old *ListingState, in ListingState) ListingState {
 		out.Title = tl.Title
 	}
 	if pp.rank > 0 && !sameMoney(pl.Price, out.Price) {
+		out.UnitPriceUSD = unitPrice(out, pl.Price)
 		out.Price = pl.Price
-		out.UnitPriceUSD = unitPrice(out)
 	}
 	if sp.rank > 0 {
 		out.Status = sl.Status
@@ -220,17 +220,20 @@ func sameMoney(a, b extract.Price) bool {
 	return a.Currency == b.Currency && a.Amount == b.Amount && a.USD == b.USD
 }
 
-// unitPrice is l's headline USD price per gram (or per unit for counts), rounded to
-// cents as extract computes it; 0 without a price or a quantity.
-func unitPrice(l extract.Listing) float64 {
-	if !(l.Price.USD > 0) {
-		return 0
-	}
+// unitPrice is the USD price per gram (or per unit for counts) of the content record l
+// at the headline price p, rounded to cents as extract computes it: from l's quantity,
+// else l's unit price scaled by the price change; 0 without a USD price.
+func unitPrice(l extract.Listing, p extract.Price) float64 {
+	cents := func(f float64) float64 { return math.Round(f*100) / 100 }
 	switch {
+	case !(p.USD > 0):
+		return 0
 	case l.Grams > 0:
-		return math.Round(l.Price.USD/l.Grams*100) / 100
+		return cents(p.USD / l.Grams)
 	case l.Units > 0:
-		return math.Round(l.Price.USD/l.Units*100) / 100
+		return cents(p.USD / l.Units)
+	case l.UnitPriceUSD > 0 && l.Price.USD > 0:
+		return cents(l.UnitPriceUSD * p.USD / l.Price.USD)
 	}
 	return 0
 }

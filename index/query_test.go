@@ -53,4 +53,3 @@ func TestCents(t *testing.T) {
 		}
 	}
 }
-

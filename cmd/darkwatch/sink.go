@@ -59,12 +59,13 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 	}
 	ref := p.Capture
 	// Listings read from cards on category, search and vendor pages are partial (title,
-	// price, link; no description, vendor or offers on most markets). The store keeps the
-	// content of the latest sighting, so a card seen after its listing page would replace
-	// the full record. Cards are not stored: the crawler follows their links, and the
-	// listing page's record is the one indexed. Observers still see every listing.
-	detail := p.Result.Kind == extract.KindListing || p.Result.Kind == extract.KindForumThread
+	// price, link; no description, vendor or offers on most markets). They are stored
+	// marked as such (index.MarkPartial): the store's merge takes only their title, price
+	// and status, never clearing the content of a full record read from the listing page,
+	// and a listing whose own page is never fetched is still indexed from its card.
+	partial := p.Result.Kind != extract.KindListing && p.Result.Kind != extract.KindForumThread
 	ls := make([]extract.Listing, len(p.Result.Listings))
+	stored := make([]extract.Listing, 0, len(ls))
 	for i, l := range p.Result.Listings {
 		if l.Market == "" {
 			l.Market = p.Market
@@ -79,6 +80,12 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 			l.Capture = &ref
 		}
 		ls[i] = l
+		switch {
+		case !partial:
+			stored = append(stored, l)
+		case storableCard(l):
+			stored = append(stored, index.MarkPartial(l))
+		}
 	}
 	vs := make([]extract.Vendor, len(p.Result.Vendors))
 	for i, v := range p.Result.Vendors {
@@ -101,11 +108,12 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 			return fmt.Errorf("store vendors: %w", err)
 		}
 	}
-	if len(ls) > 0 && detail {
-		if err := s.store.PutListings(ctx, ls); err != nil {
+	if len(stored) > 0 {
+		if err := s.store.PutListings(ctx, stored); err != nil {
 			return fmt.Errorf("store listings: %w", err)
 		}
 	}
+	// Observers see every listing, as read (cards unmarked, including those not stored).
 	p.Result.Listings, p.Result.Vendors = ls, vs
 	for _, o := range s.observers {
 		if err := o.ObservePage(ctx, p); err != nil {
@@ -113,6 +121,21 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 		}
 	}
 	return nil
+}
+
+// storableCard reports whether a listing read from a card can be stored: its id must come
+// from its link. A card whose link has no listing key gets an id made from its title
+// (reported as an issue on the id), which the listing page's record would not share.
+func storableCard(l extract.Listing) bool {
+	if l.ID == "" {
+		return false
+	}
+	for _, is := range l.Issues {
+		if is.Field == "id" {
+			return false
+		}
+	}
+	return true
 }
 
 // Event passes operator events to the observers (the crawler has logged them already).

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
 )
 
 // T0 is the reference time of the fixture.
@@ -85,4 +86,19 @@ func Listings() []extract.Listing {
 		lst("alpha/l12", "alpha", "alpha/drhouse", "DrHouse", "Cocaine 1g fishscale",
 			"Peruvian", []sub{coke, coke}, 250, 250, []string{"US"}, []string{"US"}, true, 1),
 	}
+}
+
+// Card is l as read from a card on a category page at time at: its id, market, link, the
+// given title and USD price, the substances of its title; no description, vendor,
+// places, offers or entities. It is marked partial (index.MarkPartial).
+func Card(l extract.Listing, at time.Time, title string, usd float64) extract.Listing {
+	c := extract.Listing{ID: l.ID, Market: l.Market, URL: l.URL, Title: title,
+		Price:  extract.Price{Amount: usd, Currency: "USD", USD: usd},
+		Status: extract.StatusActive, DrugOffer: l.DrugOffer, FirstSeen: at, LastSeen: at,
+		Capture: &extract.Capture{SHA256: "sha-card-" + l.ID, WARC: "crawl-2.warc.gz"}}
+	for _, s := range l.Substances {
+		s.Where = "title"
+		c.Substances = append(c.Substances, s)
+	}
+	return index.MarkPartial(c)
 }

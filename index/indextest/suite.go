@@ -337,6 +337,98 @@ func Run(t *testing.T, newStore Factory) {
 		}
 	})
 
+	t.Run("card_after_full_keeps_content", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		full := Listings()[0] // alpha/l1, day 1
+		c := Card(full, day(3), "Pure Fentanyl powder 1g restocked", 230)
+		mustPut(t, s, full)
+		mustPut(t, s, c)
+		mustPut(t, s, full) // replayed: an older full record changes nothing
+		got, err := s.GetListing(ctx, full.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := full
+		want.Title, want.Price, want.UnitPriceUSD = c.Title, c.Price, 230
+		want.FirstSeen, want.LastSeen = day(1), day(3)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("listing after a card (-want +got):\n%s", diff)
+		}
+		// The search index follows: the description, vendor and substances still match,
+		// the price and title are the card's.
+		for _, q := range []index.Query{{Text: "stealth"}, {Text: "restocked"}, {Vendor: []string{"alpha/drhouse"}, MinUSD: ptr(229.0), MaxUSD: ptr(231.0)},
+			{Substance: []string{"fentanyl"}, Market: []string{"alpha"}, ShipsFrom: []string{"US"}}} {
+			res, err := s.Search(ctx, q)
+			if err != nil || !slices.Contains(ids(res.Listings), full.ID) {
+				t.Errorf("search %+v: %v %v, want %s among them", q, err, ids(res.Listings), full.ID)
+			}
+		}
+		if res, err := s.Search(ctx, index.Query{MinUSD: ptr(249.0), MaxUSD: ptr(251.0), Market: []string{"alpha"}, Vendor: []string{"alpha/drhouse"}}); err != nil || slices.Contains(ids(res.Listings), full.ID) {
+			t.Errorf("search at the old price: %v %v, want %s absent", err, ids(res.Listings), full.ID)
+		}
+		// A full record seen between the first page and the card (replayed late) brings
+		// its content; the card stays the latest title and price. This needs the store to
+		// keep when each part was seen (index.PartsSeen) with the record.
+		mid := full
+		mid.Description, mid.LastSeen = "High purity fentanyl HCl, new batch", day(2)
+		mustPut(t, s, mid)
+		got, err = s.GetListing(ctx, full.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Description = mid.Description
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("listing after a replayed page (-want +got):\n%s", diff)
+		}
+		if res, err := s.Search(ctx, index.Query{Text: "batch", MinUSD: ptr(229.0), MaxUSD: ptr(231.0)}); err != nil || !slices.Equal(ids(res.Listings), []string{full.ID}) {
+			t.Errorf("search of the replayed page's content: %v %v, want [%s]", err, ids(res.Listings), full.ID)
+		}
+		obs, err := s.Observations(ctx, full.ID)
+		if err != nil || len(obs) != 3 || obs[2].Price.USD != 230 {
+			t.Errorf("observations: %v %+v, want the two pages' and the card's", err, obs)
+		}
+	})
+
+	t.Run("card_only_listing_is_searchable", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		full := Listings()[2] // alpha/l3 metonitazene, day 3
+		c := Card(full, day(5), "Metonitazene 100mg pure", 110)
+		mustPut(t, s, c)
+		got, err := s.GetListing(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !index.IsPartial(got) || got.Description != "" || got.Title != c.Title {
+			t.Errorf("card-only listing: partial %v description %q title %q", index.IsPartial(got), got.Description, got.Title)
+		}
+		for _, q := range []index.Query{{Text: "metonitazene pure"}, {Family: []string{"nitazene"}, MaxUSD: ptr(110.0)}, {Market: []string{"alpha"}, SeenSince: day(4)}} {
+			res, err := s.Search(ctx, q)
+			if err != nil || !slices.Equal(ids(res.Listings), []string{c.ID}) {
+				t.Errorf("search %+v: %v %v, want [%s]", q, err, ids(res.Listings), c.ID)
+			}
+		}
+		// The listing page, fetched later but captured earlier (spool replay), fills in
+		// the content; the newer card keeps its title and price.
+		mustPut(t, s, full)
+		got, err = s.GetListing(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := full
+		want.Title, want.Price = c.Title, c.Price
+		want.UnitPriceUSD = 1100 // the page's 100mg at the card's price
+		want.FirstSeen, want.LastSeen = day(3), day(5)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("listing after the page (-want +got):\n%s", diff)
+		}
+		res, err := s.Search(ctx, index.Query{Text: "research", Vendor: []string{"nitro"}, Entity: []string{"44nitroXMRaddr"}})
+		if err != nil || !slices.Equal(ids(res.Listings), []string{c.ID}) {
+			t.Errorf("search of the page's content: %v %v, want [%s]", err, ids(res.Listings), c.ID)
+		}
+	})
+
 	t.Run("zero_times_default_to_now", func(t *testing.T) {
 		s := newStore(t)
 		l := Listings()[1]
