@@ -85,16 +85,17 @@ func runServe(ctx context.Context, e env) int {
 	return exitOK
 }
 
-// newAPIServer builds the API and web UI over a store, the alert log and a market status
-// source, with the users, tokens and audit log of the config.
+// newAPIServer builds the API and web UI over a store, the config's alert source (see
+// serveAlerts) and a market status source, with the users, tokens and audit log of the
+// config.
 func newAPIServer(cfg *config.Config, st index.Store, markets api.MarketSource, log *slog.Logger) (*api.Server, error) {
-	alog, err := alert.OpenLog(alertLogPath(cfg), 3*time.Second)
+	alerts, err := serveAlerts(cfg)
 	if err != nil {
 		return nil, err
 	}
 	opts := api.Options{
 		Store:     st,
-		Alerts:    alertLog{alog},
+		Alerts:    alerts,
 		Markets:   markets,
 		AuditPath: cfg.Serve.AuditLog,
 		Logger:    log,
@@ -157,12 +158,29 @@ func (l liveStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, error
 	return l.fs.merge(st), nil
 }
 
+// serveAlerts is where serve lists and acknowledges alerts. With the Elasticsearch backend
+// it is the Elasticsearch alerts archive (alertArchive), which the alert engine of every
+// crawl process feeds through its outbox: an analyst sees the alerts of every crawler, and
+// `darkwatch alerts` sees the acks done in the UI. Otherwise (embedded backend) it is the
+// local alert log of the crawl on this machine.
+func serveAlerts(cfg *config.Config) (api.AlertSource, error) {
+	if arch := alertArchive(cfg); arch != nil {
+		return alertArchiveSource{arch}, nil
+	}
+	alog, err := alert.OpenLog(alertLogPath(cfg), 3*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return alertLog{alog}, nil
+}
+
 // alertLog is the alert log the crawl's alert engine writes (<data_dir>/alerts.db). The log
 // opens its file per operation, so serve and a running crawl share it; a read that waits too
-// long for the crawl's write lock is a 503, not a 500.
+// long for the crawl's write lock is a 503, not a 500. The log bounds its own wait (3 s):
+// the context is not used.
 type alertLog struct{ log *alert.Log }
 
-func (a alertLog) List(since time.Time) ([]alert.Alert, error) {
+func (a alertLog) List(_ context.Context, since time.Time) ([]alert.Alert, error) {
 	as, err := a.log.List(since)
 	if err != nil {
 		return nil, fmt.Errorf("%w: alert log: %v", api.ErrUnavailable, err)
@@ -170,12 +188,41 @@ func (a alertLog) List(since time.Time) ([]alert.Alert, error) {
 	return as, nil
 }
 
-func (a alertLog) Ack(id string, at time.Time) (alert.Alert, error) {
+func (a alertLog) Ack(_ context.Context, id string, at time.Time) (alert.Alert, error) {
 	al, err := a.log.Ack(id, at)
 	if err != nil && !errors.Is(err, alert.ErrNotFound) {
 		return al, fmt.Errorf("%w: alert log: %v", api.ErrUnavailable, err)
 	}
 	return al, err
+}
+
+// alertArchiveSource is the Elasticsearch alerts archive as the API's alert source: a
+// cluster that cannot answer is a 503 that says why, not a 500.
+type alertArchiveSource struct{ arch *alert.Archive }
+
+func (a alertArchiveSource) List(ctx context.Context, since time.Time) ([]alert.Alert, error) {
+	as, err := a.arch.List(ctx, since)
+	if err != nil {
+		return nil, archiveErr(err)
+	}
+	return as, nil
+}
+
+func (a alertArchiveSource) Ack(ctx context.Context, id string, at time.Time) (alert.Alert, error) {
+	al, err := a.arch.Ack(ctx, id, at)
+	if err != nil {
+		return al, archiveErr(err)
+	}
+	return al, nil
+}
+
+// archiveErr marks an archive error unavailable, except a missing alert and a request the
+// client gave up.
+func archiveErr(err error) error {
+	if errors.Is(err, alert.ErrNotFound) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", api.ErrUnavailable, err)
 }
 
 // frontierStatus adapts the crawl frontier's Stats to api.MarketStatus. The embedded

@@ -220,10 +220,10 @@ func TestAlertLogAdapter(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := alertLog{l}
-	if got, err := a.List(time.Time{}); err != nil || len(got) != 0 {
+	if got, err := a.List(context.Background(), time.Time{}); err != nil || len(got) != 0 {
 		t.Errorf("empty log: got %v %v", got, err)
 	}
-	if _, err := a.Ack("x", time.Now()); !errors.Is(err, alert.ErrNotFound) || errors.Is(err, api.ErrUnavailable) {
+	if _, err := a.Ack(context.Background(), "x", time.Now()); !errors.Is(err, alert.ErrNotFound) || errors.Is(err, api.ErrUnavailable) {
 		t.Errorf("ack unknown: got %v, want not found", err)
 	}
 }

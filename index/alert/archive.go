@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,7 +27,11 @@ type Archive struct {
 	Username string
 	Password string
 	Client   *http.Client // nil: 30s timeout
-	ready    atomic.Bool
+	// PageSize is the number of alerts List asks for per request [1000].
+	PageSize int
+	// MaxList is the most alerts List returns; beyond it List fails [200000].
+	MaxList int
+	ready   atomic.Bool
 }
 
 // Name implements Notifier.
@@ -90,28 +95,70 @@ func (a *Archive) Deliver(ctx context.Context, al Alert, _ string) error {
 	return err
 }
 
-// List returns the archived alerts raised at or after since, oldest first (at most 10,000).
+// List returns the archived alerts raised at or after since, oldest first (by raised time,
+// then id, as Log.List), all of them: it pages through the index (PageSize alerts a
+// request) and fails rather than answer with part of the list when more than MaxList
+// alerts match.
 func (a *Archive) List(ctx context.Context, since time.Time) ([]Alert, error) {
-	q := map[string]any{"size": 10000, "sort": []any{map[string]string{"raised": "asc"}, map[string]string{"id": "asc"}},
-		"query": map[string]any{"range": map[string]any{"raised": map[string]string{"gte": since.UTC().Format(time.RFC3339Nano)}}}}
-	var res struct {
-		Hits struct {
-			Hits []struct {
-				Source Alert `json:"_source"`
+	size := a.PageSize
+	if size <= 0 {
+		size = 1000
+	}
+	limit := a.MaxList
+	if limit <= 0 {
+		limit = 200000
+	}
+	// unmapped_type: an index created by the Elasticsearch store (dynamic mapping) has no
+	// raised field before its first alert.
+	q := map[string]any{"size": size, "track_total_hits": false, "sort": []any{
+		map[string]any{"raised": map[string]string{"order": "asc", "unmapped_type": "date"}},
+		map[string]any{"id": map[string]string{"order": "asc", "unmapped_type": "keyword"}}}}
+	if !since.IsZero() {
+		// The index keeps dates to the millisecond: ask from the millisecond before, then
+		// cut at since exactly below.
+		q["query"] = map[string]any{"range": map[string]any{"raised": map[string]string{
+			"gte": since.Add(-time.Millisecond).UTC().Format(time.RFC3339Nano)}}}
+	}
+	var out []Alert
+	fetched := 0
+	for {
+		var res struct {
+			Hits struct {
+				Hits []struct {
+					Source Alert `json:"_source"`
+					Sort   []any `json:"sort"`
+				} `json:"hits"`
 			} `json:"hits"`
-		} `json:"hits"`
+		}
+		code, err := a.do(ctx, http.MethodPost, "/"+url.PathEscape(a.index())+"/_search", q, &res)
+		if code == http.StatusNotFound {
+			return nil, nil // nothing archived yet
+		}
+		if err != nil {
+			return nil, err
+		}
+		hits := res.Hits.Hits
+		fetched += len(hits)
+		for _, h := range hits {
+			if !h.Source.Raised.Before(since) {
+				out = append(out, h.Source)
+			}
+		}
+		if len(out) > limit || fetched > limit+size {
+			return nil, fmt.Errorf("alert archive: more than %d alerts raised since %s: list from a later time", limit, since.UTC().Format(time.RFC3339))
+		}
+		if len(hits) < size {
+			break
+		}
+		q["search_after"] = hits[len(hits)-1].Sort
 	}
-	code, err := a.do(ctx, http.MethodPost, "/"+url.PathEscape(a.index())+"/_search", q, &res)
-	if code == http.StatusNotFound {
-		return nil, nil // nothing archived yet
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Alert, 0, len(res.Hits.Hits))
-	for _, h := range res.Hits.Hits {
-		out = append(out, h.Source)
-	}
+	// The index sorts by the millisecond: order as the log does, to the nanosecond.
+	slices.SortStableFunc(out, func(x, y Alert) int {
+		if c := x.Raised.Compare(y.Raised); c != 0 {
+			return c
+		}
+		return compareStr(x.ID, y.ID)
+	})
 	return out, nil
 }
 

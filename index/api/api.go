@@ -41,14 +41,17 @@ type Token struct {
 	TokenHash string // "sha256:<hex>" of the token
 }
 
-// AlertSource is the alert log the API reads and acknowledges. *alert.Log satisfies it.
-// Errors wrapping alert.ErrNotFound become 404.
+// AlertSource is where the API lists and acknowledges alerts: the local alert log
+// (*alert.Log, through a small adapter) or the Elasticsearch archive (*alert.Archive) that
+// every crawl process of a cluster feeds. List returns every alert raised at or after since,
+// oldest first (raised time, then id); the API filters and pages. Errors wrapping
+// alert.ErrNotFound become 404, errors wrapping ErrUnavailable 503.
 type AlertSource interface {
-	List(since time.Time) ([]alert.Alert, error)
-	Ack(id string, at time.Time) (alert.Alert, error)
+	List(ctx context.Context, since time.Time) ([]alert.Alert, error)
+	Ack(ctx context.Context, id string, at time.Time) (alert.Alert, error)
 }
 
-var _ AlertSource = (*alert.Log)(nil)
+var _ AlertSource = (*alert.Archive)(nil)
 
 // MarketSource reports crawl status per market (from the crawl frontier). The API merges
 // it with what the index knows (listings per market, last seen). An error wrapping

@@ -55,6 +55,16 @@ type fakeMarkets struct {
 
 func (f *fakeMarkets) MarketStatus(ctx context.Context) ([]api.MarketStatus, error) { return f.fn(ctx) }
 
+// logAlerts is the local alert log as an api.AlertSource.
+type logAlerts struct{ l *alert.Log }
+
+func (a logAlerts) List(_ context.Context, since time.Time) ([]alert.Alert, error) {
+	return a.l.List(since)
+}
+func (a logAlerts) Ack(_ context.Context, id string, at time.Time) (alert.Alert, error) {
+	return a.l.Ack(id, at)
+}
+
 type testEnv struct {
 	t         *testing.T
 	srv       *httptest.Server
@@ -154,7 +164,7 @@ func newEnv(t testing.TB, o envOptions) *testEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts.Alerts = e.alerts
+		opts.Alerts = logAlerts{e.alerts}
 	}
 	if !o.noMarkets {
 		e.markets = &fakeMarkets{fn: func(context.Context) ([]api.MarketStatus, error) {

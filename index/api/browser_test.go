@@ -170,7 +170,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		return out, nil
 	}}
 	analystHash, adminHash := passwordHashes(t)
-	s, err := api.New(api.Options{Store: st, Alerts: al, Markets: markets, AuditPath: filepath.Join(dir, "audit.log"),
+	s, err := api.New(api.Options{Store: st, Alerts: logAlerts{al}, Markets: markets, AuditPath: filepath.Join(dir, "audit.log"),
 		Users: []api.User{{Name: "alice", Role: api.RoleAnalyst, PasswordHash: analystHash}, {Name: "root", Role: api.RoleAdmin, PasswordHash: adminHash}}})
 	if err != nil {
 		t.Fatal(err)

@@ -351,7 +351,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) error {
 		acked = &b
 	}
 	kinds, markets := list(q, "kind"), list(q, "market")
-	all, err := s.opts.Alerts.List(since)
+	all, err := s.opts.Alerts.List(r.Context(), since)
 	if err != nil {
 		return fmt.Errorf("alerts: %w", err)
 	}
@@ -380,7 +380,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) error {
 	if id == "" || len(id) > 128 {
 		return badRequest("id: invalid alert id")
 	}
-	a, err := s.opts.Alerts.Ack(id, s.opts.Now())
+	a, err := s.opts.Alerts.Ack(r.Context(), id, s.opts.Now())
 	if err != nil {
 		return fmt.Errorf("ack %s: %w", id, err)
 	}
