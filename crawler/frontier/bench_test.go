@@ -70,7 +70,7 @@ func frontierCycle(ctx context.Context, f frontier.Frontier, items []frontier.It
 	return nil
 }
 
-// rawCycle issues the same Redis commands as the frontier's scripts, but
+// rawQueue issues the same Redis commands as the frontier's scripts, but
 // as plain pipelined commands: no atomicity, no politeness, no lease check.
 type rawQueue struct {
 	c   *redis.Client
@@ -84,34 +84,43 @@ func fpOf(u string) string {
 	return string(b[:])
 }
 
+// cycle enqueues, leases and acks items with the scripts' command mix:
+// HSETNX per URL (seen), HSET items and ZADD per host queue (variadic);
+// ZRANGE + ZREMRANGEBYRANK per host, ZADD leases and HMGET items
+// (variadic); ZMSCORE, ZREM leases and HDEL items (variadic); counters
+// per host. Four round trips, as the scripts' pipeline would need without
+// scripts (enqueue, pop, lease, ack).
 func (q *rawQueue) cycle(ctx context.Context, items []frontier.Item) error {
 	p := q.p
-	hosts := map[string]int{}
+	hosts := map[string][]redis.Z{}
+	var fields []any
 	_, err := q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
 		for _, it := range items {
 			fp := fpOf(it.URL)
 			payload, _ := json.Marshal(it)
 			q.seq++
 			pl.HSetNX(ctx, p+"s:"+strconv.Itoa(int(fp[0])<<8|int(fp[1])), fp[2:], "")
-			pl.HSet(ctx, p+"items", fp, payload)
-			pl.ZAdd(ctx, p+"q:"+it.Host, redis.Z{Score: float64(-it.Priority)*1e10 + float64(q.seq), Member: fp})
-			pl.HIncrBy(ctx, p+"n", "queued", 1)
-			hosts[it.Host]++
+			fields = append(fields, fp, payload)
+			hosts[it.Host] = append(hosts[it.Host], redis.Z{Score: float64(-it.Priority)*1e10 + float64(q.seq), Member: fp})
 		}
-		for h := range hosts {
+		pl.HSet(ctx, p+"items", fields...)
+		for h, zs := range hosts {
+			pl.ZAdd(ctx, p+"q:"+h, zs...)
 			pl.ZAdd(ctx, p+"hosts", redis.Z{Score: 0, Member: h})
 		}
+		pl.HIncrBy(ctx, p+"n", "queued", int64(len(items)))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	// lease: due hosts, pop per host, then record leases and read items.
-	var pops []*redis.ZSliceCmd
+	var pops []*redis.StringSliceCmd
 	_, err = q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
 		pl.ZRangeByScore(ctx, p+"hosts", &redis.ZRangeBy{Min: "-inf", Max: "+inf"})
-		for h, n := range hosts {
-			pops = append(pops, pl.ZPopMin(ctx, p+"q:"+h, int64(n)))
+		for h, zs := range hosts {
+			pops = append(pops, pl.ZRange(ctx, p+"q:"+h, 0, int64(len(zs)-1)))
+			pl.ZRemRangeByRank(ctx, p+"q:"+h, 0, int64(len(zs)-1))
 		}
 		return nil
 	})
@@ -120,35 +129,40 @@ func (q *rawQueue) cycle(ctx context.Context, items []frontier.Item) error {
 	}
 	var fps []string
 	for _, c := range pops {
-		for _, z := range c.Val() {
-			fps = append(fps, z.Member.(string))
-		}
+		fps = append(fps, c.Val()...)
+	}
+	leases := make([]redis.Z, len(fps))
+	members := make([]any, len(fps))
+	fpArgs := make([]string, len(fps))
+	for i, fp := range fps {
+		m := fp + "0123456789abcdef." + strconv.Itoa(i)
+		leases[i] = redis.Z{Score: 1, Member: m}
+		members[i] = m
+		fpArgs[i] = fp
 	}
 	_, err = q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
-		for _, fp := range fps {
-			pl.ZAdd(ctx, p+"leases", redis.Z{Score: 1, Member: fp})
-			pl.HSet(ctx, p+"tok", fp, "token")
-			pl.HGet(ctx, p+"items", fp)
+		pl.ZAdd(ctx, p+"leases", leases...)
+		pl.HMGet(ctx, p+"items", fpArgs...)
+		for h, zs := range hosts {
+			pl.HIncrBy(ctx, p+"hs:"+h, "inflight", int64(len(zs)))
 		}
-		for h, n := range hosts {
-			pl.HIncrBy(ctx, p+"hs:"+h, "inflight", int64(n))
-			pl.HIncrBy(ctx, p+"n", "queued", int64(-n))
-		}
+		pl.HIncrBy(ctx, p+"n", "queued", int64(-len(fps)))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	// ack
+	mstr := make([]string, len(fps))
+	for i, m := range members {
+		mstr[i] = m.(string)
+	}
 	_, err = q.c.Pipelined(ctx, func(pl redis.Pipeliner) error {
-		for _, fp := range fps {
-			pl.HGet(ctx, p+"tok", fp)
-			pl.HDel(ctx, p+"tok", fp)
-			pl.ZRem(ctx, p+"leases", fp)
-			pl.HDel(ctx, p+"items", fp)
-		}
-		for h, n := range hosts {
-			pl.HIncrBy(ctx, p+"hs:"+h, "inflight", int64(-n))
+		pl.ZMScore(ctx, p+"leases", mstr...)
+		pl.ZRem(ctx, p+"leases", members...)
+		pl.HDel(ctx, p+"items", fpArgs...)
+		for h, zs := range hosts {
+			pl.HIncrBy(ctx, p+"hs:"+h, "inflight", int64(-len(zs)))
 		}
 		return nil
 	})
@@ -184,32 +198,36 @@ func (c latencyConn) Write(p []byte) (int, error) {
 // acker batch) against, interleaved in the same loop so that all see the
 // same machine load:
 //
-//   - x_vs_raw_pipeline: rawQueue.cycle on the same batch, i.e. the same
-//     command mix as the scripts (HSETNX seen, HSET item, ZADD queue,
-//     counters; ZPOPMIN, ZADD lease, HSET token, HGET item; HGET/HDEL token,
-//     ZREM lease, HDEL item) as plain pipelined go-redis commands, without
-//     atomicity, politeness or lease checks;
-//   - x_vs_raw_rtt_per_url: the same rawQueue.cycle called with ONE URL, so
-//     the same commands one URL at a time, one round trip per phase
-//     (enqueue, due hosts + pop, lease, ack: 4 round trips per URL);
-//     raw_1url_cycle_us reports its time per URL;
-//   - x_vs_frontier_1_per_call: the frontier called with one URL per call.
+//   - x_vs_raw_pipeline: rawQueue.cycle on the same batch, i.e. the
+//     scripts' command mix (HSETNX seen per URL; HSET items, ZADD queue;
+//     ZRANGE + ZREMRANGEBYRANK, ZADD leases, HMGET items; ZMSCORE, ZREM
+//     leases, HDEL items; counters) as plain pipelined go-redis commands,
+//     without atomicity, politeness or lease checks;
+//   - x_vs_frontier_1_per_call: the frontier called with ONE URL per Add,
+//     Lease and AckMany: one round trip per URL and operation, the way a
+//     caller that does not batch uses it;
+//   - x_vs_raw_rtt_per_url: rawQueue.cycle with one URL, i.e. the same
+//     commands as plain go-redis calls, one URL at a time, one round trip per
+//     phase (enqueue, pop, lease, ack: 4 round trips per URL);
+//     raw_1url_cycle_us reports its time per URL.
 //
 // Ratios use the median call time of each. Every timed call includes
 // generating its items (~1 us per URL, charged to the batched frontier
 // per URL too; generating them outside the timed calls was tried and made
-// the loopback 1-URL baseline ~3x slower, i.e. an inflated ratio). rtt=0 is plain loopback; rtt=200us adds a LAN-like
-// delay to every request (write).
+// the loopback 1-URL baseline ~3x slower, i.e. an inflated ratio). rtt=0
+// is plain loopback; rtt=200us adds a LAN-like delay to every request
+// (write).
 //
-// On loopback the ratio to one round trip per URL is bounded by how cheap
-// a loopback round trip is against the per-URL work that no batching
-// removes (Redis executing the commands, the clients encoding them): the
-// raw pipeline itself reaches only about as far. The scripts therefore
-// avoid per-URL commands where one variadic command does (bulk), reply
-// formatting they do not need (ZRANGE + ZREMRANGEBYRANK instead of
-// ZPOPMIN's scores) and the client encodes items without reflection.
-// Loopback round trips slow down under machine load, which raises the
-// ratio; compare runs on a quiet machine.
+// On loopback a round trip costs about what Redis spends on a URL's
+// commands, so the ratio to one round trip per URL is bounded by the
+// per-URL work that no batching removes (Redis executing the commands,
+// Lua calling them, the client encoding them). The scripts keep that work
+// small: one per-URL command (the seen-set HSETNX), everything else
+// variadic (bulk), fingerprints rather than payloads as sorted-set members,
+// no reply formatting they do not need (ZRANGE + ZREMRANGEBYRANK instead of
+// ZPOPMIN's scores), compact payloads the client encodes without
+// reflection. Loopback round trips slow down under machine load, which
+// raises the ratio; compare runs on a quiet machine.
 func BenchmarkRedisEnqueueLeaseAck(b *testing.B) {
 	for _, rtt := range []time.Duration{0, 200 * time.Microsecond} {
 		for _, batch := range []int{benchBatch, 1024} {
@@ -565,17 +583,31 @@ func TestRedisItemPayload(t *testing.T) {
 		{URL: "http://abc.onion/\"quoted\"\\", Market: "m", Host: h},
 		{URL: "http://abc.onion/дрогa/€", Market: "m", Host: h, Kind: "ü"},
 		{URL: "http://abc.onion/ctl\t\x01", Market: "m", Host: h},
+		{URL: "http://u@abc.onion:80/other-host", Market: "m", Host: "abc.onion:80"},
 		{URL: "http://abc.onion/later", Market: "m", Host: h, NotBefore: time.UnixMilli(4102444800000).UTC()},
 	}
 	if n, err := f.Add(ctx, items...); err != nil || n != len(items) {
 		t.Fatalf("Add = %d, %v; want %d", n, err, len(items))
 	}
+	// Stored payloads are the item's JSON without market and due time, and
+	// without host when it is the URL's authority.
 	for _, it := range items {
 		got, err := c.HGet(ctx, prefix+":{m}:items", fpOf(it.URL)).Result()
 		if err != nil {
 			t.Fatalf("%q: stored payload: %v", it.URL, err)
 		}
-		want, _ := json.Marshal(it)
+		host := it.Host
+		if host == "abc.onion" {
+			host = ""
+		}
+		want, _ := json.Marshal(struct {
+			URL      string `json:"u"`
+			Host     string `json:"h,omitempty"`
+			Depth    int    `json:"d,omitempty"`
+			Priority int    `json:"p,omitempty"`
+			Attempt  int    `json:"a,omitempty"`
+			Kind     string `json:"k,omitempty"`
+		}{it.URL, host, it.Depth, it.Priority, it.Attempt, it.Kind})
 		if got != string(want) {
 			t.Errorf("%q: stored %s, want %s", it.URL, got, want)
 		}

@@ -2,7 +2,9 @@ package frontier
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +35,47 @@ type Redis struct {
 	knownMarket map[string]bool
 	rr          atomic.Uint64
 	closed      atomic.Bool
+	layoutOK    atomic.Bool
+}
+
+// layoutVersion names the key layout of redis_lua.go. A frontier written
+// by a build with another layout is refused rather than misread.
+const layoutVersion = "2"
+
+var errLayout = errors.New("frontier: key layout mismatch")
+
+// checkLayout records this build's layout under <prefix>:layout on first
+// use, and refuses a prefix that holds a frontier of another layout
+// (including one from before the layout was recorded).
+func (r *Redis) checkLayout(ctx context.Context) error {
+	if r.layoutOK.Load() {
+		return nil
+	}
+	key := r.opts.Prefix + ":layout"
+	v, err := r.c.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		n, err := r.c.Exists(ctx, r.marketsKey()).Result()
+		if err != nil {
+			return fmt.Errorf("redis frontier: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: prefix %q holds a frontier written by an older darkwatch (no %s key); finish it with that version, or delete its keys (redis-cli --scan --pattern '%s:*' | xargs redis-cli del) to start afresh", errLayout, r.opts.Prefix, key, r.opts.Prefix)
+		}
+		if err := r.c.SetNX(ctx, key, layoutVersion, 0).Err(); err != nil {
+			return fmt.Errorf("redis frontier: %w", err)
+		}
+		v, err = r.c.Get(ctx, key).Result()
+		if err != nil {
+			return fmt.Errorf("redis frontier: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("redis frontier: %w", err)
+	}
+	if v != layoutVersion {
+		return fmt.Errorf("%w: prefix %q holds key layout %q, this build writes %q; use the darkwatch version that wrote it, or another frontier prefix", errLayout, r.opts.Prefix, v, layoutVersion)
+	}
+	r.layoutOK.Store(true)
+	return nil
 }
 
 // addChunk bounds the items per script call (keeps scripts short so one
@@ -87,6 +130,9 @@ func (r *Redis) newCall(s *redis.Script, market string, now time.Time, extra ...
 func (r *Redis) run(ctx context.Context, calls []call, extra func(redis.Pipeliner)) ([]*redis.Cmd, error) {
 	if r.closed.Load() {
 		return nil, ErrClosed
+	}
+	if err := r.checkLayout(ctx); err != nil {
+		return nil, err
 	}
 	cmds := make([]*redis.Cmd, len(calls))
 	exec := func(idx []int, withExtra bool) error {
@@ -154,15 +200,9 @@ func (r *Redis) Add(ctx context.Context, items ...Item) (int, error) {
 	for _, m := range order {
 		its := byMarket[m]
 		for start := 0; start < len(its); start += addChunk {
-			chunk := its[start:min(start+addChunk, len(its))]
-			args := make([]any, 0, 2+5*len(chunk))
-			args = append(args, r.opts.MaxPagesPerMarket, r.opts.SeenBuckets)
-			for _, it := range chunk {
-				payload, err := marshalItem(it)
-				if err != nil {
-					return 0, fmt.Errorf("add %s: %w", it.URL, err)
-				}
-				args = append(args, fpBytes(it.URL), it.Host, it.Priority, toMs(it.NotBefore), payload)
+			args, err := addArgs(its[start:min(start+addChunk, len(its))], r.opts.MaxPagesPerMarket, r.opts.SeenBuckets)
+			if err != nil {
+				return 0, err
 			}
 			calls = append(calls, r.newCall(luaAdd, m, now, args...))
 		}
@@ -192,6 +232,40 @@ func (r *Redis) Add(ctx context.Context, items ...Item) (int, error) {
 		added += n
 	}
 	return added, nil
+}
+
+// addArgs encodes items for luaAdd: items that share host, priority and
+// due time become one group (host, prio, notBefore, k, then k
+// fingerprint/payload pairs; groups in order of first appearance, items in
+// order within a group), so most URLs cost two arguments.
+func addArgs(chunk []Item, maxPages, buckets int) ([]any, error) {
+	type key struct {
+		host string
+		prio int
+		nb   int64
+	}
+	groups := map[key][]any{}
+	var order []key
+	for _, it := range chunk {
+		k := key{it.Host, it.Priority, toMs(it.NotBefore)}
+		payload, err := redisPayload(it)
+		if err != nil {
+			return nil, fmt.Errorf("add %s: %w", it.URL, err)
+		}
+		g, ok := groups[k]
+		if !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(g, fpBytes(it.URL), payload)
+	}
+	args := make([]any, 0, 2+4*len(order)+2*len(chunk))
+	args = append(args, maxPages, buckets)
+	for _, k := range order {
+		g := groups[k]
+		args = append(args, k.host, k.prio, k.nb, len(g)/2)
+		args = append(args, g...)
+	}
+	return args, nil
 }
 
 // marketList returns the known markets, refreshed from Redis every second.
@@ -236,7 +310,8 @@ func (r *Redis) Lease(ctx context.Context, maxN int, ttl time.Duration) ([]Lease
 		m := markets[(start+i)%len(markets)]
 		now := r.opts.Clock()
 		deadline := now.Add(ttl)
-		c := r.newCall(luaLease, m, now, maxN-len(out), deadline.UnixMilli(), newToken()+".")
+		tokp := newLeaseToken()
+		c := r.newCall(luaLease, m, now, maxN-len(out), deadline.UnixMilli(), tokp)
 		cmds, err := r.run(ctx, []call{c}, nil)
 		if err != nil {
 			return out, fmt.Errorf("lease %s: %w", m, err)
@@ -245,13 +320,12 @@ func (r *Redis) Lease(ctx context.Context, maxN int, ttl time.Duration) ([]Lease
 		if err != nil {
 			return out, fmt.Errorf("lease %s: %w", m, err)
 		}
-		for j := 0; j+1 < len(vals); j += 2 {
-			var it Item
-			if err := unmarshalItem(vals[j+1], &it); err != nil {
-				return out, fmt.Errorf("lease %s: decode item: %w", m, err)
+		for j, payload := range vals {
+			it, err := fromRedisPayload(payload, m)
+			if err != nil {
+				return out, fmt.Errorf("lease %s: %w", m, err)
 			}
-			it.NotBefore = time.Time{}
-			out = append(out, Lease{Item: it, Token: vals[j], Deadline: fromMs(deadline.UnixMilli())})
+			out = append(out, Lease{Item: it, Token: tokp + strconv.Itoa(j+1), Deadline: fromMs(deadline.UnixMilli())})
 		}
 	}
 	return out, nil
@@ -267,44 +341,56 @@ func (r *Redis) Ack(ctx context.Context, l Lease, res Result) error {
 func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 	now := r.opts.Clock()
 	var errs []error
+	// Per market: plain Done outcomes grouped by host (the common case, one
+	// argument each), the other outcomes one record each. res lists the
+	// outcomes in the order the script answers them.
 	type group struct {
-		outs []Outcome
-		args []any
+		done  map[string][]Outcome
+		hosts []string
+		other []Outcome
+		args  []any
 	}
 	groups := map[string]*group{}
 	var order []string
 	for _, o := range outs {
 		l, res := o.Lease, o.Result
-		var act string
-		var a1 int64
-		var payload []byte
+		g := groups[l.Market]
+		if g == nil {
+			g = &group{done: map[string][]Outcome{}}
+			groups[l.Market] = g
+			order = append(order, l.Market)
+		}
+		if res.Status == Done && res.Recrawl <= 0 {
+			if _, ok := g.done[l.Host]; !ok {
+				g.hosts = append(g.hosts, l.Host)
+			}
+			g.done[l.Host] = append(g.done[l.Host], o)
+			continue
+		}
+		it := l.Item
+		it.NotBefore = time.Time{}
+		mem := leaseMember(l)
+		var rec []any
+		var p []byte
 		var err error
 		switch res.Status {
 		case Done:
-			act = "done"
-			if res.Recrawl > 0 {
-				it := l.Item
-				it.Attempt, it.NotBefore = 0, now.Add(res.Recrawl)
-				a1 = it.NotBefore.UnixMilli()
-				payload, err = json.Marshal(it)
-			}
+			it.Attempt = 0
+			p, err = redisPayload(it)
+			rec = []any{"R", mem, l.Host, now.Add(res.Recrawl).UnixMilli(), p}
 		case Retry, Drop:
-			it := l.Item
 			it.Attempt++
 			if res.Status == Drop || it.Attempt >= r.opts.MaxAttempts {
-				act = "dead"
-				payload, err = json.Marshal(deadRec{Item: it, Err: res.Err, At: now})
+				p, err = json.Marshal(deadRec{Item: it, Err: res.Err, At: now})
+				rec = []any{"X", mem, l.Host, p}
 			} else {
-				act = "retry"
-				it.NotBefore = now.Add(r.opts.retryBackoff(it.Attempt))
-				a1 = it.NotBefore.UnixMilli()
-				payload, err = json.Marshal(it)
+				p, err = redisPayload(it)
+				rec = []any{"T", mem, l.Host, now.Add(r.opts.retryBackoff(it.Attempt)).UnixMilli(), p}
 			}
 		case HostDown:
-			act = "down"
-			a1 = int64(l.Priority)
 			base, mx := r.hostBackoffRange(res.Failure)
-			payload, err = json.Marshal(map[string]any{"b": ms(base), "x": ms(mx), "r": r.opts.Rand(), "k": res.Failure.String()})
+			p, err = json.Marshal(map[string]any{"b": ms(base), "x": ms(mx), "r": r.opts.Rand(), "k": res.Failure.String()})
+			rec = []any{"W", mem, l.Host, int64(l.Priority), p}
 		default:
 			err = fmt.Errorf("%w: status %v", ErrInvalid, res.Status)
 		}
@@ -312,24 +398,52 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 			errs = append(errs, fmt.Errorf("ack %s: %w", l.URL, err))
 			continue
 		}
-		g := groups[l.Market]
-		if g == nil {
-			g = &group{}
-			groups[l.Market] = g
-			order = append(order, l.Market)
-		}
-		g.outs = append(g.outs, o)
-		g.args = append(g.args, fpBytes(l.URL), l.Token, act, l.Host, a1, payload)
+		g.other = append(g.other, o)
+		g.args = append(g.args, rec...)
 	}
 	var calls []call
 	var callOuts [][]Outcome
 	for _, m := range order {
 		g := groups[m]
-		for start := 0; start < len(g.outs); start += addChunk {
-			end := min(start+addChunk, len(g.outs))
-			calls = append(calls, r.newCall(luaAck, m, now, g.args[start*6:end*6]...))
-			callOuts = append(callOuts, g.outs[start:end])
+		// Chunks of at most addChunk outcomes per script call.
+		var args []any
+		var co []Outcome
+		emit := func() {
+			if len(co) > 0 {
+				calls = append(calls, r.newCall(luaAck, m, now, args...))
+				callOuts = append(callOuts, co)
+			}
+			args, co = nil, nil
 		}
+		for _, h := range g.hosts {
+			ds := g.done[h]
+			for len(ds) > 0 {
+				k := min(len(ds), addChunk-len(co))
+				args = append(args, "D", h, k)
+				for _, o := range ds[:k] {
+					args = append(args, leaseMember(o.Lease))
+				}
+				co = append(co, ds[:k]...)
+				ds = ds[k:]
+				if len(co) >= addChunk {
+					emit()
+				}
+			}
+		}
+		at := 0
+		for _, o := range g.other {
+			step := 5
+			if g.args[at] == "X" {
+				step = 4
+			}
+			args = append(args, g.args[at:at+step]...)
+			at += step
+			co = append(co, o)
+			if len(co) >= addChunk {
+				emit()
+			}
+		}
+		emit()
 	}
 	if len(calls) > 0 {
 		cmds, err := r.run(ctx, calls, nil)
@@ -340,6 +454,10 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 			res, err := c.Int64Slice()
 			if err != nil {
 				errs = append(errs, fmt.Errorf("ack: %w", err))
+				continue
+			}
+			if len(res) != len(callOuts[i]) {
+				errs = append(errs, fmt.Errorf("ack: %d answers for %d outcomes", len(res), len(callOuts[i])))
 				continue
 			}
 			for j, ok := range res {
@@ -363,7 +481,7 @@ func (r *Redis) hostBackoffRange(k FailureKind) (time.Duration, time.Duration) {
 func (r *Redis) Extend(ctx context.Context, l Lease, ttl time.Duration) (Lease, error) {
 	now := r.opts.Clock()
 	deadline := fromMs(now.Add(ttl).UnixMilli())
-	cmds, err := r.run(ctx, []call{r.newCall(luaExtend, l.Market, now, fpBytes(l.URL), l.Token, deadline.UnixMilli())}, nil)
+	cmds, err := r.run(ctx, []call{r.newCall(luaExtend, l.Market, now, leaseMember(l), deadline.UnixMilli())}, nil)
 	if err != nil {
 		return l, fmt.Errorf("extend %s: %w", l.URL, err)
 	}
@@ -606,33 +724,120 @@ func (r *Redis) Close() error {
 	return nil
 }
 
-// plainJSON reports whether s needs no JSON escaping: printable ASCII
-// other than '"', '\\' and the characters encoding/json escapes for HTML.
+// leaseMember is a lease's member in the leases set: fp..token.
+func leaseMember(l Lease) string { return fpBytes(l.URL) + l.Token }
+
+// newLeaseToken is a lease call's token prefix (64 random bits in hex and a
+// dot; the n-th lease of the call gets n appended).
+func newLeaseToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "."
+}
+
+// payloadHost is the host an item payload leaves out: the URL's authority,
+// the bytes between "://" and the next '/', '?' or '#' (luaCommon's hostof
+// applies the same rule).
+func payloadHost(u string) (string, bool) {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "", false
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
+}
+
+// redisPayload is how the Redis frontier stores an item: its JSON without
+// market (the key names it), NotBefore (a score) and, when it is the URL's
+// authority (payloadHost), host.
+func redisPayload(it Item) ([]byte, error) {
+	it.Market, it.NotBefore = "", time.Time{}
+	if h, ok := payloadHost(it.URL); ok && h == it.Host {
+		it.Host = ""
+	}
+	return marshalItem(it)
+}
+
+// fromRedisPayload decodes a redisPayload of market's.
+func fromRedisPayload(s, market string) (Item, error) {
+	var it Item
+	if err := unmarshalItem(s, &it); err != nil {
+		return Item{}, fmt.Errorf("decode item: %w", err)
+	}
+	if it.URL == "" {
+		return Item{}, fmt.Errorf("decode item: no URL in %.80q", s)
+	}
+	it.Market, it.NotBefore = market, time.Time{}
+	if it.Host == "" {
+		it.Host, _ = payloadHost(it.URL)
+	}
+	return it, nil
+}
+
+// plainJSON reports whether s is printable ASCII other than '"' and '\\'
+// (what appendJSON writes without encoding/json's help).
 func plainJSON(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			return false
 		}
 	}
 	return true
 }
 
-// marshalItem returns json.Marshal(it). Items without a NotBefore whose
-// strings need no escaping (every canonical URL) are written directly,
-// byte for byte what encoding/json writes, without reflection.
-func marshalItem(it Item) ([]byte, error) {
-	if !it.NotBefore.IsZero() || !plainJSON(it.URL) || !plainJSON(it.Market) || !plainJSON(it.Host) || !plainJSON(it.Kind) {
-		return json.Marshal(it)
-	}
-	b := make([]byte, 0, len(it.URL)+len(it.Market)+len(it.Host)+len(it.Kind)+64)
-	b = append(b, `{"u":"`...)
-	b = append(b, it.URL...)
-	b = append(b, `","m":"`...)
-	b = append(b, it.Market...)
-	b = append(b, `","h":"`...)
-	b = append(b, it.Host...)
+// appendJSON appends s (plainJSON) as a JSON string, escaping '<', '>' and
+// '&' as encoding/json does (\u003c, \u003e, \u0026; URLs often hold '&').
+func appendJSON(b []byte, s string) []byte {
 	b = append(b, '"')
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '<':
+			esc = `\u003c`
+		case '>':
+			esc = `\u003e`
+		case '&':
+			esc = `\u0026`
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
+		last = i + 1
+	}
+	b = append(b, s[last:]...)
+	return append(b, '"')
+}
+
+// payloadItem is the JSON of a stored item: Item's fields without market
+// and due time, host only when set.
+type payloadItem struct {
+	URL      string `json:"u"`
+	Host     string `json:"h,omitempty"`
+	Depth    int    `json:"d,omitempty"`
+	Priority int    `json:"p,omitempty"`
+	Attempt  int    `json:"a,omitempty"`
+	Kind     string `json:"k,omitempty"`
+}
+
+// marshalItem returns json.Marshal(payloadItem of it). Items whose strings
+// are printable ASCII (every canonical URL) are written directly, byte for
+// byte what encoding/json writes, without reflection.
+func marshalItem(it Item) ([]byte, error) {
+	if !plainJSON(it.URL) || !plainJSON(it.Host) || !plainJSON(it.Kind) {
+		return json.Marshal(payloadItem{URL: it.URL, Host: it.Host, Depth: it.Depth, Priority: it.Priority, Attempt: it.Attempt, Kind: it.Kind})
+	}
+	b := make([]byte, 0, len(it.URL)+len(it.Host)+len(it.Kind)+48)
+	b = append(b, `{"u":`...)
+	b = appendJSON(b, it.URL)
+	if it.Host != "" {
+		b = append(b, `,"h":`...)
+		b = appendJSON(b, it.Host)
+	}
 	for _, f := range [...]struct {
 		k string
 		v int
@@ -643,9 +848,8 @@ func marshalItem(it Item) ([]byte, error) {
 		}
 	}
 	if it.Kind != "" {
-		b = append(b, `,"k":"`...)
-		b = append(b, it.Kind...)
-		b = append(b, '"')
+		b = append(b, `,"k":`...)
+		b = appendJSON(b, it.Kind)
 	}
 	return append(b, '}'), nil
 }
@@ -685,10 +889,8 @@ func fastItem(s string, it *Item) bool {
 				return false
 			}
 			val = rest[1 : e+1]
-			for i := 0; i < len(val); i++ {
-				if val[i] < 0x20 || val[i] > 0x7e || val[i] == '\\' {
-					return false // escapes, control bytes, UTF-8: encoding/json decides
-				}
+			if val, ok = unescapeHTML(val); !ok {
+				return false // other escapes, control bytes, UTF-8: encoding/json decides
 			}
 			rest = rest[e+2:]
 			switch key {
@@ -734,4 +936,45 @@ func fastItem(s string, it *Item) bool {
 	}
 	*it = out
 	return true
+}
+
+// unescapeHTML returns s with appendJSON's escapes (\u003c, \u003e,
+// \u0026) undone; ok is false when s holds anything else that is not
+// printable ASCII or another escape.
+func unescapeHTML(s string) (string, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e {
+			return "", false
+		}
+		if c == '\\' {
+			n++
+		}
+	}
+	if n == 0 {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b = append(b, s[i])
+			continue
+		}
+		if i+6 > len(s) {
+			return "", false
+		}
+		switch s[i : i+6] {
+		case `\u003c`:
+			b = append(b, '<')
+		case `\u003e`:
+			b = append(b, '>')
+		case `\u0026`:
+			b = append(b, '&')
+		default:
+			return "", false
+		}
+		i += 5
+	}
+	return string(b), true
 }

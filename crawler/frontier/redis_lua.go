@@ -8,10 +8,15 @@ import "github.com/redis/go-redis/v9"
 // call); other keys of the same market are derived from ARGV[1] (the
 // "<prefix>:{<market>}:" string), which Redis allows for keys in the same slot.
 //
-// Per market P:
+// Items are named by their 8-byte URL fingerprint (fp) everywhere but in
+// the items hash, which holds each pending item's payload (compact JSON:
+// no market, which the key names, and no host when it is the URL's). A
+// lease is the member "<fp><token>" of the leases set: leasing is one
+// variadic ZADD, checking a batch of acks one ZMSCORE and settling it one
+// ZREM, and the reaper finds the item from the member alone. Per market P:
 //
 //	P s:<bucket>    HASH  seen set: 6-byte fingerprint tails (dedup, never shrinks)
-//	P items         HASH  fp -> item JSON, while queued/delayed/leased/recrawl
+//	P items         HASH  fp -> payload, while queued/delayed/leased/recrawl
 //	P q:<host>      ZSET  fp -> -priority*1e10 + seq (due items of one host)
 //	P hosts         ZSET  host -> ms when it may next get a lease (only hosts
 //	                      with due items and free capacity)
@@ -20,8 +25,7 @@ import "github.com/redis/go-redis/v9"
 //	P hostset       SET   every host seen (for Stats)
 //	P timed         ZSET  fp -> NotBefore ms (retry backoff)
 //	P recrawl       ZSET  fp -> ms (done listings scheduled again)
-//	P leases        ZSET  fp -> deadline ms
-//	P tok           HASH  fp -> lease token
+//	P leases        ZSET  fp..token -> deadline ms
 //	P dead          HASH  fp -> dead-letter JSON
 //	P n             HASH  queued (due items), seen (seen-set size), sb (buckets), seq
 //	P paused        STRING pause reason
@@ -104,12 +108,27 @@ local function flushq()
   qdelta = 0
 end
 
-local function requeue(fp)
-  local payload = redis.call('HGET', P .. 'items', fp)
-  if payload then
-    local it = cjson.decode(payload)
-    enqueue(fp, it.h, tonumber(it.p) or 0)
+-- hostof is the host of a payload: its "h", else the URL's authority
+-- (the rule of the Go side's payloadHost).
+local function hostof(it)
+  return it.h or string.match(it.u, '://([^/?#]*)')
+end
+
+-- requeue enqueues pending items (fps) from their stored payloads and
+-- returns the number requeued per host.
+local function requeue(fps)
+  local per = {}
+  if #fps == 0 then return per end
+  local ps = bulk('HMGET', P .. 'items', fps, 2000)
+  for i, fp in ipairs(fps) do
+    if ps[i] then
+      local it = cjson.decode(ps[i])
+      local h = hostof(it)
+      enqueue(fp, h, tonumber(it.p) or 0)
+      per[h] = (per[h] or 0) + 1
+    end
   end
+  return per
 end
 
 local function flush()
@@ -145,8 +164,9 @@ end
 `
 
 // Add: ARGV[6]=max pages (0 = none), [7]=seen buckets (used when the
-// market has none yet), then (fp, host, prio, notBefore ms, payload) per
-// item. Returns the number added.
+// market has none yet), then groups of items sharing host, priority and
+// due time: (host, prio, notBefore ms, k) followed by k (fp, payload)
+// pairs. Returns the number added.
 //
 // The seen set is bucketed: fingerprint bytes 1-2 pick one of sb hashes,
 // bytes 3-8 are the field. Small hashes use Redis' listpack encoding
@@ -162,40 +182,45 @@ if not sb then
   redis.call('HSET', P .. 'n', 'sb', sb)
 end
 local seen = tonumber(redis.call('HGET', P .. 'n', 'seen')) or 0
-local added = 0
-local hosts = {}
-local ibuf = {}
+local seen0 = seen
 local skey = P .. 's:'
-for i = 8, #ARGV, 5 do
-  local fp, host = ARGV[i], ARGV[i + 1]
-  if maxp == 0 or seen < maxp then
+local tbuf, ibuf = {}, {}
+local i = 8
+while i <= #ARGV do
+  local host, prio, nb, k = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local timed = nb > now
+  local added = 0
+  i = i + 4
+  for j = i, i + 2 * k - 1, 2 do
+    if maxp ~= 0 and seen >= maxp then break end
+    local fp = ARGV[j]
     local b1, b2 = string.byte(fp, 1, 2)
     if redis.call('HSETNX', skey .. ((b1 * 256 + b2) % sb), string.sub(fp, 3), '') == 1 then
       seen = seen + 1
-      ibuf[#ibuf + 1] = fp
-      ibuf[#ibuf + 1] = ARGV[i + 4]
-      local nb = tonumber(ARGV[i + 3])
-      if nb > now then
-        redis.call('ZADD', P .. 'timed', nb, fp)
-      else
-        enqueue(fp, host, tonumber(ARGV[i + 2]))
-      end
-      hosts[host] = true
       added = added + 1
+      ibuf[#ibuf + 1] = fp
+      ibuf[#ibuf + 1] = ARGV[j + 1]
+      if timed then
+        tbuf[#tbuf + 1] = nb
+        tbuf[#tbuf + 1] = fp
+      else
+        enqueue(fp, host, prio)
+      end
     end
   end
+  if added > 0 then redis.call('SADD', P .. 'hostset', host) end
+  i = i + 2 * k
 end
-if added > 0 then
-  bulk('HSET', P .. 'items', ibuf, 2000)
-  redis.call('HSET', P .. 'n', 'seen', seen)
-end
-for h in pairs(hosts) do redis.call('SADD', P .. 'hostset', h) end
+if #ibuf > 0 then bulk('HSET', P .. 'items', ibuf, 2000) end
+if #tbuf > 0 then bulk('ZADD', P .. 'timed', tbuf, 2000) end
+if seen > seen0 then redis.call('HSET', P .. 'n', 'seen', seen) end
 flush()
-return added
+return seen - seen0
 `)
 
-// Lease: ARGV[6]=max, [7]=deadline ms, [8]=token prefix. Returns
-// {token, payload, token, payload, ...}.
+// Lease: ARGV[6]=max, [7]=deadline ms, [8]=token prefix. Returns the
+// payloads of the leased items; the n-th one's lease token is the prefix
+// followed by n, its member in the leases set fp..token.
 var luaLease = redis.NewScript(luaCommon + `
 if redis.call('EXISTS', P .. 'paused') == 1 then return {} end
 local max = tonumber(ARGV[6])
@@ -203,9 +228,9 @@ local deadline = ARGV[7] -- kept a string: no number formatting per ZADD argumen
 local tokp = ARGV[8]
 for _, z in ipairs({P .. 'timed', P .. 'recrawl'}) do
   local fps = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 1000)
-  for _, fp in ipairs(fps) do
-    redis.call('ZREM', z, fp)
-    requeue(fp)
+  if #fps > 0 then
+    bulk('ZREM', z, fps, 2000)
+    requeue(fps)
   end
 end
 flush()
@@ -220,7 +245,7 @@ for _, h in ipairs(hosts) do
   end
 end
 table.sort(cands, function(a, b) return a[2] < b[2] end)
-local fps, toks, lz, lt = {}, {}, {}, {}
+local fps, lz = {}, {}
 for _, c in ipairs(cands) do
   if #fps >= max then break end
   local h = c[1]
@@ -243,13 +268,9 @@ for _, c in ipairs(cands) do
     if k > 0 then redis.call('ZREMRANGEBYRANK', q, 0, k - 1) end
     for j = 1, k do
       local fp = popped[j]
-      local t = tokp .. (#fps + 1)
       fps[#fps + 1] = fp
-      toks[#toks + 1] = t
       lz[#lz + 1] = deadline
-      lz[#lz + 1] = fp
-      lt[#lt + 1] = fp
-      lt[#lt + 1] = t
+      lz[#lz + 1] = fp .. tokp .. #fps
     end
     redis.call('HINCRBY', hk(h), 'inflight', k)
     qdelta = qdelta - k
@@ -260,92 +281,107 @@ end
 flushq()
 if #fps == 0 then return {} end
 bulk('ZADD', P .. 'leases', lz, 2000)
-bulk('HSET', P .. 'tok', lt, 2000)
-local payloads = bulk('HMGET', P .. 'items', fps, 2000)
-local out = {}
-for i = 1, #fps do
-  out[#out + 1] = toks[i]
-  out[#out + 1] = payloads[i]
-end
-return out
+return bulk('HMGET', P .. 'items', fps, 2000)
 `)
 
-// Ack: (fp, token, action, host, a1, payload) per outcome; actions:
-// done (host is up: a failing host is marked up; a1 = recrawl ms or 0; payload = item when recrawled),
-// retry (a1 = NotBefore ms; payload = item with Attempt+1),
-// dead (payload = dead-letter JSON),
-// down (a1 = priority; payload = {"b":base,"x":max,"r":jitter,"k":kind}).
-// Returns 1/0 (acked / lease lost) per outcome.
+// Ack: a sequence of records, m being a lease's member fp..token:
+//
+//	'D', host, k, m...        k plain done outcomes of one host (marks a failing host up)
+//	'R', m, host, ms, payload done, recrawl at ms (marks the host up)
+//	'T', m, host, ms, payload retry at ms (payload has Attempt+1)
+//	'X', m, host, dead        dead-letter (dead = its JSON)
+//	'W', m, host, prio, fail  host down: requeue at prio;
+//	                          fail = {"b":base,"x":max,"r":jitter,"k":kind}
+//
+// Returns 1/0 (acked / lease lost) per outcome, in argument order.
 var luaAck = redis.NewScript(luaCommon + `
-local fps = {}
-for i = 6, #ARGV, 6 do fps[#fps + 1] = ARGV[i] end
-local toks = bulk('HMGET', P .. 'tok', fps, 2000)
-local res, okfps, delitems, infl, acked, up = {}, {}, {}, {}, {}, {}
-for k = 1, #fps do
-  local i = 6 + (k - 1) * 6
-  local fp, tok, act, host, a1, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
-  if toks[k] ~= tok or acked[fp] then
-    res[k] = 0
-  else
-    res[k] = 1
-    acked[fp] = true -- a second outcome for the same lease in this batch is stale
-    okfps[#okfps + 1] = fp
-    infl[host] = (infl[host] or 0) + 1
-    touched[host] = true
-    if act == 'done' then
-      up[host] = true
-      if a1 > 0 then
-        redis.call('HSET', P .. 'items', fp, payload)
-        redis.call('ZADD', P .. 'recrawl', a1, fp)
+local res, gone, drop, infl, up, acked = {}, {}, {}, {}, {}, {}
+local L = P .. 'leases'
+local function take(m)
+  if acked[m] then return false end
+  acked[m] = true
+  gone[#gone + 1] = m
+  return true
+end
+local i = 6
+while i <= #ARGV do
+  local act = ARGV[i]
+  if act == 'D' then
+    local host, k = ARGV[i + 1], tonumber(ARGV[i + 2])
+    local ms = {unpack(ARGV, i + 3, i + 2 + k)}
+    local sc = bulk('ZMSCORE', L, ms, 2000)
+    local n = 0
+    for j = 1, k do
+      if sc[j] and take(ms[j]) then
+        res[#res + 1] = 1
+        drop[#drop + 1] = string.sub(ms[j], 1, 8)
+        n = n + 1
       else
-        delitems[#delitems + 1] = fp
+        res[#res + 1] = 0
       end
-    elseif act == 'retry' then
-      redis.call('HSET', P .. 'items', fp, payload)
-      redis.call('ZADD', P .. 'timed', a1, fp)
-    elseif act == 'dead' then
-      delitems[#delitems + 1] = fp
-      redis.call('HSET', P .. 'dead', fp, payload)
-    elseif act == 'down' then
-      enqueue(fp, host, a1)
-      local f = cjson.decode(payload)
-      hostfail(host, f.b, f.x, f.r, f.k)
     end
+    if n > 0 then
+      infl[host] = (infl[host] or 0) + n
+      up[host] = true
+    end
+    i = i + 3 + k
+  else
+    local m, host = ARGV[i + 1], ARGV[i + 2]
+    local fp = string.sub(m, 1, 8)
+    local step = 5
+    if act == 'X' then step = 4 end
+    if redis.call('ZSCORE', L, m) and take(m) then
+      res[#res + 1] = 1
+      infl[host] = (infl[host] or 0) + 1
+      if act == 'R' then
+        up[host] = true
+        redis.call('HSET', P .. 'items', fp, ARGV[i + 4])
+        redis.call('ZADD', P .. 'recrawl', ARGV[i + 3], fp)
+      elseif act == 'T' then
+        redis.call('HSET', P .. 'items', fp, ARGV[i + 4])
+        redis.call('ZADD', P .. 'timed', ARGV[i + 3], fp)
+      elseif act == 'X' then
+        drop[#drop + 1] = fp
+        redis.call('HSET', P .. 'dead', fp, ARGV[i + 3])
+      elseif act == 'W' then
+        enqueue(fp, host, tonumber(ARGV[i + 3]))
+        local f = cjson.decode(ARGV[i + 4])
+        hostfail(host, f.b, f.x, f.r, f.k)
+      end
+    else
+      res[#res + 1] = 0
+    end
+    i = i + step
   end
 end
-if #okfps > 0 then
-  bulk('HDEL', P .. 'tok', okfps, 2000)
-  bulk('ZREM', P .. 'leases', okfps, 2000)
+if #gone > 0 then bulk('ZREM', L, gone, 2000) end
+if #drop > 0 then bulk('HDEL', P .. 'items', drop, 2000) end
+for h, n in pairs(infl) do
+  redis.call('HINCRBY', hk(h), 'inflight', -n)
+  touched[h] = true
 end
-if #delitems > 0 then bulk('HDEL', P .. 'items', delitems, 2000) end
-for h, n in pairs(infl) do redis.call('HINCRBY', hk(h), 'inflight', -n) end
 for h in pairs(up) do hostok(h) end
 flush()
 return res
 `)
 
-// Extend: ARGV[6]=fp, [7]=token, [8]=deadline ms. Returns 1/0.
+// Extend: ARGV[6]=lease member, [7]=deadline ms. Returns 1/0.
 var luaExtend = redis.NewScript(luaCommon + `
-if redis.call('HGET', P .. 'tok', ARGV[6]) ~= ARGV[7] then return 0 end
-redis.call('ZADD', P .. 'leases', 'XX', ARGV[8], ARGV[6])
+if not redis.call('ZSCORE', P .. 'leases', ARGV[6]) then return 0 end
+redis.call('ZADD', P .. 'leases', 'XX', ARGV[7], ARGV[6])
 return 1
 `)
 
 // Reap: ARGV[6]=limit. Returns the number of expired leases requeued.
 var luaReap = redis.NewScript(luaCommon + `
-local fps = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
-for _, fp in ipairs(fps) do
-  redis.call('ZREM', P .. 'leases', fp)
-  redis.call('HDEL', P .. 'tok', fp)
-  local payload = redis.call('HGET', P .. 'items', fp)
-  if payload then
-    local it = cjson.decode(payload)
-    redis.call('HINCRBY', hk(it.h), 'inflight', -1)
-    enqueue(fp, it.h, tonumber(it.p) or 0)
-  end
-end
+local ms = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
+if #ms == 0 then return 0 end
+bulk('ZREM', P .. 'leases', ms, 2000)
+local fps = {}
+for _, m in ipairs(ms) do fps[#fps + 1] = string.sub(m, 1, 8) end
+for h, n in pairs(requeue(fps)) do redis.call('HINCRBY', hk(h), 'inflight', -n) end
 flush()
-return #fps
+return #ms
 `)
 
 // HostFail: ARGV[6]=host, [7]=base ms, [8]=max ms, [9]=jitter, [10]=kind.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,5 +183,49 @@ func TestRedisManyProcesses(t *testing.T) {
 	// The dead process's late acks must be refused.
 	if err := fs[0].Ack(ctx, lost[0], frontier.Result{Status: frontier.Done}); !errors.Is(err, frontier.ErrLeaseLost) {
 		t.Fatalf("late ack of reaped lease: %v, want ErrLeaseLost", err)
+	}
+}
+
+// TestRedisLayoutGuard checks that a prefix holding a frontier of another
+// key layout is refused with an error that says what to do, and that a
+// fresh prefix records this build's layout.
+func TestRedisLayoutGuard(t *testing.T) {
+	ctx := t.Context()
+	c := redisClient(t)
+	item := frontier.Item{URL: "http://abc.onion/x", Market: "m", Host: "abc.onion"}
+	cases := []struct {
+		name  string
+		setup func(prefix string)
+		want  string // error substring; "" = works
+	}{
+		{"fresh", func(string) {}, ""},
+		{"older build without layout key", func(p string) { c.SAdd(ctx, p+":markets", "m") }, "written by an older darkwatch"},
+		{"other layout", func(p string) { c.Set(ctx, p+":layout", "1", 0) }, `holds key layout "1"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			prefix := uniquePrefix(t, c)
+			tc.setup(prefix)
+			f, err := frontier.NewRedis(c, frontier.Options{Prefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.Add(ctx, item)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Add: %v", err)
+				}
+				if v := c.Get(ctx, prefix+":layout").Val(); v == "" {
+					t.Fatal("layout not recorded")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), prefix) {
+				t.Fatalf("Add: %v; want an error naming %q and containing %q", err, prefix, tc.want)
+			}
+			if _, err := f.Lease(ctx, 1, time.Minute); err == nil && tc.name == "older build without layout key" {
+				t.Fatal("Lease worked on a foreign layout")
+			}
+		})
 	}
 }
