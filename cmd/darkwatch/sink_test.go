@@ -16,6 +16,7 @@ import (
 	"github.com/darkwatch/darkwatch/crawler"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/crawler/testbed"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
@@ -180,7 +181,7 @@ func TestSinkCardOnlyListings(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if code, out, stderr := runCrawlMain(ctx, cfg); code != exitOK {
-		t.Fatalf("crawl: exit %d\n%s\n%s", code, out, lastLines(stderr, 20))
+		t.Fatalf("crawl: exit %d\n%s\n%s", code, out, tail(stderr, 3000))
 	}
 	got := searchMain(t, cfg)
 	partial := 0
@@ -204,21 +205,29 @@ func TestSinkCardOnlyListings(t *testing.T) {
 	}
 }
 
-func lastLines(s string, n int) string {
-	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	return strings.Join(ls[max(0, len(ls)-n):], "\n")
-}
-
 // TestSinkAlertsDays crawls testbed days 1 and 2, then day 2 again, through the real sink
-// (cards stored as partial records) with one rule per alert kind: day 2's alerts must be
-// the truth's (cards raise no false listing_gone or price_change), the repeat none.
+// (cards stored as partial records) with one rule per alert kind, on each backend: day 2's
+// alerts must be the truth's (cards raise no false listing_gone or price_change), the
+// repeat none.
 func TestSinkAlertsDays(t *testing.T) {
 	if testing.Short() {
-		t.Skip("crawls the testbed three times")
+		t.Skip("crawls the testbed three times per backend")
 	}
+	for _, backend := range []string{"embedded", "elasticsearch"} {
+		t.Run(backend, func(t *testing.T) { sinkAlertsDays(t, backend) })
+	}
+}
+
+func sinkAlertsDays(t *testing.T, backend string) {
 	const seed, listings = 11, 40
 	data := t.TempDir()
-	base := baseYAML(data, "embedded", "", "", 0, 4) + "alerts:\n  rules:\n" +
+	var esURL, prefix string
+	if backend == "elasticsearch" {
+		esURL = testenv.ESURL(t)
+		prefix = fmt.Sprintf("dwsink%d", time.Now().UnixNano())
+		cleanupES(t, esURL, prefix)
+	}
+	base := baseYAML(data, backend, esURL, prefix, 0, 4) + "alerts:\n  rules:\n" +
 		"    - {name: new-vendors, kind: new_vendor}\n" +
 		"    - {name: new-substances, kind: new_substance, severity: warning}\n" +
 		"    - {name: operators, kind: vendor_on_new_market, severity: critical}\n" +
@@ -246,7 +255,7 @@ func TestSinkAlertsDays(t *testing.T) {
 		cancel()
 		srv.Close()
 		if code != exitOK {
-			t.Fatalf("day %d crawl: exit %d\n%s\n%s", day, code, out, lastLines(stderr, 20))
+			t.Fatalf("day %d crawl: exit %d\n%s\n%s", day, code, out, tail(stderr, 3000))
 		}
 		var raised []alert.Alert
 		for _, a := range listAlerts(t, cfg) {
