@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -307,7 +308,10 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 			}
 			lastReap = time.Now()
 		}
-		free := cap(jobs) - len(jobs)
+		// Lease only for idle workers: a lease waiting in a buffer holds one of its host's
+		// in-flight slots, and processes sharing a frontier would starve each other (one
+		// holding every slot of a small market while another's workers sit idle).
+		free := int(c.idle.Load()) - len(jobs)
 		if c.opts.MaxPages > 0 {
 			free = min(free, c.opts.MaxPages-int(c.fetched.Load()))
 		}
@@ -351,20 +355,29 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 }
 
 // runnableDone reports that the frontier holds no work this crawl can do: nothing queued,
-// delayed or in flight outside paused markets (those wait for a renewed session).
+// delayed or in flight outside paused markets (those wait for a renewed session). It logs
+// what it saw when it says so (the end of a --once crawl).
 func (c *Crawler) runnableDone(ctx context.Context) bool {
 	if drained, err := c.deps.Frontier.Drained(ctx); err == nil && drained {
+		c.log.Info("once_done", "reason", "drained", "fetched", c.fetched.Load())
 		return true
 	}
 	st, err := c.deps.Frontier.Stats(ctx)
 	if err != nil {
 		return false
 	}
-	for _, m := range st.Markets {
+	var paused []string
+	for name, m := range st.Markets {
 		if m.Paused == "" && m.Queued+m.Delayed+m.InFlight > 0 {
 			return false
 		}
+		if m.Paused != "" && m.Queued+m.Delayed+m.InFlight > 0 {
+			paused = append(paused, name)
+		}
 	}
+	slices.Sort(paused)
+	c.log.Info("once_done", "reason", "only paused markets have work", "paused", paused, "fetched", c.fetched.Load(),
+		"queued", st.Queued, "delayed", st.Delayed, "in_flight", st.InFlight)
 	return true
 }
 

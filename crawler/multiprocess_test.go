@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,7 +135,7 @@ func TestCrawlChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cr, err := crawler.New(crawler.Options{Markets: cc.Markets, Workers: cc.Workers, Lease: cc.Lease, FetchTimeout: 30 * time.Second, Once: true},
+	cr, err := crawler.New(crawler.Options{Markets: cc.Markets, Workers: cc.Workers, Lease: cc.Lease, FetchTimeout: 30 * time.Second, Once: true, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))},
 		crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: x, Sink: &fileSink{f: f}, NewCircuit: pool.NewCircuit})
 	if err != nil {
 		t.Fatal(err)
@@ -433,6 +434,14 @@ func TestCrawlRedisThreeProcessesOneKilled(t *testing.T) {
 	// may end early (it found nothing left while the others held every lease), and the
 	// test is about a kill in the middle of a crawl, not about which process gets it.
 	victim := firstToPuts(t, children, 60, 90*time.Second)
+	for _, c := range children {
+		select {
+		case <-c.done:
+			// Reported, not failed: seen once in CI, never reproduced since (see docs/operations.md).
+			t.Logf("NOTE: %s ended (--once) after %d pages, before the kill, while the crawl had work left; its log:\n%s", c.name, c.puts.Load(), tail(c.stderr))
+		default:
+		}
+	}
 	victim.kill(t)
 	killedAt := time.Since(start)
 	killTime := time.Now()
@@ -453,6 +462,17 @@ func TestCrawlRedisThreeProcessesOneKilled(t *testing.T) {
 		}
 	}
 	took := time.Since(start)
+	for _, c := range children {
+		if c == victim {
+			continue
+		}
+		raw, _ := os.ReadFile(c.stderr)
+		for ln := range strings.Lines(string(raw)) {
+			if strings.Contains(ln, "once_done") || strings.Contains(ln, "level=WARN") || strings.Contains(ln, "level=ERROR") {
+				t.Logf("%s (%d pages): %s", c.name, c.puts.Load(), strings.TrimSpace(ln))
+			}
+		}
+	}
 	if t.Failed() {
 		return
 	}
