@@ -84,7 +84,7 @@ type bmarket struct {
 	hosts   map[string]*bhost
 	timed   timedHeap
 	paused  string
-	dead    int64
+	deadfp  map[uint64]struct{} // dead letters (their records are only in the file)
 	queued  int64
 	delayed int64
 	recrawl int64
@@ -115,9 +115,13 @@ type commit struct {
 }
 
 // OpenBolt opens (or creates) the frontier file at path. Items that were
-// leased when the previous owner died are queued again.
+// leased when the previous owner died are queued again. A file another
+// process holds (a running crawl) fails with ErrLocked after 5 s.
 func OpenBolt(path string, opts Options) (*Bolt, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open frontier %s: %w (waited 5s)", path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open frontier %s: %w", path, err)
 	}
@@ -198,8 +202,11 @@ func (b *Bolt) load() error {
 			return err
 		}
 		if err := tx.Bucket(bktDead).ForEach(func(k, _ []byte) error {
-			m, _ := splitKey(k)
-			b.market(m).dead++
+			m, rest := splitKey(k)
+			if len(rest) != 8 {
+				return fmt.Errorf("bad dead key %q", k)
+			}
+			b.market(m).deadfp[binary.BigEndian.Uint64(rest)] = struct{}{}
 			return nil
 		}); err != nil {
 			return err
@@ -294,7 +301,7 @@ func delOp(bkt, k []byte) func(*bolt.Tx) error {
 func (b *Bolt) market(name string) *bmarket {
 	m := b.markets[name]
 	if m == nil {
-		m = &bmarket{name: name, seen: map[uint64]struct{}{}, items: map[uint64]*bentry{}, hosts: map[string]*bhost{}}
+		m = &bmarket{name: name, seen: map[uint64]struct{}{}, items: map[uint64]*bentry{}, hosts: map[string]*bhost{}, deadfp: map[uint64]struct{}{}}
 		b.markets[name] = m
 	}
 	return m
@@ -578,7 +585,7 @@ func (b *Bolt) ack(outs []Outcome) ([]func(*bolt.Tx) error, []error) {
 			e.it.Attempt++
 			if res.Status == Drop || e.it.Attempt >= b.opts.MaxAttempts {
 				delete(m.items, e.fp)
-				m.dead++
+				m.deadfp[e.fp] = struct{}{}
 				ops = append(ops, delOp(bktItems, k), putOp(bktDead, k, deadRec{Item: e.it, Err: res.Err, At: now}))
 			} else {
 				e.it.NotBefore = now.Add(b.opts.retryBackoff(e.it.Attempt))
@@ -750,7 +757,7 @@ func (b *Bolt) Stats(ctx context.Context) (Stats, error) {
 	for _, m := range b.markets {
 		b.promote(m, now)
 		ms := MarketStats{
-			Counts: Counts{Queued: m.queued, Delayed: m.delayed, Recrawl: m.recrawl, InFlight: m.leased, Seen: int64(len(m.seen)), Dead: m.dead},
+			Counts: Counts{Queued: m.queued, Delayed: m.delayed, Recrawl: m.recrawl, InFlight: m.leased, Seen: int64(len(m.seen)), Dead: int64(len(m.deadfp))},
 			Paused: m.paused,
 			Hosts:  map[string]HostStats{},
 		}

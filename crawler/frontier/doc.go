@@ -18,7 +18,8 @@
 // market, ever (the seen set is separate from the due queues). Per host:
 // at most Options.HostMaxInFlight leases at once and one lease per
 // Options.HostDelay; liveness backoff after HostFailed, with one probe
-// lease when it ends. Listing pages can be scheduled for recrawl.
+// lease when it ends. Listing pages can be scheduled for recrawl. Dead
+// letters can be listed and requeued (DeadLetters, both implementations).
 //
 // The caller canonicalises URLs and computes Host; the frontier dedups on
 // the exact URL string (a 64-bit xxhash fingerprint per market: collision

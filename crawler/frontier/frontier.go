@@ -217,6 +217,8 @@ var (
 	ErrLeaseLost = errors.New("frontier: lease lost (expired and reaped, or already acked)")
 	ErrClosed    = errors.New("frontier: closed")
 	ErrInvalid   = errors.New("frontier: invalid item")
+	// ErrLocked: another process (a running crawl) holds the embedded frontier file.
+	ErrLocked = errors.New("frontier: file locked by another process")
 )
 
 // Options tune a frontier. Zero values mean the defaults in brackets.

@@ -26,7 +26,8 @@ import "github.com/redis/go-redis/v9"
 //	P timed         ZSET  fp -> NotBefore ms (retry backoff)
 //	P recrawl       ZSET  fp -> ms (done listings scheduled again)
 //	P leases        ZSET  fp..token -> deadline ms
-//	P dead          HASH  fp -> dead-letter JSON
+//	P dead          HASH  fp -> dead-letter JSON (the item with market and
+//	                      host, err, at); luaRequeueDead moves it back
 //	P n             HASH  queued (due items), seen (seen-set size), sb (buckets), seq
 //	P paused        STRING pause reason
 //
@@ -397,4 +398,4 @@ if hostok(ARGV[6]) then resched(ARGV[6]) end
 return 1
 `)
 
-var allScripts = []*redis.Script{luaAdd, luaLease, luaAck, luaExtend, luaReap, luaHostFail, luaHostOK}
+var allScripts = []*redis.Script{luaAdd, luaLease, luaAck, luaExtend, luaReap, luaHostFail, luaHostOK, luaRequeueDead}

@@ -146,6 +146,10 @@ func Run(t *testing.T, open Opener) {
 		{"MaxPagesPerMarket", testMaxPages},
 		{"Stats", testStats},
 		{"AckManyMixed", testAckMany},
+		{"DeadLettersList", testDeadList},
+		{"DeadLettersRequeueOne", testRequeueOne},
+		{"DeadLettersRequeueAll", testRequeueAll},
+		{"DeadLettersRequeueMany", testRequeueMany},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
