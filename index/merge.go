@@ -46,6 +46,25 @@ func IsPartial(l extract.Listing) bool {
 	return slices.Contains(l.Issues, PartialIssue)
 }
 
+// ToStore returns the listings of a page of kind that a store should keep: all of them
+// from a listing or forum-thread page; from any other page (category, search, vendor:
+// cards) those whose id comes from their link, marked partial. A card whose link has no
+// listing key gets an id made from its title (reported as an issue on the id), which the
+// listing page's record would not share, so it is not stored.
+func ToStore(kind string, ls []extract.Listing) []extract.Listing {
+	if kind == extract.KindListing || kind == extract.KindForumThread {
+		return ls
+	}
+	out := make([]extract.Listing, 0, len(ls))
+	for _, l := range ls {
+		if l.ID == "" || slices.ContainsFunc(l.Issues, func(is extract.Issue) bool { return is.Field == "id" }) {
+			continue
+		}
+		out = append(out, MarkPartial(l))
+	}
+	return out
+}
+
 // ListingState is a listing as a backend stores it: the merged record and when each of
 // its parts was seen, which the merge needs for its result not to depend on the order
 // of the puts (a newer card may have updated the price of an older full record).
@@ -101,6 +120,18 @@ func (s ListingState) partOf(explicit time.Time, carried bool) part {
 	return part{rank: 2, at: at}
 }
 
+// statusPart is the Status part. A card's "active" ranks below any full record's status:
+// the extractor reads "active" wherever a page shows no availability, which cards rarely
+// do, so a card must not revert a sold-out listing page; a card that shows another status
+// (sold out) counts by its time like the rest.
+func (s ListingState) statusPart() part {
+	p := s.partOf(s.Seen.Status, s.Listing.Status != "")
+	if p.rank == 2 && IsPartial(s.Listing) && s.Listing.Status == extract.StatusActive {
+		p.rank = 1
+	}
+	return p
+}
+
 func (s ListingState) content() part {
 	if IsPartial(s.Listing) {
 		return part{rank: 1, at: s.Listing.LastSeen}
@@ -117,7 +148,8 @@ func (s ListingState) content() part {
 //     vendor, offers, substances, places or entities of a full record, and a full record
 //     arriving after a newer card (spool replay) still fills them in.
 //   - Title, Price and Status each come from the latest record carrying them: a full
-//     record carries them all, a partial one only when set. When the price comes from
+//     record carries them all, a partial one only when set (and a partial's "active"
+//     only while no full record was seen, see statusPart). When the price comes from
 //     another record than the content, UnitPriceUSD follows it (from the content's
 //     quantity, else scaled by the price change).
 //   - FirstSeen is the earliest, LastSeen the latest.
@@ -145,7 +177,7 @@ func MergeListing(old *ListingState, in ListingState) ListingState {
 	}
 	title := pick{a.partOf(a.Seen.Title, a.Listing.Title != ""), b.partOf(b.Seen.Title, b.Listing.Title != "")}
 	price := pick{a.partOf(a.Seen.Price, a.Listing.Price.Currency != ""), b.partOf(b.Seen.Price, b.Listing.Price.Currency != "")}
-	status := pick{a.partOf(a.Seen.Status, a.Listing.Status != ""), b.partOf(b.Seen.Status, b.Listing.Status != "")}
+	status := pick{a.statusPart(), b.statusPart()}
 	fromOld := func(p pick) bool { return p.o.beats(p.i) }
 	winner := func(p pick) (extract.Listing, part) {
 		if fromOld(p) {

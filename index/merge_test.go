@@ -74,6 +74,8 @@ func TestMergeListing(t *testing.T) {
 	p5 := card(5, "Fentanyl 1g", 120, extract.StatusActive)
 	p5.Substances = nil
 	p5.Grams = 0
+	soldOut1 := f1
+	soldOut1.Status = extract.StatusSoldOut
 	onlyCards := card(4, "Fentanyl 1g RESTOCK", 90, extract.StatusSoldOut) // p2's content, p4's status
 	onlyCards.Vendor, onlyCards.VendorID = "DrHouse", "alpha/drhouse"
 	onlyCards.FirstSeen, onlyCards.Capture = mday(2), p4.Capture
@@ -85,12 +87,12 @@ func TestMergeListing(t *testing.T) {
 	}{
 		{name: "full only", puts: []extract.Listing{f1}, want: f1},
 		{name: "newer full replaces", puts: []extract.Listing{f1, f3}, want: withObs(f3, "", 0, "", 1, 3)},
-		{name: "partial after full keeps content, takes title price status",
+		{name: "partial after full keeps content and status, takes title and price",
 			puts: []extract.Listing{f1, p2}, want: withObs(f1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
-			seen: index.PartsSeen{Content: mday(1)}},
+			seen: index.PartsSeen{Content: mday(1), Status: mday(1)}},
 		{name: "older full after newer partial fills the content",
 			puts: []extract.Listing{p2, f1}, want: withObs(f1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
-			seen: index.PartsSeen{Content: mday(1)}},
+			seen: index.PartsSeen{Content: mday(1), Status: mday(1)}},
 		{name: "partial without title or price updates only the status",
 			puts: []extract.Listing{f1, p4}, want: withObs(f1, "", 0, extract.StatusSoldOut, 1, 4),
 			seen: index.PartsSeen{Content: mday(1), Title: mday(1), Price: mday(1)}},
@@ -100,12 +102,20 @@ func TestMergeListing(t *testing.T) {
 			puts: []extract.Listing{p2, p4}, want: onlyCards, seen: index.PartsSeen{Title: mday(2), Price: mday(2)}},
 		{name: "partial after partial, replayed backwards",
 			puts: []extract.Listing{p4, p2}, want: onlyCards, seen: index.PartsSeen{Title: mday(2), Price: mday(2)}},
-		{name: "replay out of order: price of the newest card, content of the newest full",
+		{name: "replay out of order: price of the newest card, content of the newest full, status of the sold-out card",
 			puts: []extract.Listing{p5, f3, p4, p2, f1},
-			want: withObs(f3, "Fentanyl 1g", 120, "", 1, 5), seen: index.PartsSeen{Content: mday(3)}},
+			want: withObs(f3, "Fentanyl 1g", 120, extract.StatusSoldOut, 1, 5), seen: index.PartsSeen{Content: mday(3), Status: mday(4)}},
+		{name: "a card's active does not revert a sold-out listing page",
+			puts: []extract.Listing{soldOut1, p2}, want: withObs(soldOut1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
+			seen: index.PartsSeen{Content: mday(1), Status: mday(1)}},
+		{name: "a card's active counts while only active cards were seen",
+			puts: []extract.Listing{card(1, "Fentanyl 1g", 90, extract.StatusActive), p2}, want: withStatus(p2, extract.StatusActive, 1)},
+		{name: "a card's active does not revert a card that showed sold out",
+			puts: []extract.Listing{card(1, "Fentanyl 1g", 90, extract.StatusSoldOut), p2}, want: withStatus(p2, extract.StatusSoldOut, 1),
+			seen: index.PartsSeen{Status: mday(1)}},
 		{name: "replayed puts change nothing",
 			puts: []extract.Listing{f1, p2, f1, p2}, want: withObs(f1, "Fentanyl 1g RESTOCK", 90, "", 1, 2),
-			seen: index.PartsSeen{Content: mday(1)}},
+			seen: index.PartsSeen{Content: mday(1), Status: mday(1)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,7 +162,7 @@ func TestMergeListingOrderIndependent(t *testing.T) {
 	if n != 120 {
 		t.Fatalf("tried %d orders, want 120", n)
 	}
-	want := withObs(full(3, "second", 80), "Fentanyl 1g last", 120, "", 1, 5)
+	want := withObs(full(3, "second", 80), "Fentanyl 1g last", 120, extract.StatusSoldOut, 1, 5) // p4 showed sold out
 	if diff := cmp.Diff(want, first.Listing); diff != "" {
 		t.Errorf("merged (-want +got):\n%s", diff)
 	}
@@ -207,5 +217,47 @@ func TestDedupListings(t *testing.T) {
 	}
 	if diff := cmp.Diff(mergeAll(p2, f1), got[0]); diff != "" {
 		t.Errorf("dedup (-merge +dedup):\n%s", diff)
+	}
+}
+
+// withStatus is l with status st, first seen on day first.
+func withStatus(l extract.Listing, st string, first int) extract.Listing {
+	l.Status, l.FirstSeen = st, mday(first)
+	return l
+}
+
+func TestToStore(t *testing.T) {
+	l := extract.Listing{ID: "alpha/l1", Title: "Fentanyl 1g"}
+	titleID := extract.Listing{ID: "alpha/t-3f2a", Title: "Fentanyl 1g", Issues: []extract.Issue{{Field: "id", Reason: "no listing key in the link: id from the title"}}}
+	noID := extract.Listing{Title: "Fentanyl 1g"}
+	tests := []struct {
+		kind        string
+		in          []extract.Listing
+		wantIDs     []string
+		wantPartial bool
+	}{
+		{extract.KindListing, []extract.Listing{l}, []string{"alpha/l1"}, false},
+		{extract.KindForumThread, []extract.Listing{l}, []string{"alpha/l1"}, false},
+		{extract.KindCategory, []extract.Listing{l, titleID, noID}, []string{"alpha/l1"}, true},
+		{extract.KindVendor, []extract.Listing{titleID}, nil, true},
+		{extract.KindSearch, nil, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind, func(t *testing.T) {
+			got := index.ToStore(tc.kind, tc.in)
+			var ids []string
+			for _, g := range got {
+				ids = append(ids, g.ID)
+				if index.IsPartial(g) != tc.wantPartial {
+					t.Errorf("%s: IsPartial = %v, want %v", g.ID, index.IsPartial(g), tc.wantPartial)
+				}
+			}
+			if diff := cmp.Diff(tc.wantIDs, ids); diff != "" {
+				t.Errorf("ids (-want +got):\n%s", diff)
+			}
+			if len(tc.in) > 0 && index.IsPartial(tc.in[0]) {
+				t.Error("ToStore marked its input")
+			}
+		})
 	}
 }

@@ -27,8 +27,9 @@ var (
 // leaves the index as after one put. Implementations are safe for concurrent use.
 type Store interface {
 	// PutListings upserts listings by ID. FirstSeen is the earliest seen (kept from the
-	// first put), LastSeen the latest; the record content is taken from the put with the
-	// latest LastSeen (ties: the later put). Zero FirstSeen/LastSeen mean "now". Each put
+	// first put), LastSeen the latest; the record is merged part by part by MergeListing
+	// (content from the latest full record; a partial record, see MarkPartial, never
+	// clears a full record's content). Zero FirstSeen/LastSeen mean "now". Each put
 	// also records an Observation (time LastSeen, price, status, capture) and keeps the
 	// listing's vendor document current (markets and substances sold).
 	PutListings(ctx context.Context, ls []extract.Listing) error

@@ -58,14 +58,7 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 		at = time.Now().UTC()
 	}
 	ref := p.Capture
-	// Listings read from cards on category, search and vendor pages are partial (title,
-	// price, link; no description, vendor or offers on most markets). They are stored
-	// marked as such (index.MarkPartial): the store's merge takes only their title, price
-	// and status, never clearing the content of a full record read from the listing page,
-	// and a listing whose own page is never fetched is still indexed from its card.
-	partial := p.Result.Kind != extract.KindListing && p.Result.Kind != extract.KindForumThread
 	ls := make([]extract.Listing, len(p.Result.Listings))
-	stored := make([]extract.Listing, 0, len(ls))
 	for i, l := range p.Result.Listings {
 		if l.Market == "" {
 			l.Market = p.Market
@@ -80,13 +73,13 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 			l.Capture = &ref
 		}
 		ls[i] = l
-		switch {
-		case !partial:
-			stored = append(stored, l)
-		case storableCard(l):
-			stored = append(stored, index.MarkPartial(l))
-		}
 	}
+	// Listings read from cards on category, search and vendor pages are partial (title,
+	// price, link; no description, vendor or offers on most markets). They are stored
+	// marked as such (index.ToStore): the store's merge takes only their title, price
+	// and status, never clearing the content of a full record read from the listing page,
+	// and a listing whose own page is never fetched is still indexed from its card.
+	stored := index.ToStore(p.Result.Kind, ls)
 	vs := make([]extract.Vendor, len(p.Result.Vendors))
 	for i, v := range p.Result.Vendors {
 		if v.Market == "" {
@@ -121,21 +114,6 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 		}
 	}
 	return nil
-}
-
-// storableCard reports whether a listing read from a card can be stored: its id must come
-// from its link. A card whose link has no listing key gets an id made from its title
-// (reported as an issue on the id), which the listing page's record would not share.
-func storableCard(l extract.Listing) bool {
-	if l.ID == "" {
-		return false
-	}
-	for _, is := range l.Issues {
-		if is.Field == "id" {
-			return false
-		}
-	}
-	return true
 }
 
 // Event passes operator events to the observers (the crawler has logged them already).

@@ -54,8 +54,8 @@ func (s *storeSink) Put(ctx context.Context, p crawler.Page) error {
 			return err
 		}
 	}
-	if len(ls) > 0 {
-		if err := s.store.PutListings(ctx, ls); err != nil {
+	if stored := index.ToStore(p.Result.Kind, ls); len(stored) > 0 { // as cmd's sink: cards partial
+		if err := s.store.PutListings(ctx, stored); err != nil {
 			return err
 		}
 	}
