@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 var _ Frontier = (*Bolt)(nil)
@@ -119,7 +120,7 @@ type commit struct {
 // process holds (a running crawl) fails with ErrLocked after 5 s.
 func OpenBolt(path string, opts Options) (*Bolt, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open frontier %s: %w (waited 5s)", path, ErrLocked)
 	}
 	if err != nil {

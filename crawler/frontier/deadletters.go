@@ -126,7 +126,7 @@ func decodeDead(v []byte, market string) (DeadLetter, error) {
 	if r.Host == "" {
 		r.Host, _ = payloadHost(r.URL)
 	}
-	return DeadLetter{Item: r.Item, Err: r.Err, At: r.At}, nil
+	return DeadLetter(r), nil
 }
 
 // requeued is the item a dead letter becomes: attempts forgotten, due now.
