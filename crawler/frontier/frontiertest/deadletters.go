@@ -275,3 +275,34 @@ func testRequeueMany(t *testing.T, open Opener) {
 		seen[l.URL] = true
 	}
 }
+
+// testRequeuePausedAndHostDown: a requeued URL waits while its market is paused and while
+// its host is in liveness backoff, like any queued URL.
+func testRequeuePausedAndHostDown(t *testing.T, open Opener) {
+	e := setup(t, open, frontier.Options{HostBackoffBase: time.Minute, HostBackoffMax: time.Minute})
+	a, b := item("m1", "a.onion", 1), item("m2", "b.onion", 2)
+	e.add(2, a, b)
+	for _, l := range e.leaseN(10, 2) {
+		e.ack(l, frontier.Result{Status: frontier.Drop, Err: "404"})
+	}
+	if err := e.f.PauseMarket(e.ctx, "m1", "captcha"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.f.HostFailed(e.ctx, "m2", "b.onion", frontier.FailDown); err != nil {
+		t.Fatal(err)
+	}
+	e.requeueAll("", 2)
+	e.counts(2, 0, nil)
+	e.drained(false)
+	e.leaseN(10, 0)
+	if err := e.f.ResumeMarket(e.ctx, "m1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := urls(e.leaseN(10, 1)); got[0] != a.URL {
+		t.Fatalf("leased %v after resume, want %s", got, a.URL)
+	}
+	e.clock.Advance(time.Minute) // host backoff over: one probe lease
+	if got := urls(e.leaseN(10, 1)); got[0] != b.URL {
+		t.Fatalf("leased %v after the host backoff, want %s", got, b.URL)
+	}
+}

@@ -150,6 +150,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeadLettersRequeueOne", testRequeueOne},
 		{"DeadLettersRequeueAll", testRequeueAll},
 		{"DeadLettersRequeueMany", testRequeueMany},
+		{"DeadLettersRequeuePausedHostDown", testRequeuePausedAndHostDown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
