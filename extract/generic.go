@@ -15,18 +15,27 @@ import (
 	"github.com/darkwatch/darkwatch/extract/quantity"
 )
 
-// Labels the generic extractor looks for, English and Russian.
+// Labels the generic extractor looks for: English, Russian, German, French and Spanish.
+// Each is matched on the element's whole own text or on a "Label:" segment of it, after
+// normLabel (case, spaces, trailing colons, bullets and icons removed).
 var (
-	lblPrice    = []string{"price", "purchase price", "sale price", "our price", "cost", "цена", "стоимость"}
-	lblVendor   = []string{"sold by", "vendor", "seller", "merchant", "shop", "store", "продавец", "магазин"}
-	lblFrom     = []string{"ships from", "shipping from", "ship from", "origin", "origin country", "country of origin", "location", "откуда", "страна"}
-	lblLevel    = []string{"level", "vendor level", "trust level", "уровень"}
-	lblRating   = []string{"rating", "feedback", "positive feedback", "рейтинг"}
-	lblSales    = []string{"sales", "orders", "deals", "продаж", "продажи", "сделок"}
-	lblStock    = []string{"stock", "availability", "in stock", "наличие"}
-	lblHandle   = []string{"username", "user name", "handle", "vendor name", "имя пользователя"}
-	lblTo       = []string{"ships to", "ship to", "shipping to", "destination", "destinations", "доставка", "куда"}
-	lblCategory = []string{"category", "категория", "раздел"}
+	lblPrice = []string{"price", "unit price", "purchase price", "sale price", "our price", "cost", "price per unit",
+		"цена", "стоимость", "preis", "stückpreis", "prix", "prix unitaire", "precio", "precio unitario", "preço"}
+	lblVendor = []string{"sold by", "vendor", "seller", "merchant", "shop", "store", "vendor name", "seller name",
+		"продавец", "магазин", "verkäufer", "verkaufer", "händler", "anbieter", "vendeur", "marchand", "vendedor", "vendido por"}
+	lblFrom = []string{"ships from", "shipping from", "ship from", "shipped from", "origin", "origin country", "country of origin", "location",
+		"откуда", "страна", "отправка из", "страна отправки", "versand aus", "versand von", "versandland", "herkunft", "herkunftsland",
+		"expédié de", "expédié depuis", "expédition depuis", "envoi depuis", "pays d'origine", "origine",
+		"envío desde", "envio desde", "enviado desde", "origen", "país de origen"}
+	lblLevel  = []string{"level", "vendor level", "trust level", "уровень"}
+	lblRating = []string{"rating", "feedback", "positive feedback", "рейтинг"}
+	lblSales  = []string{"sales", "orders", "deals", "продаж", "продажи", "сделок"}
+	lblStock  = []string{"stock", "availability", "in stock", "наличие"}
+	lblHandle = []string{"username", "user name", "handle", "vendor name", "имя пользователя", "benutzername", "nom d'utilisateur", "usuario"}
+	lblTo     = []string{"ships to", "ship to", "shipping to", "shipped to", "destination", "destinations", "delivery to",
+		"доставка", "куда", "доставка в", "versand nach", "lieferung nach", "lieferland",
+		"livraison vers", "livraison", "expédié vers", "envío a", "envio a", "envíos a", "destino"}
+	lblCategory = []string{"category", "категория", "раздел", "kategorie", "catégorie", "categoría", "categoria"}
 	lblQuantity = []string{"weight", "вес", "фасовка", "amount", "количество"}
 )
 
@@ -45,8 +54,8 @@ func genericExtract(pc *pageCtx) pageOut {
 		return productsOut(pc, ls)
 	}
 	// 2. a vendor profile URL without a price on the page.
-	d, score := labelListing(pc, nil)
 	cards := detectCards(pc)
+	d, score := labelListing(pc, nil)
 	vendorURL := vendorFromURL(pc.page.URL) != "" && !genListingRe.MatchString(strings.ToLower(pc.page.URL))
 	if vendorURL && !d.priceLabel {
 		if v, ok := genericVendor(pc); ok {
@@ -115,18 +124,51 @@ func fill(dst *string, v string) {
 	}
 }
 
-// pageTitle is the main heading, og:title or <title>.
+// pageTitle is the main heading, og:title or <title>. A heading that is the market's
+// name (in the page header, a logo/brand/site class, or a link to the home page) is not
+// the page's title; without another h1/h2 an element classed as a product/listing/item
+// title or name, then an h3/h4, stands in for the main heading.
 func pageTitle(pc *pageCtx) string {
 	for _, n := range pc.doc.FindMatcher(selH12).Nodes {
-		t := oneLine(nodeText(n))
-		if t != "" && len(t) < 300 {
+		if t := oneLine(nodeText(n)); t != "" && len(t) < 300 && !brandHeading(pc, n) {
+			return t
+		}
+	}
+	for _, n := range pc.doc.FindMatcher(selItemTitle).Nodes {
+		if t := oneLine(nodeText(n)); t != "" && len(t) < 300 && !brandHeading(pc, n) {
 			return t
 		}
 	}
 	if t, ok := pc.doc.FindMatcher(selOGTitle).Attr("content"); ok && strings.TrimSpace(t) != "" {
 		return oneLine(t)
 	}
+	for _, n := range pc.doc.FindMatcher(selH34).Nodes {
+		if t := oneLine(nodeText(n)); t != "" && len(t) < 300 && !brandHeading(pc, n) {
+			return t
+		}
+	}
 	return pc.title()
+}
+
+// brandHeading reports whether heading n names the market rather than the page: it sits
+// in the page header or navigation, carries a logo/brand/site class, or links home.
+func brandHeading(pc *pageCtx, n *html.Node) bool {
+	if inHeader(n) {
+		return true
+	}
+	for e, i := n, 0; e != nil && e.Type == html.ElementNode && i < 2; e, i = e.Parent, i+1 {
+		for _, c := range strings.Fields(strings.ToLower(attr(e, "class") + " " + attr(e, "id"))) {
+			if strings.Contains(c, "logo") || strings.Contains(c, "brand") || c == "site" || strings.HasPrefix(c, "site-") || strings.HasPrefix(c, "site_") || strings.HasPrefix(c, "sitename") {
+				return true
+			}
+		}
+	}
+	if a := firstLink(n); a != nil && oneLine(nodeText(a)) == oneLine(nodeText(n)) {
+		if h := strings.TrimSpace(attr(a, "href")); h == "/" || h == "./" || h == "index.php" || h == "/index.php" || (pc.base != nil && strings.TrimSuffix(pc.abs(h), "/") == pc.base.Scheme+"://"+pc.base.Host) {
+			return true
+		}
+	}
+	return false
 }
 
 // labelListing reads a listing from label-value pairs; score counts the labels found.
@@ -170,8 +212,9 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		if d.l.ShipsToRaw == "" && d.l.ShipsFromRaw != "" && deadDropRe.MatchString(pc.text()) {
 			d.l.ShipsToRaw = d.l.ShipsFromRaw
 		}
+		d.l.Title = pageTitle(pc)
 		if d.l.Category == "" {
-			d.l.Category = breadcrumbLeaf(pc)
+			d.l.Category = breadcrumbPath(pc, d.l.Title)
 		}
 		if d.l.Category == "" {
 			d.l.Category = categoryTrail(pc)
@@ -368,6 +411,9 @@ func detectCards(pc *pageCtx) []*lDraft {
 			out = append(out, d)
 		}
 	}
+	if len(out) >= 3 {
+		pc.cardRoots = best.nodes
+	}
 	return out
 }
 
@@ -557,20 +603,120 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 	return d, true
 }
 
-// breadcrumbLeaf is the last item of the page's breadcrumb trail ("Home > Drugs > Ecstasy").
-func breadcrumbLeaf(pc *pageCtx) string {
+// breadcrumbPath reads the page's breadcrumb trail ("Home > Drugs > Opioids > Fentanyl")
+// as a category path: the home item is dropped, so are items that are neither links nor
+// the trail's last item (a section label without a page), and a last item that repeats
+// the page's title (the listing itself). "Home > Drugs > <a>Ecstasy</a>" -> "Ecstasy";
+// "<li><a>Home</a><li><a>Drugs</a><li><a>Opioids</a><li>Patches x5" on the page of
+// "Patches x5" -> "Drugs > Opioids".
+func breadcrumbPath(pc *pageCtx, title string) string {
 	n := pc.doc.FindMatcher(selCrumbs).First()
 	if len(n.Nodes) == 0 {
 		return ""
 	}
-	t := oneLine(nodeText(n.Nodes[0]))
-	parts := strings.FieldsFunc(t, func(r rune) bool { return r == '>' || r == '/' || r == '»' || r == '›' })
-	for i := len(parts) - 1; i >= 0; i-- {
-		if p := strings.TrimSpace(parts[i]); p != "" && len(p) < 80 {
-			return p
+	items := crumbItems(n.Nodes[0])
+	var out []string
+	for i, it := range items {
+		if len(it.text) > 80 || (i == 0 && homeCrumb(it)) {
+			continue
+		}
+		last := i == len(items)-1
+		if last && title != "" && strings.EqualFold(it.text, oneLine(title)) {
+			continue
+		}
+		if !it.link && !last {
+			continue
+		}
+		out = append(out, it.text)
+	}
+	if len(out) > 6 {
+		out = out[len(out)-6:]
+	}
+	return strings.Join(out, " > ")
+}
+
+type crumb struct {
+	text string
+	href string
+	link bool
+}
+
+func homeCrumb(c crumb) bool {
+	if h := strings.TrimSpace(c.href); h == "/" || h == "./" || h == "index.php" || h == "/index.php" {
+		return true
+	}
+	switch strings.ToLower(c.text) {
+	case "home", "main", "index", "start", "market", "marketplace", "shop", "главная", "startseite", "accueil", "inicio", "⌂", "🏠":
+		return true
+	}
+	return false
+}
+
+// crumbItems splits a breadcrumb element into its items: the text between separators
+// (> / » › →), or its list items, each marked as a link or not.
+func crumbItems(root *html.Node) []crumb {
+	var items []crumb
+	var cur strings.Builder
+	curLink := false
+	curHref := ""
+	flush := func() {
+		if t := oneLine(cur.String()); t != "" {
+			items = append(items, crumb{text: t, href: curHref, link: curLink})
+		}
+		cur.Reset()
+		curLink, curHref = false, ""
+	}
+	var walk func(n *html.Node, inLink bool, depth int)
+	walk = func(n *html.Node, inLink bool, depth int) {
+		if depth > 12 || len(items) > 20 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			// write the text, flushing at each separator outside a link
+			start := 0
+			for i, r := range n.Data {
+				if r == '>' || r == '/' || r == '»' || r == '›' || r == '→' || r == '|' {
+					cur.WriteString(n.Data[start:i])
+					if !inLink {
+						flush()
+					}
+					start = i + len(string(r))
+				}
+			}
+			cur.WriteString(n.Data[start:])
+			if inLink && strings.TrimSpace(n.Data) != "" {
+				curLink = true
+			}
+			return
+		case html.ElementNode:
+			if skipAtom(n.DataAtom) {
+				return
+			}
+			if n.DataAtom == atom.Li {
+				flush()
+			}
+			link := inLink
+			if n.DataAtom == atom.A && attr(n, "href") != "" {
+				flush()
+				link = true
+				curHref = attr(n, "href")
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c, link, depth+1)
+			}
+			if n.DataAtom == atom.A || n.DataAtom == atom.Li {
+				flush()
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inLink, depth+1)
 		}
 	}
-	return ""
+	walk(root, false, 0)
+	flush()
+	return items
 }
 
 // genericOffers finds quantity tiers: repeated rows, options or items that each state a

@@ -164,6 +164,10 @@ func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *htm
 			if !within(h.node, scope) {
 				continue
 			}
+			// a page-level lookup skips the labels of repeated cards ("related listings")
+			if scope == nil && len(pc.cardRoots) > 0 && within(h.node, pc.cardRoots) {
+				continue
+			}
 			if v, a := resolveLabel(h); v != "" {
 				return v, a
 			}

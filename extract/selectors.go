@@ -19,6 +19,8 @@ var (
 	selAuthorLink = cascadia.MustCompile(`a[class*=author], [class*=author] a, a[class*=user], [class*=username] a, [class*=poster] a`)
 	selAuthor     = cascadia.MustCompile(`[class*=author], [class*=username], [class*=poster], .user, .nick`)
 	selH123       = cascadia.MustCompile("h1, h2, h3")
+	selH34        = cascadia.MustCompile("h3, h4")
+	selItemTitle  = cascadia.MustCompile(`[class*=product-title], [class*=listing-title], [class*=item-title], [class*=product-name], [class*=item-name], [class*=listing-name], [class*=offer-title]`)
 	selJSONLD     = cascadia.MustCompile(`script[type="application/ld+json"]`)
 	selMicrodata  = cascadia.MustCompile(`[itemscope][itemtype*="schema.org/Product"]`)
 	selPassword   = cascadia.MustCompile(`input[type=password], input[type=PASSWORD], input[name*=pass]`)

@@ -40,6 +40,7 @@ type pageCtx struct {
 	labelKeys  map[string]string     // label -> normLabel(label), for those labels
 	existsSeen map[string]bool       // existsMemo results by selector source
 	labels     map[string][]labelHit // normalised own-text of short elements
+	cardRoots  []*html.Node          // repeated listing cards (detectCards); page-level labels skip them
 }
 
 func newPageCtx(p Page, doc *goquery.Document) *pageCtx {
