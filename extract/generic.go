@@ -82,6 +82,11 @@ func genericExtract(pc *pageCtx) pageOut {
 		kind := KindCategory
 		if searchURLRe.MatchString(pc.page.URL) {
 			kind = KindSearch
+		} else if path := breadcrumbPath(pc, ""); path != "" {
+			// a category page's trail is its cards' category
+			for _, c := range cards {
+				fill(&c.l.Category, path)
+			}
 		}
 		return pageOut{kind: kind, listings: cards}
 	}
@@ -499,6 +504,9 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
 		d.l.Category = v
 	}
+	if c.DataAtom == atom.Tr {
+		tableColumns(pc, c, d)
+	}
 	if d.l.Category == "" {
 		var cats []string
 		for _, a := range sel.Nodes {
@@ -512,6 +520,107 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	}
 	splitArrow(&d.l)
 	return d
+}
+
+// tableColumns fills a table-row card's empty fields from the columns its table's header
+// names ("Vendor | Price | Ships from"): the cell under each known label is its value.
+func tableColumns(pc *pageCtx, row *html.Node, d *lDraft) {
+	hdr := tableHeader(row)
+	if len(hdr) == 0 {
+		return
+	}
+	var cells []*html.Node
+	for c := row.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) != len(hdr) {
+		return // colspans: columns do not line up
+	}
+	for i, h := range hdr {
+		t := oneLine(nodeText(cells[i]))
+		if t == "" || len(t) > 200 {
+			continue
+		}
+		switch {
+		case pc.isLabel(h, lblFrom):
+			fill(&d.l.ShipsFromRaw, t)
+		case pc.isLabel(h, lblTo):
+			fill(&d.l.ShipsToRaw, t)
+		case pc.isLabel(h, lblCategory):
+			fill(&d.l.Category, t)
+		case pc.isLabel(h, lblPrice):
+			if _, ok := price.Parse(t); ok {
+				d.price = t
+			}
+		case pc.isLabel(h, lblVendor) && d.l.Vendor == "":
+			d.l.Vendor = cleanHandle(t)
+			if a := firstLink(cells[i]); a != nil {
+				d.vendorURL = pc.abs(attr(a, "href"))
+			}
+		}
+	}
+}
+
+// tableHeader is the normalised text of the header cells of row's table: its <thead> row
+// or its first row when that row holds only <th> cells. Nil when row is the header.
+func tableHeader(row *html.Node) []string {
+	var table *html.Node
+	for p, i := row.Parent, 0; p != nil && i < 3; p, i = p.Parent, i+1 {
+		if p.Type == html.ElementNode && p.DataAtom == atom.Table {
+			table = p
+			break
+		}
+	}
+	if table == nil {
+		return nil
+	}
+	var first *html.Node
+	for s, i := table.FirstChild, 0; s != nil && first == nil && i < 20; s, i = s.NextSibling, i+1 {
+		switch {
+		case s.Type != html.ElementNode:
+		case s.DataAtom == atom.Tr:
+			first = s
+		case s.DataAtom == atom.Thead || s.DataAtom == atom.Tbody:
+			for r := s.FirstChild; r != nil; r = r.NextSibling {
+				if r.Type == html.ElementNode && r.DataAtom == atom.Tr {
+					first = r
+					break
+				}
+			}
+		}
+	}
+	if first == nil || first == row {
+		return nil
+	}
+	var hdr []string
+	for c := first.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.DataAtom != atom.Th && (first.Parent == nil || first.Parent.DataAtom != atom.Thead) {
+			return nil
+		}
+		if c.DataAtom == atom.Th || c.DataAtom == atom.Td {
+			hdr = append(hdr, normLabel(oneLine(nodeText(c))))
+		}
+	}
+	return hdr
+}
+
+// isLabel reports whether normalised key is one of labels.
+func (pc *pageCtx) isLabel(key string, labels []string) bool {
+	for _, l := range labels {
+		k, ok := pc.labelKeys[l]
+		if !ok {
+			k = normLabel(l)
+		}
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 var arrowRe = regexp.MustCompile(`\s*(?:→|->|⇒|=>)\s*`)

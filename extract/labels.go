@@ -73,6 +73,32 @@ func ownTextShort(n *html.Node, max int) bool {
 	return !blank
 }
 
+// ownTextSegments is n's own text with " · " between text nodes that elements separate,
+// so a segment never runs from one line into the next; own is ownText(n).
+func ownTextSegments(n *html.Node, own string) string {
+	texts := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			texts++
+		}
+	}
+	if texts < 2 {
+		return own
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			if t := strings.TrimSpace(c.Data); t != "" {
+				if b.Len() > 0 {
+					b.WriteString(" · ")
+				}
+				b.WriteString(t)
+			}
+		}
+	}
+	return collapseSpaces(b.String())
+}
+
 // labelIndex maps normalised labels to the elements that carry them. Built once per page.
 func (pc *pageCtx) labelIndex() map[string][]labelHit {
 	if pc.labels != nil {
@@ -102,7 +128,10 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 				if key != "" && pc.wantLabel(key) {
 					idx[key] = append(idx[key], labelHit{node: n, key: key})
 				}
-				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"
+				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"; text
+				// nodes split by elements ("Ships from: X<br>Ships to: Y") are separate
+				// segments
+				own := ownTextSegments(n, own)
 				start := 0
 				for j := 0; j < 8; j++ {
 					i := indexColon(own[start:])
