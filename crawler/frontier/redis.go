@@ -58,13 +58,21 @@ func (r *Redis) checkLayout(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("redis frontier: %w", err)
 		}
+		// A build of this layout records it before it writes anything else, so markets
+		// without a layout key mean an older build, unless a concurrent process of this
+		// layout recorded it since the GET above: look again.
 		if n > 0 {
+			v, err = r.c.Get(ctx, key).Result()
+		}
+		if n > 0 && errors.Is(err, redis.Nil) {
 			return fmt.Errorf("%w: prefix %q holds a frontier written by an older darkwatch (no %s key); finish it with that version, or delete its keys (redis-cli --scan --pattern '%s:*' | xargs redis-cli del) to start afresh", errLayout, r.opts.Prefix, key, r.opts.Prefix)
 		}
-		if err := r.c.SetNX(ctx, key, layoutVersion, 0).Err(); err != nil {
-			return fmt.Errorf("redis frontier: %w", err)
+		if n == 0 {
+			if err := r.c.SetNX(ctx, key, layoutVersion, 0).Err(); err != nil {
+				return fmt.Errorf("redis frontier: %w", err)
+			}
+			v, err = r.c.Get(ctx, key).Result()
 		}
-		v, err = r.c.Get(ctx, key).Result()
 		if err != nil {
 			return fmt.Errorf("redis frontier: %w", err)
 		}
@@ -546,6 +554,9 @@ func (r *Redis) PauseMarket(ctx context.Context, market, reason string) error {
 	}
 	if r.closed.Load() {
 		return ErrClosed
+	}
+	if err := r.checkLayout(ctx); err != nil {
+		return err
 	}
 	if err := r.c.Set(ctx, r.mkey(market)+"paused", reason, 0).Err(); err != nil {
 		return fmt.Errorf("pause %s: %w", market, err)
