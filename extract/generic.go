@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/darkwatch/darkwatch/extract/country"
 	"github.com/darkwatch/darkwatch/extract/price"
 	"github.com/darkwatch/darkwatch/extract/quantity"
 )
@@ -411,10 +413,19 @@ func detectCards(pc *pageCtx) []*lDraft {
 		}
 	}
 	var out []*lDraft
+	seen := map[string]*lDraft{}
 	for _, c := range best.nodes {
-		if d := readCard(pc, c); d != nil {
-			out = append(out, d)
+		d := readCard(pc, c)
+		if d == nil {
+			continue
 		}
+		// a listing drawn over two rows (details, then "View full description"): one card
+		if prev := seen[d.l.URL]; prev != nil {
+			mergeCard(prev, d)
+			continue
+		}
+		seen[d.l.URL] = d
+		out = append(out, d)
 	}
 	if len(out) >= 3 {
 		pc.cardRoots = best.nodes
@@ -437,7 +448,7 @@ func normClass(c string) string {
 }
 
 func cardLike(n *html.Node) bool {
-	if firstLink(n) == nil {
+	if !hasTitleLink(n) {
 		return false
 	}
 	t := oneLine(nodeText(n))
@@ -446,6 +457,76 @@ func cardLike(n *html.Node) bool {
 	}
 	_, ok := price.Parse(t)
 	return ok
+}
+
+// mergeCard fills dst's empty fields from src, a second block of the same listing.
+func mergeCard(dst, src *lDraft) {
+	fill(&dst.l.Vendor, src.l.Vendor)
+	fill(&dst.vendorURL, src.vendorURL)
+	fill(&dst.l.ShipsFromRaw, src.l.ShipsFromRaw)
+	fill(&dst.l.ShipsToRaw, src.l.ShipsToRaw)
+	fill(&dst.l.Category, src.l.Category)
+	fill(&dst.price, src.price)
+}
+
+// actionLinkRe matches link texts that are actions, not listing titles.
+var actionLinkRe = regexp.MustCompile(`(?i)^(?:view|details?|more( info)?|read more|see more|show|open|view (?:full )?(?:description|details|listing|product|item|offer)|buy|buy now|order|order now|purchase|add to cart|add to basket|подробнее|купить|заказать|kaufen|details ansehen|mehr|acheter|voir|comprar|ver( más)?)$`)
+
+// isActionText reports whether a link text is an action ("View Full Description", "Order").
+func isActionText(t string) bool {
+	t = strings.TrimSpace(strings.Trim(t, " »›>→.!…"))
+	if !strings.ContainsFunc(t, unicode.IsLetter) {
+		return true // "»", "12", "<<": pagination
+	}
+	return len(t) < 40 && actionLinkRe.MatchString(t)
+}
+
+// arrowPlaces finds a short text "X → Y" inside card c whose sides name places: the
+// card's origin and destinations ("US → US", "Germany → Worldwide").
+func arrowPlaces(c *html.Node) string {
+	stack := []*html.Node{c}
+	for n := 0; len(stack) > 0 && n < 2000; n++ {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if e.Type == html.TextNode {
+			t := oneLine(e.Data)
+			if len(t) > 0 && len(t) < 120 {
+				if parts := arrowRe.Split(t, 2); len(parts) == 2 && len(country.Parse(parts[0])) > 0 && len(country.Parse(parts[1])) > 0 {
+					return t
+				}
+			}
+			continue
+		}
+		if e.Type == html.ElementNode && skipAtom(e.DataAtom) {
+			continue
+		}
+		for k := e.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return ""
+}
+
+// hasTitleLink reports whether n holds a link that can be a card's title: not a vendor
+// page, not an action ("Order", "View full description"), not an account link.
+func hasTitleLink(n *html.Node) bool {
+	stack := []*html.Node{n}
+	for i := 0; len(stack) > 0 && i < 5000; i++ {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.Type == html.ElementNode && c.DataAtom == atom.A {
+			if h := strings.ToLower(attr(c, "href")); h != "" && !genIgnoreRe.MatchString(h) && (!genVendorRe.MatchString(h) || genListingRe.MatchString(h)) {
+				if t := oneLine(nodeText(c)); t != "" && !isActionText(t) {
+					return true
+				}
+			}
+			continue
+		}
+		for k := c.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return false
 }
 
 // readCard reads title, URL, price, vendor and places from one card.
@@ -466,6 +547,9 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 				d.l.Vendor = cleanHandle(t)
 				d.vendorURL = pc.abs(raw)
 			}
+			continue
+		}
+		if isActionText(t) {
 			continue
 		}
 		score := len(t)
@@ -506,6 +590,9 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	}
 	if c.DataAtom == atom.Tr {
 		tableColumns(pc, c, d)
+	}
+	if d.l.ShipsFromRaw == "" {
+		d.l.ShipsFromRaw = arrowPlaces(c)
 	}
 	if d.l.Category == "" {
 		var cats []string
@@ -680,6 +767,10 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 	hasPGP := strings.Contains(text, "BEGIN PGP PUBLIC KEY BLOCK")
 	if handle == "" && !hasPGP {
 		return nil, false
+	}
+	if handle != "" && !strings.Contains(pc.lowerText(), strings.ToLower(handle)) {
+		// an id or a file name in the URL, not the handle the page shows
+		handle = ""
 	}
 	if v, _ := pc.labelValue(nil, lblHandle); v != "" {
 		if h := cleanHandle(v); h != "" && len(h) < 64 {

@@ -118,7 +118,8 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 		if n.Type == html.ElementNode && skipAtom(n.DataAtom) {
 			continue
 		}
-		if n.Type == html.ElementNode && ownTextShort(n, maxLabelRunes*3*4) && pc.mayBeLabel(n) {
+		// an <option> is a choice ("--Ships From--" over a list of countries), not a label
+		if n.Type == html.ElementNode && n.DataAtom != atom.Option && ownTextShort(n, maxLabelRunes*3*4) && pc.mayBeLabel(n) {
 			own := ownText(n)
 			if own != "" && utf8.RuneCountInString(own) <= maxLabelRunes*3 {
 				key := ""

@@ -1,7 +1,7 @@
 // Package price finds prices in listing text and converts them to US dollars.
 //
 // Parse and ParseAll recognise a number next to a currency marker, before
-// or after it: symbols ($ € £ ₽ ₿, AU$ A$ C$ CA$ US$), ISO codes and
+// or after it: symbols ($ € £ ₽ ₿, ฿ as bitcoin (Dream and others), AU$ A$ C$ CA$ US$), ISO codes and
 // tickers in any case (USD EUR GBP AUD CAD RUB BTC XBT mBTC XMR LTC) and
 // words (dollars, euros, rubles, руб., рублей, bitcoin, monero, litecoin).
 // mBTC is normalised to BTC. Exchange-rate displays ("BTC/USD 9304.76",

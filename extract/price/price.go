@@ -282,7 +282,7 @@ var markers = []marker{
 	{"£", "GBP", 1, false}, {"gbp", "GBP", 1, true},
 	{"₽", "RUB", 1, false}, {"rub", "RUB", 1, true}, {"rur", "RUB", 1, true}, {"руб.", "RUB", 1, false}, {"руб", "RUB", 1, true},
 	{"рублей", "RUB", 1, true}, {"рубля", "RUB", 1, true}, {"рубль", "RUB", 1, true}, {"р.", "RUB", 1, false}, {"р", "RUB", 1, true}, {"roubles", "RUB", 1, true}, {"rubles", "RUB", 1, true},
-	{"₿", "BTC", 1, false}, {"btc", "BTC", 1, true}, {"xbt", "BTC", 1, true}, {"bitcoin", "BTC", 1, true}, {"bitcoins", "BTC", 1, true},
+	{"₿", "BTC", 1, false}, {"฿", "BTC", 1, false}, {"btc", "BTC", 1, true}, {"xbt", "BTC", 1, true}, {"bitcoin", "BTC", 1, true}, {"bitcoins", "BTC", 1, true},
 	{"mbtc", "BTC", 0.001, true},
 	{"xmr", "XMR", 1, true}, {"monero", "XMR", 1, true},
 	{"ltc", "LTC", 1, true}, {"litecoin", "LTC", 1, true}, {"litecoins", "LTC", 1, true},
@@ -310,7 +310,7 @@ func matchCurrency(s string, i int) (string, float64, int) {
 	if prevLetter(s, i) {
 		// markers must start a word ("usdt" inside "busdt" etc.), except symbols
 		r, _ := utf8.DecodeRuneInString(s[i:])
-		if r != '$' && r != '€' && r != '£' && r != '₽' && r != '₿' {
+		if r != '$' && r != '€' && r != '£' && r != '₽' && r != '₿' && r != '฿' {
 			return "", 0, 0
 		}
 		// "AU$": the letters before "$" belong to the marker, handled at their start;

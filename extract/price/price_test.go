@@ -83,6 +83,7 @@ func TestParse(t *testing.T) {
 		{"GBP 15.99", price.Money{15.99, "GBP"}, true},
 		{"CAD 99", price.Money{99, "CAD"}, true},
 		{"₿0.01", price.Money{0.01, "BTC"}, true},
+		{"฿0.000523", price.Money{0.000523, "BTC"}, true},
 		// not prices
 		{"", price.Money{}, false},
 		{"10 x 80mg oxycodone", price.Money{}, false},
