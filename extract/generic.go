@@ -311,7 +311,8 @@ func firstPriceText(pc *pageCtx) string {
 		if len(t) == 0 || len(t) > 60 {
 			continue
 		}
-		if _, ok := price.Parse(t); ok {
+		// a wallet balance in the header ("Bitcoin (BTC) ฿0") is not the price
+		if m, ok := price.Parse(t); ok && m.Amount > 0 && !inHeader(n) {
 			return t
 		}
 	}

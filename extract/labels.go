@@ -119,7 +119,9 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 			continue
 		}
 		// an <option> is a choice ("--Ships From--" over a list of countries), not a label
-		if n.Type == html.ElementNode && n.DataAtom != atom.Option && ownTextShort(n, maxLabelRunes*3*4) && pc.mayBeLabel(n) {
+		// a <label for=...> names a form control (a search filter), not a value
+		if n.Type == html.ElementNode && n.DataAtom != atom.Option && !(n.DataAtom == atom.Label && attr(n, "for") != "") &&
+			ownTextShort(n, maxLabelRunes*3*4) && pc.mayBeLabel(n) {
 			own := ownText(n)
 			if own != "" && utf8.RuneCountInString(own) <= maxLabelRunes*3 {
 				key := ""
@@ -208,6 +210,8 @@ func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *htm
 
 var valueStopAtoms = map[atom.Atom]bool{atom.Br: true, atom.Hr: true}
 
+var formControlAtoms = map[atom.Atom]bool{atom.Select: true, atom.Input: true, atom.Textarea: true, atom.Button: true}
+
 var blockValueAtoms = map[atom.Atom]bool{
 	atom.Div: true, atom.P: true, atom.Table: true, atom.Ul: true, atom.Ol: true, atom.Dd: true,
 	atom.Pre: true, atom.Section: true, atom.Textarea: true, atom.Td: true, atom.Li: true,
@@ -265,6 +269,12 @@ func resolveLabel(h labelHit) (string, *html.Node) {
 		if valueStopAtoms[s.DataAtom] {
 			break
 		}
+		if formControlAtoms[s.DataAtom] {
+			break // a filter or a choice: its options are not the value
+		}
+		if startsWithLabel(s) {
+			break // the next label's row: this label's value is empty
+		}
 		t := oneLine(nodeText(s))
 		if len(parts) > 0 && (s.DataAtom == atom.Label || strings.HasSuffix(t, ":")) {
 			break // the next label
@@ -280,6 +290,28 @@ func resolveLabel(h labelHit) (string, *html.Node) {
 		}
 	}
 	return collapseSpaces(strings.Join(parts, " ")), link
+}
+
+// startsWithLabel reports whether n is a <label> or its first element child (descending
+// through first children) is one: "<div><label>Escrow</label> <span>..</span></div>".
+func startsWithLabel(n *html.Node) bool {
+	for i := 0; n != nil && i < 4; i++ {
+		if n.DataAtom == atom.Label {
+			return true
+		}
+		var first *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+				return false
+			}
+			if c.Type == html.ElementNode {
+				first = c
+				break
+			}
+		}
+		n = first
+	}
+	return false
 }
 
 // hasElementText reports whether e has an element child with text.

@@ -15,7 +15,7 @@ import (
 // with the market profiles over every saved msc page (measured 2026-11-27: see
 // docs/extraction.md); realGenericFieldFloor applies to each field with >= 10 checks.
 const (
-	realGenericFloor      = 0.84
+	realGenericFloor      = 0.90
 	realGenericFieldFloor = 0.60
 )
 
