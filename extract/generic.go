@@ -154,7 +154,33 @@ func pageTitle(pc *pageCtx) string {
 			return t
 		}
 	}
-	return pc.title()
+	return stripSiteName(pc.title())
+}
+
+var (
+	titleSepRe  = regexp.MustCompile(`\s+(?:-|\||::|—|–|»|·)\s+`)
+	siteWordRe  = regexp.MustCompile(`(?i)\b(?:market|marketplace|markt|marché|mercado|shop|store|bazaar|emporium|forum)\b|маркет|магазин`)
+	siteWordMax = 4 // words in a site-name segment
+)
+
+// stripSiteName drops the market's name from a <title>: "Item - Apollon Market" -> "Item",
+// "Kestrel Market :: Item" -> "Item". A first or last segment of at most four words that
+// holds a market word (market, shop, store, bazaar, forum...) is the site's name.
+func stripSiteName(t string) string {
+	locs := titleSepRe.FindAllStringIndex(t, -1)
+	if len(locs) == 0 {
+		return t
+	}
+	site := func(seg string) bool {
+		return len(strings.Fields(seg)) <= siteWordMax && siteWordRe.MatchString(seg)
+	}
+	if last := locs[len(locs)-1]; site(t[last[1]:]) && strings.TrimSpace(t[:last[0]]) != "" {
+		return strings.TrimSpace(t[:last[0]])
+	}
+	if first := locs[0]; site(t[:first[0]]) && strings.TrimSpace(t[first[1]:]) != "" {
+		return strings.TrimSpace(t[first[1]:])
+	}
+	return t
 }
 
 // brandHeading reports whether heading n names the market rather than the page: it sits
@@ -162,6 +188,9 @@ func pageTitle(pc *pageCtx) string {
 func brandHeading(pc *pageCtx, n *html.Node) bool {
 	if inHeader(n) {
 		return true
+	}
+	if t := strings.TrimSpace(nodeText(n)); strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") {
+		return true // a section label ("User Profile :"), not a title
 	}
 	for e, i := n, 0; e != nil && e.Type == html.ElementNode && i < 2; e, i = e.Parent, i+1 {
 		for _, c := range strings.Fields(strings.ToLower(attr(e, "class") + " " + attr(e, "id"))) {
@@ -508,6 +537,45 @@ func arrowPlaces(c *html.Node) string {
 	return ""
 }
 
+// cardPrice is the text that holds a card's price: the first element classed "price"
+// with a non-zero price, else the card's text without its title ("GET $50/DAY" is a title).
+func cardPrice(c, titleLink *html.Node) string {
+	stack := []*html.Node{c}
+	var rest strings.Builder
+	for i := 0; len(stack) > 0 && i < 5000; i++ {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == titleLink {
+			continue
+		}
+		switch n.Type {
+		case html.TextNode:
+			rest.WriteString(n.Data)
+			rest.WriteByte(' ')
+			continue
+		case html.ElementNode:
+			if skipAtom(n.DataAtom) {
+				continue
+			}
+			if n != c && strings.Contains(strings.ToLower(attr(n, "class")), "price") {
+				if t := oneLine(nodeText(n)); len(t) < 200 {
+					if m, ok := price.Parse(t); ok && m.Amount > 0 {
+						return t
+					}
+				}
+			}
+		}
+		for k := n.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	t := oneLine(rest.String())
+	if _, ok := price.Parse(t); ok {
+		return t
+	}
+	return ""
+}
+
 // hasTitleLink reports whether n holds a link that can be a card's title: not a vendor
 // page, not an action ("Order", "View full description"), not an account link.
 func hasTitleLink(n *html.Node) bool {
@@ -566,10 +634,7 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	}
 	d.l.Title = oneLine(nodeText(titleLink))
 	d.l.URL = pc.abs(attr(titleLink, "href"))
-	text := oneLine(nodeText(c))
-	if ps := price.ParseAll(text); len(ps) > 0 {
-		d.price = text
-	}
+	d.price = cardPrice(c, titleLink)
 	scope := []*html.Node{c}
 	if v, _ := pc.labelValue(scope, lblFrom); v != "" {
 		d.l.ShipsFromRaw = v

@@ -15,8 +15,8 @@ import (
 // with the market profiles over every saved msc page (measured 2026-11-27: see
 // docs/extraction.md); realGenericFieldFloor applies to each field with >= 10 checks.
 const (
-	realGenericFloor      = 0.90
-	realGenericFieldFloor = 0.60
+	realGenericFloor      = 0.95
+	realGenericFieldFloor = 0.75
 )
 
 // TestRealPagesGenericOnly runs every saved page of msc-darkweb-scraping (Dream, Empire,
