@@ -349,14 +349,18 @@ func (r *Redis) Ack(ctx context.Context, l Lease, res Result) error {
 func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 	now := r.opts.Clock()
 	var errs []error
-	// Per market: plain Done outcomes grouped by host (the common case, one
-	// argument each), the other outcomes one record each. res lists the
-	// outcomes in the order the script answers them.
+	// Per market, records in outcome order: plain Done outcomes of one host gather in one
+	// 'D' record (the common case, one argument each) until another outcome of that host
+	// comes, so a host's outcomes keep their order (the last of a success and a host-down
+	// decides whether the host is down, as with Acks one by one).
+	type rec struct {
+		host string
+		outs []Outcome
+		args []any // nil for a 'D' record
+	}
 	type group struct {
-		done  map[string][]Outcome
-		hosts []string
-		other []Outcome
-		args  []any
+		recs  []rec
+		openD map[string]int // host -> index of its open 'D' record
 	}
 	groups := map[string]*group{}
 	var order []string
@@ -364,41 +368,43 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 		l, res := o.Lease, o.Result
 		g := groups[l.Market]
 		if g == nil {
-			g = &group{done: map[string][]Outcome{}}
+			g = &group{openD: map[string]int{}}
 			groups[l.Market] = g
 			order = append(order, l.Market)
 		}
 		if res.Status == Done && res.Recrawl <= 0 {
-			if _, ok := g.done[l.Host]; !ok {
-				g.hosts = append(g.hosts, l.Host)
+			if i, ok := g.openD[l.Host]; ok {
+				g.recs[i].outs = append(g.recs[i].outs, o)
+			} else {
+				g.openD[l.Host] = len(g.recs)
+				g.recs = append(g.recs, rec{host: l.Host, outs: []Outcome{o}})
 			}
-			g.done[l.Host] = append(g.done[l.Host], o)
 			continue
 		}
 		it := l.Item
 		it.NotBefore = time.Time{}
 		mem := leaseMember(l)
-		var rec []any
+		var args []any
 		var p []byte
 		var err error
 		switch res.Status {
 		case Done:
 			it.Attempt = 0
 			p, err = redisPayload(it)
-			rec = []any{"R", mem, l.Host, now.Add(res.Recrawl).UnixMilli(), p}
+			args = []any{"R", mem, l.Host, now.Add(res.Recrawl).UnixMilli(), p}
 		case Retry, Drop:
 			it.Attempt++
 			if res.Status == Drop || it.Attempt >= r.opts.MaxAttempts {
 				p, err = json.Marshal(deadRec{Item: it, Err: res.Err, At: now})
-				rec = []any{"X", mem, l.Host, p}
+				args = []any{"X", mem, l.Host, p}
 			} else {
 				p, err = redisPayload(it)
-				rec = []any{"T", mem, l.Host, now.Add(r.opts.retryBackoff(it.Attempt)).UnixMilli(), p}
+				args = []any{"T", mem, l.Host, now.Add(r.opts.retryBackoff(it.Attempt)).UnixMilli(), p}
 			}
 		case HostDown:
 			base, mx := r.hostBackoffRange(res.Failure)
 			p, err = json.Marshal(map[string]any{"b": ms(base), "x": ms(mx), "r": r.opts.Rand(), "k": res.Failure.String()})
-			rec = []any{"W", mem, l.Host, int64(l.Priority), p}
+			args = []any{"W", mem, l.Host, int64(l.Priority), p}
 		default:
 			err = fmt.Errorf("%w: status %v", ErrInvalid, res.Status)
 		}
@@ -406,14 +412,13 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 			errs = append(errs, fmt.Errorf("ack %s: %w", l.URL, err))
 			continue
 		}
-		g.other = append(g.other, o)
-		g.args = append(g.args, rec...)
+		delete(g.openD, l.Host)
+		g.recs = append(g.recs, rec{host: l.Host, outs: []Outcome{o}, args: args})
 	}
 	var calls []call
 	var callOuts [][]Outcome
 	for _, m := range order {
-		g := groups[m]
-		// Chunks of at most addChunk outcomes per script call.
+		// Chunks of at most addChunk outcomes per script call; a 'D' record may be split.
 		var args []any
 		var co []Outcome
 		emit := func() {
@@ -423,11 +428,14 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 			}
 			args, co = nil, nil
 		}
-		for _, h := range g.hosts {
-			ds := g.done[h]
-			for len(ds) > 0 {
+		for _, rc := range groups[m].recs {
+			if rc.args != nil {
+				args = append(args, rc.args...)
+				co = append(co, rc.outs...)
+			}
+			for ds := rc.outs; rc.args == nil && len(ds) > 0; {
 				k := min(len(ds), addChunk-len(co))
-				args = append(args, "D", h, k)
+				args = append(args, "D", rc.host, k)
 				for _, o := range ds[:k] {
 					args = append(args, leaseMember(o.Lease))
 				}
@@ -437,16 +445,6 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 					emit()
 				}
 			}
-		}
-		at := 0
-		for _, o := range g.other {
-			step := 5
-			if g.args[at] == "X" {
-				step = 4
-			}
-			args = append(args, g.args[at:at+step]...)
-			at += step
-			co = append(co, o)
 			if len(co) >= addChunk {
 				emit()
 			}

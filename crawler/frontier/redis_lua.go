@@ -294,6 +294,9 @@ return bulk('HMGET', P .. 'items', fps, 2000)
 //	'W', m, host, prio, fail  host down: requeue at prio;
 //	                          fail = {"b":base,"x":max,"r":jitter,"k":kind}
 //
+// Records come in outcome order per host: the host's last success ('D', 'R')
+// or host-down ('W') decides whether it ends up marked up.
+//
 // Returns 1/0 (acked / lease lost) per outcome, in argument order.
 var luaAck = redis.NewScript(luaCommon + `
 local res, gone, drop, infl, up, acked = {}, {}, {}, {}, {}, {}
@@ -348,6 +351,7 @@ while i <= #ARGV do
         enqueue(fp, host, tonumber(ARGV[i + 3]))
         local f = cjson.decode(ARGV[i + 4])
         hostfail(host, f.b, f.x, f.r, f.k)
+        up[host] = nil -- a success before it in this call does not mark the host up
       end
     else
       res[#res + 1] = 0

@@ -146,6 +146,7 @@ func Run(t *testing.T, open Opener) {
 		{"MaxPagesPerMarket", testMaxPages},
 		{"Stats", testStats},
 		{"AckManyMixed", testAckMany},
+		{"AckManyHostOrder", testAckManyHostOrder},
 		{"DeadLettersList", testDeadList},
 		{"DeadLettersRequeueOne", testRequeueOne},
 		{"DeadLettersRequeueAll", testRequeueAll},
@@ -615,6 +616,32 @@ func testStats(t *testing.T, open Opener) {
 	}
 	if st.Markets["m1"].Seen != 5 || st.Markets["m2"].Seen != 1 {
 		t.Fatalf("per market seen %d/%d, want 5/1", st.Markets["m1"].Seen, st.Markets["m2"].Seen)
+	}
+}
+
+// testAckManyHostOrder checks that AckMany applies a host's outcomes in order, as Acks one
+// by one would: the last of a success and a host-down decides whether the host is down.
+func testAckManyHostOrder(t *testing.T, open Opener) {
+	for _, downLast := range []bool{true, false} {
+		t.Run(fmt.Sprintf("down_last=%v", downLast), func(t *testing.T) {
+			e := setup(t, open, frontier.Options{HostMaxInFlight: 3})
+			e.add(4, item("m1", "a.onion", 1), item("m1", "a.onion", 2), item("m1", "a.onion", 3), item("m1", "a.onion", 4))
+			ls := e.leaseN(3, 3)
+			done := frontier.Outcome{Lease: ls[0], Result: frontier.Result{Status: frontier.Done}}
+			down := frontier.Outcome{Lease: ls[1], Result: frontier.Result{Status: frontier.HostDown, Failure: frontier.FailDown}}
+			done2 := frontier.Outcome{Lease: ls[2], Result: frontier.Result{Status: frontier.Done}}
+			outs := []frontier.Outcome{done, down, done2}
+			if downLast {
+				outs = []frontier.Outcome{done, done2, down}
+			}
+			if err := e.f.AckMany(e.ctx, outs); err != nil {
+				t.Fatal(err)
+			}
+			hs := e.stats().Markets["m1"].Hosts["a.onion"]
+			if isDown := !hs.DownUntil.IsZero(); isDown != downLast {
+				t.Fatalf("host down until %v (failures %d) after %v; want down=%v", hs.DownUntil, hs.Failures, outs, downLast)
+			}
+		})
 	}
 }
 
