@@ -22,13 +22,17 @@ import (
 // normLabel (case, spaces, trailing colons, bullets and icons removed).
 var (
 	lblPrice = []string{"price", "unit price", "purchase price", "sale price", "our price", "cost", "price per unit",
-		"цена", "стоимость", "preis", "stückpreis", "prix", "prix unitaire", "precio", "precio unitario", "preço"}
+		"цена", "стоимость", "preis", "stückpreis", "prix", "prix unitaire", "precio", "precio unitario", "preço",
+		"prezzo", "prezzo unitario", "prijs", "cena", "pris", "fiyat"}
 	lblVendor = []string{"sold by", "vendor", "seller", "merchant", "shop", "store", "vendor name", "seller name",
-		"продавец", "магазин", "verkäufer", "verkaufer", "händler", "anbieter", "vendeur", "marchand", "vendedor", "vendido por"}
+		"продавец", "магазин", "verkäufer", "verkaufer", "händler", "anbieter", "vendeur", "marchand", "vendedor", "vendido por",
+		"venditore", "venduto da", "verkoper", "verkocht door", "sprzedawca", "sprzedający", "säljare", "satıcı"}
 	lblFrom = []string{"ships from", "shipping from", "ship from", "shipped from", "origin", "origin country", "country of origin", "location",
 		"откуда", "страна", "отправка из", "страна отправки", "versand aus", "versand von", "versandland", "herkunft", "herkunftsland",
 		"expédié de", "expédié depuis", "expédition depuis", "envoi depuis", "pays d'origine", "origine",
-		"envío desde", "envio desde", "enviado desde", "origen", "país de origen"}
+		"envío desde", "envio desde", "enviado desde", "origen", "país de origen",
+		"spedito da", "spedizione da", "paese di origine", "enviado de", "envio de", "origem", "país de origem",
+		"verzonden vanuit", "verzending vanuit", "verzonden uit", "herkomst", "land van herkomst", "wysyłka z", "kraj wysyłki", "skickas från"}
 	lblLevel  = []string{"level", "vendor level", "trust level", "уровень"}
 	lblRating = []string{"rating", "feedback", "positive feedback", "рейтинг"}
 	lblSales  = []string{"sales", "orders", "deals", "продаж", "продажи", "сделок"}
@@ -36,8 +40,13 @@ var (
 	lblHandle = []string{"username", "user name", "handle", "vendor name", "имя пользователя", "benutzername", "nom d'utilisateur", "usuario"}
 	lblTo     = []string{"ships to", "ship to", "shipping to", "shipped to", "destination", "destinations", "delivery to",
 		"доставка", "куда", "доставка в", "versand nach", "lieferung nach", "lieferland",
-		"livraison vers", "livraison", "expédié vers", "envío a", "envio a", "envíos a", "destino"}
-	lblCategory = []string{"category", "категория", "раздел", "kategorie", "catégorie", "categoría", "categoria"}
+		"livraison vers", "livraison", "expédié vers", "envío a", "envio a", "envíos a", "destino",
+		"spedizione verso", "spedizione in", "spedisce in", "spedito in", "enviado para", "envio para", "entrega para",
+		"verzending naar", "levering naar", "wysyłka do", "dostawa do", "skickas till"}
+	lblCategory = []string{"category", "категория", "раздел", "kategorie", "catégorie", "categoría", "categoria", "categorie", "kategoria", "kategori"}
+	// lblShipping is a combined shipping line: "Shipping: Germany → Worldwide" (origin and
+	// destinations), "Shipping: from Spain" (origin) or "Shipping: Worldwide" (destinations).
+	lblShipping = []string{"shipping", "delivery", "ships", "shipping info", "versand", "lieferung", "expédition", "envío", "envio", "spedizione", "verzending", "wysyłka"}
 	lblQuantity = []string{"weight", "вес", "фасовка", "amount", "количество"}
 )
 
@@ -236,6 +245,13 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		d.l.ShipsToRaw = v
 		score++
 	}
+	if d.l.ShipsFromRaw == "" && d.l.ShipsToRaw == "" {
+		if v, _ := pc.labelValue(scope, lblShipping); v != "" && len(v) < 300 {
+			if shippingLine(&d.l, v) {
+				score++
+			}
+		}
+	}
 	splitArrow(&d.l)
 	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
 		d.l.Category = v
@@ -371,16 +387,46 @@ func inHeader(n *html.Node) bool {
 		if p.Type != html.ElementNode {
 			continue
 		}
-		if p.DataAtom == atom.Header || p.DataAtom == atom.Nav {
+		if p.DataAtom == atom.Nav || (p.DataAtom == atom.Header && !inContent(p)) {
 			return true
 		}
-		c := strings.ToLower(attr(p, "class") + " " + attr(p, "id"))
-		if strings.Contains(c, "header") || strings.Contains(c, "navbar") || strings.Contains(c, "controlbox") || strings.Contains(c, "topnav") || strings.Contains(c, "account") {
-			return true
+		for _, c := range strings.Fields(strings.ToLower(attr(p, "class") + " " + attr(p, "id"))) {
+			if chromeToken(c) {
+				return true
+			}
 		}
 	}
 	if p := n.Parent; p != nil {
 		if strings.Contains(strings.ToLower(ownText(p)), "logged in as") {
+			return true
+		}
+	}
+	return false
+}
+
+// chromeToken reports whether a class or id names the page's header or account box
+// ("header", "site-header", "navbar", "topnav", "account"), not the header of a card or
+// panel inside the content ("card-header", "panel-header", "product-header").
+func chromeToken(c string) bool {
+	if strings.Contains(c, "navbar") || strings.Contains(c, "controlbox") || strings.Contains(c, "topnav") || strings.Contains(c, "account") {
+		return true
+	}
+	if !strings.Contains(c, "header") {
+		return false
+	}
+	for _, p := range []string{"card", "panel", "box", "modal", "product", "listing", "item", "offer", "widget", "section", "table", "content", "post", "entry", "article"} {
+		if strings.HasPrefix(c, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// inContent reports whether n sits inside an <article>, <main> or <section>: its <header>
+// heads that content, not the page.
+func inContent(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && (p.DataAtom == atom.Article || p.DataAtom == atom.Main || p.DataAtom == atom.Section) {
 			return true
 		}
 	}
@@ -772,6 +818,26 @@ func (pc *pageCtx) isLabel(key string, labels []string) bool {
 		if k == key {
 			return true
 		}
+	}
+	return false
+}
+
+var shipFromToRe = regexp.MustCompile(`(?i)^(?:ships?\s+)?from\s+(.+?)(?:\s+to\s+(.+))?$`)
+
+// shippingLine reads a combined shipping value into l: "Germany → Worldwide", "from Spain
+// to EU", or places only (destinations). It reports whether the value names a place.
+func shippingLine(l *Listing, v string) bool {
+	if parts := arrowRe.Split(v, 2); len(parts) == 2 {
+		l.ShipsFromRaw, l.ShipsToRaw = strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
+		return len(country.Parse(parts[0])) > 0
+	}
+	if m := shipFromToRe.FindStringSubmatch(strings.TrimSpace(v)); m != nil {
+		l.ShipsFromRaw, l.ShipsToRaw = strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+		return len(country.Parse(m[1])) > 0
+	}
+	if len(country.Parse(v)) > 0 {
+		l.ShipsToRaw = v
+		return true
 	}
 	return false
 }

@@ -16,6 +16,7 @@ import (
 // was first run through the extractor. Empty fields are not checked.
 type heldOutCase struct {
 	File     string           `json:"file"`
+	Batch    int              `json:"batch"` // 1: rules were written for it; 2: scored before any rule change
 	URL      string           `json:"url"`
 	Kind     string           `json:"kind"`
 	Listings []heldOutListing `json:"listings"`
@@ -38,9 +39,10 @@ type heldOutVendor struct {
 	PGP    bool   `json:"pgp"`
 }
 
-// heldOutFloor is the share of held-out field checks the generic extractor must pass. The
-// first run (before any rule was written for these layouts) passed 154 of 193 checks; the
-// floor sits a little under the current score so a regression fails.
+// heldOutFloor is the share of held-out field checks the generic extractor must pass.
+// Batch 1 (25 pages) first ran at 154/193 (79.8%) before the rules written for it; batch 2
+// (10 pages, written after those rules as a check of how they generalise) first ran at
+// 58/84 (69.0%). Both now pass fully; the floors sit a little lower so a regression fails.
 const heldOutFloor = 0.95
 
 // heldOutFieldFloor: no single field may fall below this share.
@@ -62,10 +64,13 @@ func TestGenericHeldOut(t *testing.T) {
 	}
 	x := testExtractor(t)
 	total, pass := map[string]int{}, map[string]int{}
+	batchTotal, batchPass := map[int]int{}, map[int]int{}
 	score := func(c heldOutCase, field string, ok bool, format string, args ...any) {
 		total[field]++
+		batchTotal[c.Batch]++
 		if ok {
 			pass[field]++
+			batchPass[c.Batch]++
 			return
 		}
 		t.Logf("%s %s: %s", c.File, field, fmt.Sprintf(format, args...))
@@ -114,6 +119,11 @@ func TestGenericHeldOut(t *testing.T) {
 		ok += pass[f]
 		if float64(pass[f]) < heldOutFieldFloor*float64(total[f]) {
 			t.Errorf("field %s: %d/%d, want >= %.0f%%", f, pass[f], total[f], 100*heldOutFieldFloor)
+		}
+	}
+	for b := 1; b <= 2; b++ {
+		if batchTotal[b] > 0 {
+			t.Logf("%-12s %5d %5d  %5.1f%%", fmt.Sprintf("batch %d", b), batchPass[b], batchTotal[b], 100*float64(batchPass[b])/float64(batchTotal[b]))
 		}
 	}
 	t.Logf("%-12s %5d %5d  %5.1f%%", "ALL", ok, all, 100*float64(ok)/float64(all))

@@ -242,6 +242,9 @@ func resolveLabel(h labelHit) (string, *html.Node) {
 	case atom.Td, atom.Th:
 		for s := e.NextSibling; s != nil; s = s.NextSibling {
 			if s.Type == html.ElementNode && (s.DataAtom == atom.Td || s.DataAtom == atom.Th) {
+				if e.DataAtom == atom.Th && s.DataAtom == atom.Th {
+					return "", nil // a table's header row: column names, not label and value
+				}
 				return oneLine(nodeText(s)), firstLink(s)
 			}
 		}
