@@ -260,8 +260,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 			defer wg.Done()
 			settled := make(chan struct{}, 1)
 			c.idle.Add(1)
-			for l := range jobs {
-				c.idle.Add(-1)
+			for l := range jobs { // the dispatcher counted this worker busy when it sent l
 				if keep.usable(workCtx, l) {
 					acks.busy.Add(1)
 					r := c.process(workCtx, l)
@@ -310,8 +309,9 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 		}
 		// Lease only for idle workers: a lease waiting in a buffer holds one of its host's
 		// in-flight slots, and processes sharing a frontier would starve each other (one
-		// holding every slot of a small market while another's workers sit idle).
-		free := int(c.idle.Load()) - len(jobs)
+		// holding every slot of a small market while another's workers sit idle). A worker
+		// counts as busy from the moment a lease is sent to it (below) until it is done.
+		free := int(c.idle.Load())
 		if c.opts.MaxPages > 0 {
 			free = min(free, c.opts.MaxPages-int(c.fetched.Load()))
 		}
@@ -343,10 +343,12 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 		for _, l := range leases {
 			c.fetched.Add(1)
 			keep.hold(l)
+			c.idle.Add(-1)
 			select {
 			case jobs <- l:
 			case <-ctx.Done():
 				// Not started: hand it back at once rather than waiting for the lease to expire.
+				c.idle.Add(1)
 				_ = c.deps.Frontier.Ack(context.WithoutCancel(ctx), l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon})
 				keep.release(l)
 			}
