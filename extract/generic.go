@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -269,6 +270,9 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 			d.l.Category = breadcrumbPath(pc, d.l.Title)
 		}
 		if d.l.Category == "" {
+			d.l.Category = selectedTreePath(pc)
+		}
+		if d.l.Category == "" {
 			d.l.Category = categoryTrail(pc)
 		}
 		d.offers = genericOffers(pc)
@@ -503,6 +507,15 @@ func detectCards(pc *pageCtx) []*lDraft {
 		seen[d.l.URL] = d
 		out = append(out, d)
 	}
+	// repeated widgets (one "Deposits & Withdrawals" box per coin) are not listings:
+	// listing cards have distinct titles
+	titles := map[string]bool{}
+	for _, d := range out {
+		titles[strings.ToLower(d.l.Title)] = true
+	}
+	if len(out) >= 3 && 2*len(titles) <= len(out) {
+		return nil
+	}
 	if len(out) >= 3 {
 		pc.cardRoots = best.nodes
 	}
@@ -531,8 +544,12 @@ func cardLike(n *html.Node) bool {
 	if len(t) > 4000 || len(t) < 3 {
 		return false
 	}
-	_, ok := price.Parse(t)
-	return ok
+	for _, m := range price.ParseAll(t) {
+		if m.Amount > 0 { // "0.00000 BTC" is a wallet balance, not a price
+			return true
+		}
+	}
+	return false
 }
 
 // mergeCard fills dst's empty fields from src, a second block of the same listing.
@@ -933,6 +950,87 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 	}
 	d.contacts = stripPGP(text)
 	return d, true
+}
+
+var (
+	depthRe    = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:depth|level|lvl|indent)-?(\d)\b`)
+	selectedRe = regexp.MustCompile(`(?i)(?:^|\s)(?:selected|active|current|open)(?:\s|$)`)
+)
+
+// selectedTreePath reads the category path from a category menu that marks the page's
+// category as selected/active/current: in a flat list with depth classes ("category
+// depth2 selected" after "depth0 Drugs", "depth1 Stimulants") the nearest preceding item
+// of each lower depth is an ancestor; in nested lists the enclosing items are.
+func selectedTreePath(pc *pageCtx) string {
+	for _, a := range pc.anchors() {
+		if !catURLRe.MatchString(attr(a, "href")) || inHeader(a) {
+			continue
+		}
+		item := a
+		if !selectedRe.MatchString(attr(a, "class")) {
+			item = a.Parent
+			if item == nil || item.Type != html.ElementNode || !selectedRe.MatchString(attr(item, "class")) {
+				continue
+			}
+		}
+		if m := depthRe.FindStringSubmatch(attr(item, "class")); m != nil {
+			return flatTreePath(item, int(m[1][0]-'0'))
+		}
+		return nestedTreePath(item)
+	}
+	return ""
+}
+
+// treeLabel is a menu item's own link text without its count ("Speed 1712" -> "Speed").
+func treeLabel(n *html.Node) string {
+	a := n
+	if n.DataAtom != atom.A {
+		if a = firstLink(n); a == nil {
+			return ""
+		}
+	}
+	if t := ownText(a); t != "" {
+		return strings.TrimSpace(strings.TrimRight(t, " 0123456789()[]"))
+	}
+	return strings.TrimSpace(strings.TrimRight(oneLine(nodeText(a)), " 0123456789()[]"))
+}
+
+func flatTreePath(item *html.Node, depth int) string {
+	path := []string{treeLabel(item)}
+	want := depth - 1
+	for s, i := item.PrevSibling, 0; s != nil && want >= 0 && i < 2000; s, i = s.PrevSibling, i+1 {
+		if s.Type != html.ElementNode {
+			continue
+		}
+		m := depthRe.FindStringSubmatch(attr(s, "class"))
+		if m == nil {
+			continue
+		}
+		if d := int(m[1][0] - '0'); d == want {
+			path = append([]string{treeLabel(s)}, path...)
+			want--
+		}
+	}
+	return strings.Join(slices.DeleteFunc(path, func(s string) bool { return s == "" }), " > ")
+}
+
+func nestedTreePath(item *html.Node) string {
+	path := []string{treeLabel(item)}
+	for p, i := item.Parent, 0; p != nil && i < 12; p, i = p.Parent, i+1 {
+		if p.Type != html.ElementNode || p.DataAtom != atom.Li {
+			continue
+		}
+		// the enclosing item's own link (a direct child), not a link of a nested item
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.DataAtom == atom.A && c != item && !within(item, []*html.Node{c}) {
+				if t := treeLabel(c); t != "" {
+					path = append([]string{t}, path...)
+				}
+				break
+			}
+		}
+	}
+	return strings.Join(slices.DeleteFunc(path, func(s string) bool { return s == "" }), " > ")
 }
 
 // breadcrumbPath reads the page's breadcrumb trail ("Home > Drugs > Opioids > Fentanyl")
