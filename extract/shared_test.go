@@ -68,9 +68,12 @@ var upstreamErrors = map[string]string{
 func TestSharedExpectedValues(t *testing.T) { sharedExpected(t, "auto", 1.0) }
 
 // TestSharedExpectedValuesGeneric runs the same checks with the generic extractor only, as
-// if Dream, Empire, Cryptonia and Apollon were unknown markets; it reports the score and
-// fails below 80%.
-func TestSharedExpectedValuesGeneric(t *testing.T) { sharedExpected(t, "generic", 0.8) }
+// if Dream, Empire, Cryptonia and Apollon were unknown markets; it reports the score per
+// market and field and fails below 95% (measured 2026-11-27: 198/203 = 97.5%, was 94.1%
+// before the held-out work; the misses are two Empire descriptions that upstream starts
+// with the title and three Cryptonia digital listings whose origin
+// upstream reads as "Worldwide"). TestRealPagesGenericOnly covers every page and field.
+func TestSharedExpectedValuesGeneric(t *testing.T) { sharedExpected(t, "generic", 0.95) }
 
 func sharedExpected(t *testing.T, profile string, target float64) {
 	root := filepath.Join(sharedData(t), "msc-darkweb-scraping")
