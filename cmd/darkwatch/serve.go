@@ -188,6 +188,16 @@ func (a alertLog) List(_ context.Context, since time.Time) ([]alert.Alert, error
 	return as, nil
 }
 
+// Search lists the log since q.Since and filters in Go (the log is local and small).
+func (a alertLog) Search(ctx context.Context, q alert.Query) ([]alert.Alert, int, error) {
+	as, err := a.List(ctx, q.Since)
+	if err != nil {
+		return nil, 0, err
+	}
+	found, total := q.Select(as)
+	return found, total, nil
+}
+
 func (a alertLog) Ack(_ context.Context, id string, at time.Time) (alert.Alert, error) {
 	al, err := a.log.Ack(id, at)
 	if err != nil && !errors.Is(err, alert.ErrNotFound) {
@@ -196,16 +206,22 @@ func (a alertLog) Ack(_ context.Context, id string, at time.Time) (alert.Alert, 
 	return al, err
 }
 
+var (
+	_ api.AlertSource = alertLog{}
+	_ api.AlertSource = alertArchiveSource{}
+)
+
 // alertArchiveSource is the Elasticsearch alerts archive as the API's alert source: a
 // cluster that cannot answer is a 503 that says why, not a 500.
 type alertArchiveSource struct{ arch *alert.Archive }
 
-func (a alertArchiveSource) List(ctx context.Context, since time.Time) ([]alert.Alert, error) {
-	as, err := a.arch.List(ctx, since)
+// Search answers q in the index (filters, order and limit in Elasticsearch).
+func (a alertArchiveSource) Search(ctx context.Context, q alert.Query) ([]alert.Alert, int, error) {
+	as, total, err := a.arch.Search(ctx, q)
 	if err != nil {
-		return nil, archiveErr(err)
+		return nil, 0, archiveErr(err)
 	}
-	return as, nil
+	return as, total, nil
 }
 
 func (a alertArchiveSource) Ack(ctx context.Context, id string, at time.Time) (alert.Alert, error) {

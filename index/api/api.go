@@ -42,12 +42,14 @@ type Token struct {
 }
 
 // AlertSource is where the API lists and acknowledges alerts: the local alert log
-// (*alert.Log, through a small adapter) or the Elasticsearch archive (*alert.Archive) that
-// every crawl process of a cluster feeds. List returns every alert raised at or after since,
-// oldest first (raised time, then id); the API filters and pages. Errors wrapping
+// (*alert.Log, through a small adapter that filters with alert.Query.Select) or the
+// Elasticsearch archive (*alert.Archive) that every crawl process of a cluster feeds, which
+// answers the query in the index. Search returns the newest q.Limit alerts matching q,
+// newest first (raised time, then id, both descending), and how many match in all; both
+// sources answer alike (alert.Query.Select is the reference). Errors wrapping
 // alert.ErrNotFound become 404, errors wrapping ErrUnavailable 503.
 type AlertSource interface {
-	List(ctx context.Context, since time.Time) ([]alert.Alert, error)
+	Search(ctx context.Context, q alert.Query) (alerts []alert.Alert, total int, err error)
 	Ack(ctx context.Context, id string, at time.Time) (alert.Alert, error)
 }
 

@@ -58,8 +58,13 @@ func (f *fakeMarkets) MarketStatus(ctx context.Context) ([]api.MarketStatus, err
 // logAlerts is the local alert log as an api.AlertSource.
 type logAlerts struct{ l *alert.Log }
 
-func (a logAlerts) List(_ context.Context, since time.Time) ([]alert.Alert, error) {
-	return a.l.List(since)
+func (a logAlerts) Search(_ context.Context, q alert.Query) ([]alert.Alert, int, error) {
+	all, err := a.l.List(q.Since)
+	if err != nil {
+		return nil, 0, err
+	}
+	found, total := q.Select(all)
+	return found, total, nil
 }
 func (a logAlerts) Ack(_ context.Context, id string, at time.Time) (alert.Alert, error) {
 	return a.l.Ack(id, at)

@@ -350,22 +350,13 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) error {
 		}
 		acked = &b
 	}
-	kinds, markets := list(q, "kind"), list(q, "market")
-	all, err := s.opts.Alerts.List(r.Context(), since)
+	found, total, err := s.opts.Alerts.Search(r.Context(), alert.Query{Since: since, Kinds: list(q, "kind"), Markets: list(q, "market"), Acked: acked, Limit: limit})
 	if err != nil {
 		return fmt.Errorf("alerts: %w", err)
 	}
-	resp := AlertsResponse{Alerts: []alert.Alert{}}
-	for i := len(all) - 1; i >= 0; i-- {
-		a := all[i]
-		if (len(kinds) > 0 && !slices.Contains(kinds, a.Kind)) || (len(markets) > 0 && !slices.Contains(markets, a.Market)) ||
-			(acked != nil && *acked == a.Acked.IsZero()) {
-			continue
-		}
-		resp.Total++
-		if len(resp.Alerts) < limit {
-			resp.Alerts = append(resp.Alerts, a)
-		}
+	resp := AlertsResponse{Total: total, Alerts: found}
+	if resp.Alerts == nil {
+		resp.Alerts = []alert.Alert{}
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
