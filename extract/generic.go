@@ -356,6 +356,9 @@ func linkDensity(n *html.Node, textLen int) float64 {
 // firstPriceText finds the first element after the first heading whose short text is a price.
 func firstPriceText(pc *pageCtx) string {
 	for _, n := range pc.doc.FindMatcher(selLabelish).Nodes {
+		if !textWithin(n, 400) {
+			continue // a large block: its text is not a price (and nodeText of every block is quadratic)
+		}
 		t := oneLine(nodeText(n))
 		if len(t) == 0 || len(t) > 60 {
 			continue
@@ -366,6 +369,30 @@ func firstPriceText(pc *pageCtx) string {
 		}
 	}
 	return ""
+}
+
+// textWithin reports whether the raw text under n (spaces included) is at most max bytes;
+// it stops walking as soon as it is not.
+func textWithin(n *html.Node, max int) bool {
+	total := 0
+	stack := []*html.Node{n}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.Type == html.TextNode {
+			if total += len(c.Data); total > max {
+				return false
+			}
+			continue
+		}
+		if c.Type == html.ElementNode && skipAtom(c.DataAtom) {
+			continue
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			stack = append(stack, k)
+		}
+	}
+	return true
 }
 
 // firstVendorLink is the first link to a vendor page outside the page header.
