@@ -242,10 +242,15 @@ func TestDecodeBodyWindows1251(t *testing.T) {
 }
 
 func FuzzExtractPage(f *testing.F) {
-	ents, _ := os.ReadDir(filepath.Join("testdata", "pages"))
-	for _, e := range ents {
-		if b, err := os.ReadFile(filepath.Join("testdata", "pages", e.Name())); err == nil && len(b) < 64<<10 {
-			f.Add(b)
+	for _, dir := range []string{"pages", "generic"} { // generic: the held-out layouts
+		ents, _ := os.ReadDir(filepath.Join("testdata", dir))
+		for _, e := range ents {
+			if !strings.HasSuffix(e.Name(), ".html") {
+				continue
+			}
+			if b, err := os.ReadFile(filepath.Join("testdata", dir, e.Name())); err == nil && len(b) < 64<<10 {
+				f.Add(b)
+			}
 		}
 	}
 	f.Add([]byte(`<div><a href="/item/1">x</a> $5</div><div><a href="/item/2">y</a> $6</div><div><a href="/item/3">z</a> $7</div>`))
