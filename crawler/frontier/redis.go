@@ -65,7 +65,7 @@ func (r *Redis) checkLayout(ctx context.Context) error {
 			v, err = r.c.Get(ctx, key).Result()
 		}
 		if n > 0 && errors.Is(err, redis.Nil) {
-			return fmt.Errorf("%w: prefix %q holds a frontier written by an older darkwatch (no %s key); finish it with that version, or delete its keys (redis-cli --scan --pattern '%s:*' | xargs redis-cli del) to start afresh", errLayout, r.opts.Prefix, key, r.opts.Prefix)
+			return fmt.Errorf("%w: prefix %q holds a frontier written by an older darkwatch (no %s key); finish it with that version, use another frontier.redis.prefix, or delete the keys '%s:*' to start afresh (docs/operations.md, Upgrading a Redis frontier)", errLayout, r.opts.Prefix, key, r.opts.Prefix)
 		}
 		if n == 0 {
 			if err := r.c.SetNX(ctx, key, layoutVersion, 0).Err(); err != nil {
