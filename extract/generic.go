@@ -79,9 +79,12 @@ func genericExtract(pc *pageCtx) pageOut {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
-	// 4. forum thread: offers in prose.
-	if out, ok := forumOut(pc); ok {
-		return out
+	// 4. forum thread: offers in prose. Off a thread URL, repeated product cards (each an
+	// <article> with a title link and a price) are a category or search page, not posts.
+	if len(cards) < 3 || forumURLRe.MatchString(pc.page.URL) {
+		if out, ok := forumOut(pc); ok {
+			return out
+		}
 	}
 	// a page whose point is a PGP key: the vendor's key page
 	if strings.Contains(pc.text(), "BEGIN PGP PUBLIC KEY BLOCK") && len(cards) < 3 {

@@ -20,7 +20,7 @@ import (
 // was first run through the extractor. Empty fields are not checked.
 type heldOutCase struct {
 	File     string           `json:"file"`
-	Batch    int              `json:"batch"` // 1: rules were written for it; 2: scored before any rule change
+	Batch    int              `json:"batch"` // written in this order; each scored before the rules it led to
 	URL      string           `json:"url"`
 	Kind     string           `json:"kind"`
 	Listings []heldOutListing `json:"listings"`
@@ -46,7 +46,8 @@ type heldOutVendor struct {
 // heldOutFloor is the share of held-out field checks the generic extractor must pass.
 // Batch 1 (25 pages) first ran at 154/193 (79.8%) before the rules written for it; batch 2
 // (10 pages, written after those rules as a check of how they generalise) first ran at
-// 58/84 (69.0%). Both now pass fully; the floors sit a little lower so a regression fails.
+// 58/84 (69.0%); batch 3 (8 pages, written after the batch-2 rules) first ran at 52/58
+// (89.7%). All now pass fully; the floors sit a little lower so a regression fails.
 const heldOutFloor = 0.95
 
 // heldOutFieldFloor: no single field may fall below this share.
@@ -125,7 +126,7 @@ func TestGenericHeldOut(t *testing.T) {
 			t.Errorf("field %s: %d/%d, want >= %.0f%%", f, pass[f], total[f], 100*heldOutFieldFloor)
 		}
 	}
-	for b := 1; b <= 2; b++ {
+	for b := 1; b <= 3; b++ {
 		if batchTotal[b] > 0 {
 			t.Logf("%-12s %5d %5d  %5.1f%%", fmt.Sprintf("batch %d", b), batchPass[b], batchTotal[b], 100*float64(batchPass[b])/float64(batchTotal[b]))
 		}

@@ -13,7 +13,7 @@ var (
 	selAHref      = cascadia.MustCompile("a[href]")
 	selHandle     = cascadia.MustCompile(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`)
 	selCrumbs     = cascadia.MustCompile(`[class*=breadcrumb], [class*=crumbs], nav[aria-label*=breadcrumb i]`)
-	selRows       = cascadia.MustCompile("tr, option, li")
+	selRows       = cascadia.MustCompile("tr, option, li, label")
 	selPosts      = cascadia.MustCompile(`[class~=post], [class*=post-], [class~=message], [class~=comment], [id^=post], article`)
 	selPostBody   = cascadia.MustCompile(`[class*=content i], [class*=body i], [class*=text i], [class*=message i]`)
 	selAuthorLink = cascadia.MustCompile(`a[class*=author], [class*=author] a, a[class*=user], [class*=username] a, [class*=poster] a`)
