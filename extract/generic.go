@@ -113,6 +113,13 @@ func genericExtract(pc *pageCtx) pageOut {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
+	// a listing without labels: a title, a price and a vendor link, on a listing URL or
+	// with places ("Ships from Germany to Worldwide")
+	if d.l.Title != "" && d.price != "" && d.l.Vendor != "" && len(cards) < 3 &&
+		(genListingRe.MatchString(strings.ToLower(pc.page.URL)) || d.l.ShipsFromRaw != "") {
+		d.l.URL = pc.page.URL
+		return pageOut{kind: KindListing, listings: []*lDraft{d}}
+	}
 	return pageOut{kind: KindOther}
 }
 
@@ -262,6 +269,16 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	}
 	if v, _ := pc.labelValue(scope, lblQuantity); v != "" && len(v) < 100 {
 		d.quantity = v
+	}
+	if scope == nil && d.l.ShipsFromRaw == "" && d.l.ShipsToRaw == "" && len(pc.doc.Nodes) > 0 {
+		// no shipping labels: "🇳🇱 Netherlands → 🌍 Worldwide" or "Ships from Germany to
+		// Worldwide" in a short text outside the cards
+		if t := arrowPlacesSkip(pc.doc.Nodes[0], pc.cardRoots, maxWalkNodes); t != "" {
+			d.l.ShipsFromRaw = t
+			splitArrow(&d.l)
+		} else if t := shipProseText(pc); t != "" {
+			shippingLine(&d.l, t)
+		}
 	}
 	if scope == nil {
 		// dead-drop shops (клад: magnet, stash) deliver inside the country they sell in
@@ -606,11 +623,18 @@ func isActionText(t string) bool {
 
 // arrowPlaces finds a short text "X → Y" inside card c whose sides name places: the
 // card's origin and destinations ("US → US", "Germany → Worldwide").
-func arrowPlaces(c *html.Node) string {
+func arrowPlaces(c *html.Node) string { return arrowPlacesSkip(c, nil, 2000) }
+
+// arrowPlacesSkip is arrowPlaces that skips the subtrees in skip and visits at most max
+// nodes.
+func arrowPlacesSkip(c *html.Node, skip []*html.Node, max int) string {
 	stack := []*html.Node{c}
-	for n := 0; len(stack) > 0 && n < 2000; n++ {
+	for n := 0; len(stack) > 0 && n < max; n++ {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if len(skip) > 0 && slices.Contains(skip, e) {
+			continue
+		}
 		if e.Type == html.TextNode {
 			t := oneLine(e.Data)
 			if len(t) > 0 && len(t) < 120 {
@@ -695,12 +719,14 @@ func hasTitleLink(n *html.Node) bool {
 func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	d := &lDraft{}
 	sel := goquery.NewDocumentFromNode(c).FindMatcher(selAHref)
+	// the link a vendor label names ("Vendeur : <a>X</a>") is the vendor, whatever its URL
+	_, vendorLink := pc.labelValue([]*html.Node{c}, lblVendor)
 	var titleLink *html.Node
 	bestLen := 0
 	for _, a := range sel.Nodes {
 		raw := attr(a, "href")
 		h := strings.ToLower(raw)
-		if genIgnoreRe.MatchString(h) {
+		if genIgnoreRe.MatchString(h) || a == vendorLink {
 			continue
 		}
 		t := oneLine(nodeText(a))
@@ -867,6 +893,36 @@ func (pc *pageCtx) isLabel(key string, labels []string) bool {
 		}
 	}
 	return false
+}
+
+// shipProseText finds a short text "Ships from X (to Y)" outside cards whose origin names
+// a place, and returns it from "from".
+func shipProseText(pc *pageCtx) string {
+	stack := []*html.Node{pc.doc.Nodes[0]}
+	for n := 0; len(stack) > 0 && n < maxWalkNodes; n++ {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if len(pc.cardRoots) > 0 && slices.Contains(pc.cardRoots, e) {
+			continue
+		}
+		if e.Type == html.TextNode {
+			if t := oneLine(e.Data); len(t) > 10 && len(t) < 120 {
+				if m := shipProseRe.FindStringSubmatch(t); m != nil && len(country.Parse(m[1])) > 0 {
+					if i := strings.Index(strings.ToLower(t), "from"); i >= 0 {
+						return strings.TrimRight(t[i:], ". ")
+					}
+				}
+			}
+			continue
+		}
+		if e.Type == html.ElementNode && skipAtom(e.DataAtom) {
+			continue
+		}
+		for k := e.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return ""
 }
 
 var shipFromToRe = regexp.MustCompile(`(?i)^(?:ships?\s+)?from\s+(.+?)(?:\s+to\s+(.+))?$`)
