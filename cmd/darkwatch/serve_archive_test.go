@@ -14,10 +14,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,5 +338,178 @@ func TestServeAlertsArchiveUnavailable(t *testing.T) {
 		if code != http.StatusServiceUnavailable || !strings.Contains(string(body), "alert archive") {
 			t.Errorf("%s %s with the cluster down: %d %s, want 503 naming the archive", c.method, c.path, code, body)
 		}
+	}
+}
+
+// searchCounter is a reverse proxy to Elasticsearch that keeps the body of every search of
+// an alerts index.
+type searchCounter struct {
+	mu       sync.Mutex
+	searches []map[string]any
+}
+
+func (c *searchCounter) take() []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.searches
+	c.searches = nil
+	return s
+}
+
+func newSearchCounter(t *testing.T, esURL string) (*searchCounter, string) {
+	t.Helper()
+	target, err := url.Parse(esURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &searchCounter{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "-alerts/_search") {
+			raw, _ := io.ReadAll(r.Body)
+			var body map[string]any
+			_ = json.Unmarshal(raw, &body)
+			c.mu.Lock()
+			c.searches = append(c.searches, body)
+			c.mu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(raw))
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return c, hs.URL
+}
+
+// TestServeAlertsArchiveLarge: with more alerts than one page of the old listing (1,000),
+// four to a millisecond with ids against their times, the archive answers every listing as
+// the local log does, byte for byte, and reads about limit alerts to do it: one search of
+// limit+1 (plus one when the limit or since falls inside a millisecond), not the archive.
+func TestServeAlertsArchiveLarge(t *testing.T) {
+	esURL := testenv.ESURL(t)
+	ctx := t.Context()
+	prefix := fmt.Sprintf("dwservearchbig%d", time.Now().UnixNano())
+	cleanupES(t, esURL, prefix)
+	counter, proxyURL := newSearchCounter(t, esURL)
+
+	embDir, esDir := t.TempDir(), t.TempDir()
+	embCfg, _ := serveConfig(t, embDir, baseYAML(embDir, "embedded", "", "", 0, 1))
+	esCfg, _ := serveConfig(t, esDir, baseYAML(esDir, "elasticsearch", proxyURL, prefix, 0, 1))
+	embStore, err := openStore(ctx, embCfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embStore.Close()
+	esStore, err := openStore(ctx, esCfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer esStore.Close()
+
+	const n = 2500
+	now := time.Now().UTC().Truncate(time.Second)
+	base := now.Add(-time.Hour)
+	kinds := []string{alert.KindNewVendor, alert.KindWatch, alert.KindPriceChange, alert.KindListingGone}
+	markets := []string{"alpha", "bravo", "charlie"}
+	alerts := make([]alert.Alert, n)
+	for i := range alerts {
+		raised := base.Add(time.Duration(i/4)*time.Millisecond + time.Duration(3-i%4)*250*time.Microsecond)
+		id := fmt.Sprintf("b%04d", (i*7919)%n)
+		alerts[i] = alert.Alert{ID: id, Key: "k/" + id, Rule: "r", Kind: kinds[i%4], Severity: alert.SeverityInfo, Market: markets[(i/4)%3],
+			Subject: "s/" + id, Summary: "alert " + id, FirstSeen: base, Raised: raised}
+		if i%6 == 1 {
+			alerts[i].Acked = now
+		}
+	}
+	l, err := alert.OpenLog(alertLogPath(embCfg), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Add(alerts, func(alert.Alert) []string { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	arch := alertArchive(esCfg)
+	if err := arch.Deliver(ctx, alerts[0], ""); err != nil { // the index, with the archive's mapping
+		t.Fatal(err)
+	}
+	var bulk bytes.Buffer
+	enc := json.NewEncoder(&bulk)
+	for _, a := range alerts[1:] {
+		_ = enc.Encode(map[string]any{"create": map[string]string{"_id": a.ID}})
+		_ = enc.Encode(a)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, esURL+"/"+prefix+"-alerts/_bulk?refresh=true", &bulk)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || bytes.Contains(raw, []byte(`"errors":true`)) {
+		t.Fatalf("bulk: HTTP %d: %.500s", resp.StatusCode, raw)
+	}
+
+	embAPI, esAPI := serveAPI(t, embCfg, embStore), serveAPI(t, esCfg, esStore)
+	nano := func(t time.Time) string { return url.QueryEscape(t.Format(time.RFC3339Nano)) }
+	unackedBC := 0 // acked=false&market=bravo,charlie
+	for _, a := range alerts {
+		if a.Acked.IsZero() && a.Market != "alpha" {
+			unackedBC++
+		}
+	}
+	counter.take()
+	cases := []struct {
+		query       string
+		limit       int // the limit the query gives or implies
+		total, n    int
+		maxSearches int
+	}{
+		{"", 500, n, 500, 2}, // the UI's request: no since
+		{"limit=7", 7, n, 7, 2},
+		{"limit=8", 8, n, 8, 1}, // between two milliseconds
+		{"limit=1001", 1001, n, 1001, 2},
+		{"limit=10000", 10000, n, n, 1},
+		{"kind=watch&limit=3", 3, n / 4, 3, 2},
+		{"acked=false&market=bravo,charlie&limit=250", 250, unackedBC, 250, 2},
+		{"acked=true", 500, 417, 417, 1},
+		{"since=" + nano(alerts[1801].Raised) + "&limit=5", 5, n - 1800 - 2, 5, 3},
+		{"since=" + nano(alerts[1801].Raised) + "&kind=new_vendor&limit=2000", 2000, 175, 175, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			p := "/api/v1/alerts?" + c.query
+			ecode, ebody := apiCall(t, embAPI, http.MethodGet, p)
+			counter.take()
+			acode, abody := apiCall(t, esAPI, http.MethodGet, p)
+			searches := counter.take()
+			if ecode != 200 || acode != 200 {
+				t.Fatalf("status: local log %d, archive %d (%.300s / %.300s)", ecode, acode, ebody, abody)
+			}
+			if diff := cmp.Diff(string(ebody), string(abody)); diff != "" {
+				t.Errorf("archive answer differs from the local log's (-log +archive):\n%.3000s", diff)
+			}
+			var got api.AlertsResponse
+			if err := json.Unmarshal(abody, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != c.total || len(got.Alerts) != c.n {
+				t.Errorf("got %d alerts of %d, want %d of %d", len(got.Alerts), got.Total, c.n, c.total)
+			}
+			if len(searches) == 0 || len(searches) > c.maxSearches {
+				t.Fatalf("%d searches of the archive, want 1 to %d", len(searches), c.maxSearches)
+			}
+			if size, _ := searches[0]["size"].(float64); int(size) != min(c.limit+1, 10000) {
+				t.Errorf("first search asks for %v alerts, want limit+1 = %d", searches[0]["size"], c.limit+1)
+			}
+			asked := 0
+			for _, s := range searches {
+				size, _ := s["size"].(float64)
+				asked += int(size)
+			}
+			if asked > c.limit+1+1000+100 {
+				t.Errorf("the searches ask for %d alerts in all, for a limit of %d", asked, c.limit)
+			}
+		})
 	}
 }
