@@ -636,6 +636,9 @@ func arrowPlacesSkip(c *html.Node, skip []*html.Node, max int) string {
 			continue
 		}
 		if e.Type == html.TextNode {
+			if len(e.Data) > 400 || !hasArrow(e.Data) {
+				continue
+			}
 			t := oneLine(e.Data)
 			if len(t) > 0 && len(t) < 120 {
 				if parts := arrowRe.Split(t, 2); len(parts) == 2 && len(country.Parse(parts[0])) > 0 && len(country.Parse(parts[1])) > 0 {
@@ -906,6 +909,9 @@ func shipProseText(pc *pageCtx) string {
 			continue
 		}
 		if e.Type == html.TextNode {
+			if len(e.Data) > 400 || !(strings.Contains(e.Data, "from") || strings.Contains(e.Data, "From") || strings.Contains(e.Data, "FROM")) {
+				continue
+			}
 			if t := oneLine(e.Data); len(t) > 10 && len(t) < 120 {
 				if m := shipProseRe.FindStringSubmatch(t); m != nil && len(country.Parse(m[1])) > 0 {
 					if i := strings.Index(strings.ToLower(t), "from"); i >= 0 {
@@ -943,6 +949,11 @@ func shippingLine(l *Listing, v string) bool {
 		return true
 	}
 	return false
+}
+
+// hasArrow is a cheap test for arrowRe.
+func hasArrow(s string) bool {
+	return strings.Contains(s, "→") || strings.Contains(s, "->") || strings.Contains(s, "⇒") || strings.Contains(s, "=>")
 }
 
 var arrowRe = regexp.MustCompile(`\s*(?:→|->|⇒|=>)\s*`)
