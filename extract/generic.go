@@ -270,9 +270,9 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	if v, _ := pc.labelValue(scope, lblQuantity); v != "" && len(v) < 100 {
 		d.quantity = v
 	}
-	if scope == nil && d.l.ShipsFromRaw == "" && d.l.ShipsToRaw == "" && len(pc.doc.Nodes) > 0 {
-		// no shipping labels: "🇳🇱 Netherlands → 🌍 Worldwide" or "Ships from Germany to
-		// Worldwide" in a short text outside the cards
+	if scope == nil && d.l.ShipsFromRaw == "" && d.l.ShipsToRaw == "" && len(pc.doc.Nodes) > 0 && len(pc.cardRoots) == 0 {
+		// no shipping labels and no cards: "🇳🇱 Netherlands → 🌍 Worldwide" or "Ships from
+		// Germany to Worldwide" in a short text
 		if t := arrowPlacesSkip(pc.doc.Nodes[0], pc.cardRoots, maxWalkNodes); t != "" {
 			d.l.ShipsFromRaw = t
 			splitArrow(&d.l)

@@ -134,7 +134,9 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"; text
 				// nodes split by elements ("Ships from: X<br>Ships to: Y") are separate
 				// segments
-				own := ownTextSegments(n, own)
+				if indexColon(own) >= 0 {
+					own = ownTextSegments(n, own)
+				}
 				start := 0
 				for j := 0; j < 8; j++ {
 					i := indexColon(own[start:])
