@@ -28,7 +28,7 @@ var (
 	lblVendor = []string{"sold by", "vendor", "seller", "merchant", "shop", "store", "vendor name", "seller name",
 		"продавец", "магазин", "verkäufer", "verkaufer", "händler", "anbieter", "vendeur", "marchand", "vendedor", "vendido por",
 		"venditore", "venduto da", "verkoper", "verkocht door", "sprzedawca", "sprzedający", "säljare", "satıcı"}
-	lblFrom = []string{"ships from", "shipping from", "ship from", "shipped from", "origin", "origin country", "country of origin", "location",
+	lblFrom = []string{"ships from", "shipping from", "ship from", "shipped from", "origin", "origin country", "country of origin", "location", "country",
 		"откуда", "страна", "отправка из", "страна отправки", "versand aus", "versand von", "versandland", "herkunft", "herkunftsland",
 		"expédié de", "expédié depuis", "expédition depuis", "envoi depuis", "pays d'origine", "origine",
 		"envío desde", "envio desde", "enviado desde", "origen", "país de origen",
@@ -157,12 +157,12 @@ func fill(dst *string, v string) {
 // title or name, then an h3/h4, stands in for the main heading.
 func pageTitle(pc *pageCtx) string {
 	for _, n := range pc.doc.FindMatcher(selH12).Nodes {
-		if t := oneLine(nodeText(n)); t != "" && len(t) < 300 && !brandHeading(pc, n) {
+		if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) {
 			return t
 		}
 	}
 	for _, n := range pc.doc.FindMatcher(selItemTitle).Nodes {
-		if t := oneLine(nodeText(n)); t != "" && len(t) < 300 && !brandHeading(pc, n) {
+		if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) {
 			return t
 		}
 	}
@@ -201,6 +201,54 @@ func stripSiteName(t string) string {
 		return strings.TrimSpace(t[first[1]:])
 	}
 	return t
+}
+
+// headingText is a heading's text without its badges (`<span class="badge">Featured</span>`,
+// label/tag/pill/chip classes) when other text remains.
+func headingText(n *html.Node) string {
+	var badges []*html.Node
+	stack := []*html.Node{n}
+	for i := 0; len(stack) > 0 && i < 200; i++ {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for c := e.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if badgeClass(attr(c, "class")) {
+				badges = append(badges, c)
+				continue
+			}
+			stack = append(stack, c)
+		}
+	}
+	full := oneLine(nodeText(n))
+	if len(badges) == 0 {
+		return full
+	}
+	t := full
+	for _, b := range badges {
+		if bt := oneLine(nodeText(b)); bt != "" {
+			t = strings.Replace(t, bt, "", 1)
+		}
+	}
+	if t = collapseSpaces(t); t == "" {
+		return full
+	}
+	return t
+}
+
+func badgeClass(c string) bool {
+	for _, f := range strings.Fields(strings.ToLower(c)) {
+		switch f {
+		case "badge", "label", "tag", "pill", "chip", "ribbon", "sticker":
+			return true
+		}
+		if strings.HasPrefix(f, "badge-") || strings.HasPrefix(f, "label-") || strings.HasPrefix(f, "tag-") {
+			return true
+		}
+	}
+	return false
 }
 
 // brandHeading reports whether heading n names the market rather than the page: it sits
@@ -280,6 +328,12 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 			shippingLine(&d.l, t)
 		}
 	}
+	if scope == nil && d.l.ShipsToRaw == "" && len(pc.doc.Nodes) > 0 && len(pc.cardRoots) == 0 {
+		// "Ships worldwide", "Free worldwide shipping" in a short text
+		if worldwideSentence(pc.doc.Nodes[0]) {
+			d.l.ShipsToRaw = "Worldwide"
+		}
+	}
 	if scope == nil {
 		// dead-drop shops (клад: magnet, stash) deliver inside the country they sell in
 		if d.l.ShipsToRaw == "" && d.l.ShipsFromRaw != "" && deadDropRe.MatchString(pc.text()) {
@@ -327,6 +381,13 @@ func cleanHandle(s string) string {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(s, "/u/"), "u/"), "@")
 	if f := strings.Fields(s); len(f) > 0 {
 		s = strings.Trim(f[0], " -–|,:")
+	}
+	// "GreyFox's Store" -> "GreyFox"
+	for _, suf := range []string{"'s", "’s", "'S"} {
+		if len(s) > len(suf)+1 && strings.HasSuffix(s, suf) {
+			s = s[:len(s)-len(suf)]
+			break
+		}
 	}
 	return s
 }
@@ -893,6 +954,31 @@ func (pc *pageCtx) isLabel(key string, labels []string) bool {
 		}
 		if k == key {
 			return true
+		}
+	}
+	return false
+}
+
+var worldwideRe = regexp.MustCompile(`(?i)^(?:free\s+)?(?:(?:ships?|shipping|delivery|we ship)\s+(?:to\s+)?(?:world\s?wide|all countries|everywhere)|world\s?wide\s+(?:shipping|delivery))[.!]?$`)
+
+// worldwideSentence reports whether a short text under root says the listing ships
+// worldwide ("Ships worldwide", "Free worldwide shipping").
+func worldwideSentence(root *html.Node) bool {
+	stack := []*html.Node{root}
+	for n := 0; len(stack) > 0 && n < maxWalkNodes; n++ {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if e.Type == html.TextNode {
+			if len(e.Data) < 80 && (strings.Contains(e.Data, "orld") || strings.Contains(e.Data, "ORLD") || strings.Contains(e.Data, "countries") || strings.Contains(e.Data, "everywhere")) && worldwideRe.MatchString(oneLine(e.Data)) {
+				return true
+			}
+			continue
+		}
+		if e.Type == html.ElementNode && skipAtom(e.DataAtom) {
+			continue
+		}
+		for k := e.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
 		}
 	}
 	return false
