@@ -41,19 +41,56 @@ func MarkPartial(l extract.Listing) extract.Listing {
 	return l
 }
 
+// FullOnly returns the listings of ls that are not partial. The price history
+// (observations) and the vendor records derived from listings (markets, substances sold)
+// are built from full records only: a card's price may be a "from" price that differs from
+// the listing page's, which would make the history alternate, and its substances come from
+// its title alone, without the description's negation and not-an-offer rules.
+func FullOnly(ls []extract.Listing) []extract.Listing {
+	out := make([]extract.Listing, 0, len(ls))
+	for _, l := range ls {
+		if !IsPartial(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // IsPartial reports whether l carries the PartialIssue mark.
 func IsPartial(l extract.Listing) bool {
 	return slices.Contains(l.Issues, PartialIssue)
 }
 
-// ToStore returns the listings of a page of kind that a store should keep: all of them
-// from a listing or forum-thread page; from any other page (category, search, vendor:
-// cards) those whose id comes from their link, marked partial. A card whose link has no
-// listing key gets an id made from its title (reported as an issue on the id), which the
-// listing page's record would not share, so it is not stored.
-func ToStore(kind string, ls []extract.Listing) []extract.Listing {
-	if kind == extract.KindListing || kind == extract.KindForumThread {
+// CardPage reports whether the listings of a page of kind are read from cards (any page
+// but a listing or forum-thread page): partial records.
+func CardPage(kind string) bool {
+	return kind != extract.KindListing && kind != extract.KindForumThread
+}
+
+// ToStore returns the listings of a page of kind (fetched at pageURL) that a store should
+// keep. From a forum thread: all, as read (each post is its own offer). From a listing
+// page: the page's own listing as read; others it shows (related or recommended listings,
+// a profile's extra cards) as partial records, so they never clear those listings' own
+// content. The page's own listing is the only one, or the one whose URL (or listing key)
+// is the page's. From any other page (category, search, vendor: cards): those whose id
+// comes from their link, marked partial. A card whose link has no listing key gets an id
+// made from its title (reported as an issue on the id), which the listing page's record
+// would not share, so it is not stored.
+func ToStore(kind, pageURL string, ls []extract.Listing) []extract.Listing {
+	switch {
+	case kind == extract.KindForumThread, kind == extract.KindListing && len(ls) <= 1:
 		return ls
+	case kind == extract.KindListing:
+		own := extract.URLKey(pageURL)
+		out := make([]extract.Listing, len(ls))
+		for i, l := range ls {
+			if l.URL == pageURL || (own != "" && l.URL != "" && extract.URLKey(l.URL) == own) {
+				out[i] = l
+			} else {
+				out[i] = MarkPartial(l)
+			}
+		}
+		return out
 	}
 	out := make([]extract.Listing, 0, len(ls))
 	for _, l := range ls {

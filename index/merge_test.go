@@ -227,36 +227,44 @@ func withStatus(l extract.Listing, st string, first int) extract.Listing {
 }
 
 func TestToStore(t *testing.T) {
-	l := extract.Listing{ID: "alpha/l1", Title: "Fentanyl 1g"}
+	page := "http://alpha.onion/listing/l1"
+	l := extract.Listing{ID: "alpha/l1", URL: page, Title: "Fentanyl 1g"}
+	related := extract.Listing{ID: "alpha/l7", URL: "http://alpha.onion/listing/l7", Title: "Heroin 1g"}
+	sameKey := extract.Listing{ID: "alpha/l1", URL: "http://alpha.onion/listing/l1?ref=cat", Title: "Fentanyl 1g"}
 	titleID := extract.Listing{ID: "alpha/t-3f2a", Title: "Fentanyl 1g", Issues: []extract.Issue{{Field: "id", Reason: "no listing key in the link: id from the title"}}}
 	noID := extract.Listing{Title: "Fentanyl 1g"}
 	tests := []struct {
-		kind        string
-		in          []extract.Listing
-		wantIDs     []string
-		wantPartial bool
+		name, kind string
+		in         []extract.Listing
+		want       []string // ids, "~" prefix = partial
 	}{
-		{extract.KindListing, []extract.Listing{l}, []string{"alpha/l1"}, false},
-		{extract.KindForumThread, []extract.Listing{l}, []string{"alpha/l1"}, false},
-		{extract.KindCategory, []extract.Listing{l, titleID, noID}, []string{"alpha/l1"}, true},
-		{extract.KindVendor, []extract.Listing{titleID}, nil, true},
-		{extract.KindSearch, nil, nil, true},
+		{"listing page", extract.KindListing, []extract.Listing{l}, []string{"alpha/l1"}},
+		{"listing page, URL unknown", extract.KindListing, []extract.Listing{related}, []string{"alpha/l7"}},
+		{"listing page with a related listing", extract.KindListing, []extract.Listing{l, related}, []string{"alpha/l1", "~alpha/l7"}},
+		{"listing page, own listing by key", extract.KindListing, []extract.Listing{related, sameKey}, []string{"~alpha/l7", "alpha/l1"}},
+		{"forum thread", extract.KindForumThread, []extract.Listing{l, related}, []string{"alpha/l1", "alpha/l7"}},
+		{"category", extract.KindCategory, []extract.Listing{l, titleID, noID}, []string{"~alpha/l1"}},
+		{"vendor", extract.KindVendor, []extract.Listing{titleID}, nil},
+		{"search", extract.KindSearch, nil, nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.kind, func(t *testing.T) {
-			got := index.ToStore(tc.kind, tc.in)
+		t.Run(tc.name, func(t *testing.T) {
+			got := index.ToStore(tc.kind, page, tc.in)
 			var ids []string
 			for _, g := range got {
-				ids = append(ids, g.ID)
-				if index.IsPartial(g) != tc.wantPartial {
-					t.Errorf("%s: IsPartial = %v, want %v", g.ID, index.IsPartial(g), tc.wantPartial)
+				id := g.ID
+				if index.IsPartial(g) {
+					id = "~" + id
 				}
+				ids = append(ids, id)
 			}
-			if diff := cmp.Diff(tc.wantIDs, ids); diff != "" {
+			if diff := cmp.Diff(tc.want, ids); diff != "" {
 				t.Errorf("ids (-want +got):\n%s", diff)
 			}
-			if len(tc.in) > 0 && index.IsPartial(tc.in[0]) {
-				t.Error("ToStore marked its input")
+			for _, in := range tc.in {
+				if index.IsPartial(in) {
+					t.Error("ToStore marked its input")
+				}
 			}
 		})
 	}

@@ -29,9 +29,10 @@ type Store interface {
 	// PutListings upserts listings by ID. FirstSeen is the earliest seen (kept from the
 	// first put), LastSeen the latest; the record is merged part by part by MergeListing
 	// (content from the latest full record; a partial record, see MarkPartial, never
-	// clears a full record's content). Zero FirstSeen/LastSeen mean "now". Each put
-	// also records an Observation (time LastSeen, price, status, capture) and keeps the
-	// listing's vendor document current (markets and substances sold).
+	// clears a full record's content). Zero FirstSeen/LastSeen mean "now". Each put of a
+	// full record also records an Observation (time LastSeen, price, status, capture) and
+	// keeps the listing's vendor document current (markets and substances sold); partial
+	// records update the listing only (see FullOnly).
 	PutListings(ctx context.Context, ls []extract.Listing) error
 	// PutVendors upserts vendors by ID, merging markets, substances, PGP fingerprints and
 	// entities, and keeping the earliest FirstSeen and the latest LastSeen.

@@ -96,7 +96,8 @@ func newAlertObserver(_ context.Context, cfg *config.Config, store index.Store, 
 
 func (o *alertObserver) ObservePage(ctx context.Context, p crawler.Page) error {
 	return o.eng.ObservePage(ctx, alert.Page{Market: p.Market, URL: p.URL, Status: p.Status,
-		NotFound: p.Result.Kind == extract.KindNotFound, Listings: p.Result.Listings, Vendors: p.Result.Vendors, Capture: p.Capture})
+		NotFound: p.Result.Kind == extract.KindNotFound, Cards: index.CardPage(p.Result.Kind),
+		Listings: p.Result.Listings, Vendors: p.Result.Vendors, Capture: p.Capture})
 }
 
 // OperatorEvent: paused markets are already logged and counted by the crawler.

@@ -79,7 +79,7 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 	// marked as such (index.ToStore): the store's merge takes only their title, price
 	// and status, never clearing the content of a full record read from the listing page,
 	// and a listing whose own page is never fetched is still indexed from its card.
-	stored := index.ToStore(p.Result.Kind, ls)
+	stored := index.ToStore(p.Result.Kind, p.URL, ls)
 	vs := make([]extract.Vendor, len(p.Result.Vendors))
 	for i, v := range p.Result.Vendors {
 		if v.Market == "" {

@@ -54,13 +54,13 @@ func (s *storeSink) Put(ctx context.Context, p crawler.Page) error {
 			return err
 		}
 	}
-	if stored := index.ToStore(p.Result.Kind, ls); len(stored) > 0 { // as cmd's sink: cards partial
+	if stored := index.ToStore(p.Result.Kind, p.URL, ls); len(stored) > 0 { // as cmd's sink: cards partial
 		if err := s.store.PutListings(ctx, stored); err != nil {
 			return err
 		}
 	}
 	for _, e := range s.engines {
-		if err := e.ObservePage(ctx, alert.Page{Market: p.Market, URL: p.URL, Status: p.Status,
+		if err := e.ObservePage(ctx, alert.Page{Market: p.Market, URL: p.URL, Status: p.Status, Cards: index.CardPage(p.Result.Kind),
 			NotFound: p.Result.Kind == extract.KindNotFound, Listings: ls, Vendors: vs, Capture: p.Capture}); err != nil {
 			return err
 		}

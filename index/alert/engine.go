@@ -45,6 +45,10 @@ type Page struct {
 	URL      string
 	Status   int  // HTTP status
 	NotFound bool // the extractor classified the page as not_found
+	// Cards: the listings were read from cards of a category, search or vendor page, not
+	// from their own pages. Their prices raise no price_change (a card may show a "from"
+	// price; the price history holds listing-page sightings, see index.FullOnly).
+	Cards    bool
 	Listings []extract.Listing
 	Vendors  []extract.Vendor
 	Capture  extract.Capture
@@ -204,7 +208,7 @@ func (e *Engine) ObservePage(ctx context.Context, p Page) error {
 			return
 		}
 		for _, l := range p.Listings {
-			if e.kinds[KindPriceChange] && !add(e.priceEvent(ctx, p, l)) {
+			if e.kinds[KindPriceChange] && !p.Cards && !add(e.priceEvent(ctx, p, l)) {
 				return
 			}
 			if e.kinds[KindWatch] && !add(e.watchEvents(ctx, p, l)) {

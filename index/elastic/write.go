@@ -265,6 +265,9 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		}
 		l = index.PrepareListing(l, now)
 		in = append(in, l)
+		if index.IsPartial(l) {
+			continue // price history holds listing-page sightings only (see index.FullOnly)
+		}
 		d := obsDoc{Observation: index.ObservationOf(l)}
 		d.DW.Key = index.ObservationKey(d.Observation)
 		raw, err := json.Marshal(d)
@@ -273,7 +276,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		}
 		obs = append(obs, op{action: "index", index: s.Alias(kindObservations), id: d.DW.Key, body: raw})
 	}
-	derived := index.VendorsFromListings(in)
+	derived := index.VendorsFromListings(index.FullOnly(in))
 	states := index.DedupListings(in)
 	listings := make(map[string]index.ListingState, len(states))
 	for _, st := range states {

@@ -286,11 +286,13 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		}
 		s.dirty = true
 	}
-	obs := make([]extract.Observation, len(in))
-	for i, l := range in {
-		obs[i] = index.ObservationOf(l)
+	obs := make([]extract.Observation, 0, len(in))
+	for _, l := range in {
+		if !index.IsPartial(l) {
+			obs = append(obs, index.ObservationOf(l))
+		}
 	}
-	derived := index.VendorsFromListings(in)
+	derived := index.VendorsFromListings(index.FullOnly(in))
 	states := index.DedupListings(in)
 	merged := make([]extract.Listing, len(states))
 	stored := make([]storedListing, len(states))

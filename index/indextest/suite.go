@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -384,9 +385,29 @@ func Run(t *testing.T, newStore Factory) {
 		if res, err := s.Search(ctx, index.Query{Text: "batch", MinUSD: ptr(229.0), MaxUSD: ptr(231.0)}); err != nil || !slices.Equal(ids(res.Listings), []string{full.ID}) {
 			t.Errorf("search of the replayed page's content: %v %v, want [%s]", err, ids(res.Listings), full.ID)
 		}
+		// The price history holds the listing pages' sightings, not the card's (a card may
+		// show a "from" price); the vendor's substances come from the pages too.
 		obs, err := s.Observations(ctx, full.ID)
-		if err != nil || len(obs) != 3 || obs[2].Price.USD != 230 {
-			t.Errorf("observations: %v %+v, want the two pages' and the card's", err, obs)
+		if err != nil || len(obs) != 2 || obs[0].Price.USD != 250 || !obs[1].Time.Equal(day(2)) {
+			t.Errorf("observations: %v %+v, want the two pages' only", err, obs)
+		}
+	})
+
+	t.Run("card_substances_do_not_reach_the_vendor", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		full := Listings()[0] // alpha/l1 by alpha/drhouse
+		mustPut(t, s, full)
+		c := Card(full, day(3), "Fentanyl 1g (not carfentanil)", 230)
+		c.VendorID, c.Vendor = full.VendorID, full.Vendor // a card that names its vendor
+		c.Substances = append(c.Substances, extract.Substance{Name: "carfentanil", Class: "opioid", Family: "fentanyl", Where: "title"})
+		mustPut(t, s, c)
+		v, err := s.GetVendor(ctx, full.VendorID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(v.Substances, func(x string) bool { return strings.Contains(x, "carfentanil") }) {
+			t.Errorf("vendor substances %v include the card's carfentanil", v.Substances)
 		}
 	})
 
