@@ -216,7 +216,7 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 // allLabels lists every label the profiles and the generic extractor look up.
 func (x *Extractor) allLabels() []string {
 	var out []string
-	for _, l := range [][]string{lblPrice, lblVendor, lblFrom, lblTo, lblCategory, lblShipping, lblQuantity, lblLevel, lblRating, lblSales, lblStock, lblHandle} {
+	for _, l := range [][]string{lblPrice, lblVendor, lblFrom, lblTo, lblCategory, lblShipping, lblFromShort, lblToShort, lblQuantity, lblLevel, lblRating, lblSales, lblStock, lblHandle} {
 		out = append(out, l...)
 	}
 	var field func(f *cField)

@@ -49,6 +49,10 @@ var (
 	// destinations), "Shipping: from Spain" (origin) or "Shipping: Worldwide" (destinations).
 	lblShipping = []string{"shipping", "delivery", "ships", "shipping info", "versand", "lieferung", "expédition", "envío", "envio", "spedizione", "verzending", "wysyłka"}
 	lblQuantity = []string{"weight", "вес", "фасовка", "amount", "количество"}
+	// bare "From:" / "To:" ("From: Netherlands · To: Worldwide") count only when their
+	// value names a place
+	lblFromShort = []string{"from", "von", "de", "desde", "из"}
+	lblToShort   = []string{"to", "nach", "vers", "hacia", "в"}
 )
 
 var (
@@ -303,6 +307,18 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	if v, _ := pc.labelValue(scope, lblTo); v != "" {
 		d.l.ShipsToRaw = v
 		score++
+	}
+	if d.l.ShipsFromRaw == "" {
+		if v, _ := pc.labelValue(scope, lblFromShort); v != "" && len(v) < 100 && len(country.Parse(v)) > 0 {
+			d.l.ShipsFromRaw = v
+			score++
+		}
+	}
+	if d.l.ShipsToRaw == "" {
+		if v, _ := pc.labelValue(scope, lblToShort); v != "" && len(v) < 300 && len(country.Parse(v)) > 0 {
+			d.l.ShipsToRaw = v
+			score++
+		}
 	}
 	if d.l.ShipsFromRaw == "" && d.l.ShipsToRaw == "" {
 		if v, _ := pc.labelValue(scope, lblShipping); v != "" && len(v) < 300 {
@@ -821,8 +837,12 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	scope := []*html.Node{c}
 	if v, _ := pc.labelValue(scope, lblFrom); v != "" {
 		d.l.ShipsFromRaw = v
+	} else if v, _ := pc.labelValue(scope, lblFromShort); v != "" && len(v) < 100 && len(country.Parse(v)) > 0 {
+		d.l.ShipsFromRaw = v
 	}
 	if v, _ := pc.labelValue(scope, lblTo); v != "" {
+		d.l.ShipsToRaw = v
+	} else if v, _ := pc.labelValue(scope, lblToShort); v != "" && len(v) < 300 && len(country.Parse(v)) > 0 {
 		d.l.ShipsToRaw = v
 	}
 	if d.l.Vendor == "" {
@@ -1105,6 +1125,11 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 		handle = ""
 	}
 	if v, _ := pc.labelValue(nil, lblHandle); v != "" {
+		if h := cleanHandle(v); h != "" && len(h) < 64 {
+			handle = h
+		}
+	} else if v, _ := pc.labelValue(nil, lblVendor); v != "" && handle == "" && len(v) < 80 {
+		// "Vendor: SnowCap" on the vendor's own page
 		if h := cleanHandle(v); h != "" && len(h) < 64 {
 			handle = h
 		}
