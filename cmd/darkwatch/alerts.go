@@ -66,7 +66,7 @@ func alertArchive(cfg *config.Config) *alert.Archive {
 	if cfg.Index.Backend != "elasticsearch" || len(es.URLs) == 0 {
 		return nil
 	}
-	return &alert.Archive{URL: es.URLs[0], Prefix: es.IndexPrefix, Username: es.Username, Password: es.Password.Value()}
+	return &alert.Archive{URL: es.URLs[0], Others: es.URLs[1:], Prefix: es.IndexPrefix, Username: es.Username, Password: es.Password.Value()}
 }
 
 // alertObserver adapts the alert engine to the crawl sink.

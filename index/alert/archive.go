@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,7 +23,10 @@ const ArchiveName = "archive"
 // `darkwatch alerts` with the Elasticsearch backend). It is fed through the outbox like a
 // notifier (Options.Archive), so an Elasticsearch outage delays it and loses nothing.
 type Archive struct {
-	URL      string // base URL of the cluster
+	URL string // base URL of the cluster
+	// Others are more nodes of the cluster, tried in order when a node cannot be reached
+	// (the store's client fails over between the configured nodes the same way).
+	Others   []string
 	Prefix   string // index prefix [darkwatch]
 	Username string
 	Password string
@@ -46,29 +50,44 @@ func (a *Archive) index() string {
 }
 
 func (a *Archive) do(ctx context.Context, method, path string, body any, out any) (int, error) {
-	var r io.Reader
+	var payload []byte
 	if body != nil {
 		raw, err := json.Marshal(body)
 		if err != nil {
 			return 0, err
 		}
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(a.URL, "/")+path, r)
-	if err != nil {
-		return 0, fmt.Errorf("alert archive: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if a.Username != "" {
-		req.SetBasicAuth(a.Username, a.Password)
+		payload = raw
 	}
 	c := a.Client
 	if c == nil {
 		c = &http.Client{Timeout: 30 * time.Second}
 	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("alert archive: %w", err)
+	var resp *http.Response
+	var errs []error
+	for _, base := range append([]string{a.URL}, a.Others...) {
+		var r io.Reader
+		if payload != nil {
+			r = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(base, "/")+path, r)
+		if err != nil {
+			return 0, fmt.Errorf("alert archive: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if a.Username != "" {
+			req.SetBasicAuth(a.Username, a.Password)
+		}
+		resp, err = c.Do(req)
+		if err == nil {
+			break
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if resp == nil {
+		return 0, fmt.Errorf("alert archive: %w", errors.Join(errs...))
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))

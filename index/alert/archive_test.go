@@ -380,3 +380,23 @@ func TestArchiveMissingRaised(t *testing.T) {
 		t.Errorf("Search since: %d alerts of %d, %v; want the two raised", len(got), total, err)
 	}
 }
+
+// TestArchiveFailsOver: a node that cannot be reached is skipped for the next configured
+// one; with none reachable the error names every failure.
+func TestArchiveFailsOver(t *testing.T) {
+	es := testenv.ESURL(t)
+	ctx := t.Context()
+	arch := newArchive(t, es)
+	as := searchFixture()
+	bulkArchive(t, es, arch, as[:5])
+	down := "http://127.0.0.1:1" // nothing listens on port 1
+	arch.URL, arch.Others = down, []string{es}
+	got, total, err := arch.Search(ctx, alert.Query{Limit: 10})
+	if err != nil || total != 5 || len(got) != 5 {
+		t.Fatalf("Search over a down node then %s: %d alerts of %d, %v; want 5 of 5", es, len(got), total, err)
+	}
+	arch.Others = []string{"http://127.0.0.1:2"}
+	if _, _, err := arch.Search(ctx, alert.Query{Limit: 10}); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "127.0.0.1:2") {
+		t.Fatalf("Search with no node up: %v; want an error naming both nodes", err)
+	}
+}
