@@ -1072,8 +1072,17 @@ func splitArrow(l *Listing) {
 		if l.ShipsToRaw == "" {
 			l.ShipsToRaw = strings.TrimSpace(parts[1])
 		}
+		return
+	}
+	// "Germany to Worldwide" (from "Ships from Germany to Worldwide")
+	if l.ShipsToRaw == "" && len(l.ShipsFromRaw) < 200 {
+		if m := fromToRe.FindStringSubmatch(l.ShipsFromRaw); m != nil && len(country.Parse(m[1])) > 0 && len(country.Parse(m[2])) > 0 {
+			l.ShipsFromRaw, l.ShipsToRaw = strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+		}
 	}
 }
+
+var fromToRe = regexp.MustCompile(`(?i)^(.+?)\s+to\s+(.+)$`)
 
 var catURLRe = mustQuick(`(?i)categor|/c/\d|[?&](c|cat|cid|csid|ssid|cat_id|category)=`)
 

@@ -73,6 +73,28 @@ func ownTextShort(n *html.Node, max int) bool {
 	return !blank
 }
 
+// prefixLabels are labels that name their value without a colon ("Sold by X").
+var prefixLabels = []string{"sold by", "ships from", "ships to", "shipping from", "shipping to", "shipped from",
+	"vendido por", "verkauft von", "vendu par", "venduto da", "verkocht door"}
+
+// prefixLabel splits a short own text that starts with a prefix label and has no colon:
+// "Sold by PinkLab" -> ("sold by", "PinkLab"). The value is at most four words.
+func prefixLabel(own string) (string, string) {
+	if len(own) > 80 || indexColon(own) >= 0 {
+		return "", ""
+	}
+	for _, p := range prefixLabels {
+		if len(own) > len(p)+1 && own[len(p)] == ' ' && strings.EqualFold(own[:len(p)], p) {
+			v := strings.TrimSpace(own[len(p)+1:])
+			if v == "" || len(strings.Fields(v)) > 4 {
+				return "", ""
+			}
+			return p, v
+		}
+	}
+	return "", ""
+}
+
 // ownTextSegments is n's own text with " · " between text nodes that elements separate,
 // so a segment never runs from one line into the next; own is ownText(n).
 func ownTextSegments(n *html.Node, own string) string {
@@ -130,6 +152,9 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 				}
 				if key != "" && pc.wantLabel(key) {
 					idx[key] = append(idx[key], labelHit{node: n, key: key})
+				} else if k, v := prefixLabel(own); k != "" && pc.wantLabel(k) {
+					// "Sold by PinkLab", "Ships from Netherlands": no colon
+					idx[k] = append(idx[k], labelHit{node: n, inline: v, key: k})
 				}
 				// every "Label:" segment of the own text: "Рейтинг: · Продаж:"; text
 				// nodes split by elements ("Ships from: X<br>Ships to: Y") are separate

@@ -108,6 +108,38 @@ func Excluded(s string) []string {
 	return ex
 }
 
+// flagsToCodes replaces flag emojis (pairs of regional indicator symbols, "🇩🇪") by their
+// alpha-2 codes (" DE ").
+func flagsToCodes(s string) string {
+	const ri0, ri1 = 0x1F1E6, 0x1F1FF
+	has := false
+	for _, r := range s {
+		if r >= ri0 && r <= ri1 {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return s
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if r := rs[i]; r >= ri0 && r <= ri1 {
+			if i+1 < len(rs) && rs[i+1] >= ri0 && rs[i+1] <= ri1 {
+				b.WriteByte(' ')
+				b.WriteRune('A' + (r - ri0))
+				b.WriteRune('A' + (rs[i+1] - ri0))
+				b.WriteByte(' ')
+				i++
+			}
+			continue // a lone indicator is dropped
+		}
+		b.WriteRune(rs[i])
+	}
+	return b.String()
+}
+
 // exclusionWords start an exclusion that runs to the next sentence break.
 var exclusionWords = set("except excluding exclude excludes excl but not no кроме исключением исключая")
 
@@ -115,6 +147,7 @@ func parse(s string) (in, ex []string) {
 	if len(s) > MaxInput {
 		s = s[:MaxInput]
 	}
+	s = flagsToCodes(s)
 	s = joinDottedInitials(s)
 	toks := tokenize(s)
 	listMode := isCodeList(toks)

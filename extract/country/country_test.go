@@ -23,6 +23,8 @@ func TestParse(t *testing.T) {
 		{"England", []string{"GB"}},
 		{"United Kingdom", []string{"GB"}},
 		{"Deutschland, Österreich", []string{"DE", "AT"}},
+		{"🇪🇸 🇫🇷 🇵🇹", []string{"ES", "FR", "PT"}},
+		{"🇳🇱 Netherlands", []string{"NL"}},
 		{"France, Belgique", []string{"FR", "BE"}},
 		{"España, Portugal", []string{"ES", "PT"}},
 		{"Weltweit", []string{"WW"}},
