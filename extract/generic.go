@@ -117,10 +117,10 @@ func genericExtract(pc *pageCtx) pageOut {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
-	// a listing without labels: a title, a price and a vendor link, on a listing URL or
-	// with places ("Ships from Germany to Worldwide")
+	// a listing without labels: a title, a price and a vendor link on a listing URL (not
+	// on any URL: a search page with two results has them too)
 	if d.l.Title != "" && d.price != "" && d.l.Vendor != "" && len(cards) < 3 &&
-		(genListingRe.MatchString(strings.ToLower(pc.page.URL)) || d.l.ShipsFromRaw != "") {
+		genListingRe.MatchString(strings.ToLower(pc.page.URL)) {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
