@@ -264,9 +264,14 @@ func brandHeading(pc *pageCtx, n *html.Node) bool {
 	if t := strings.TrimSpace(nodeText(n)); strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") {
 		return true // a section label ("User Profile :"), not a title
 	}
-	for e, i := n, 0; e != nil && e.Type == html.ElementNode && i < 2; e, i = e.Parent, i+1 {
+	for e, i := n, 0; e != nil && e.Type == html.ElementNode && i < 3; e, i = e.Parent, i+1 {
 		for _, c := range strings.Fields(strings.ToLower(attr(e, "class") + " " + attr(e, "id"))) {
 			if strings.Contains(c, "logo") || strings.Contains(c, "brand") || c == "site" || strings.HasPrefix(c, "site-") || strings.HasPrefix(c, "site_") || strings.HasPrefix(c, "sitename") {
+				return true
+			}
+			// a notice above the page: "⚠ Maintenance on Sunday"
+			switch c {
+			case "alert", "notice", "announcement", "announcements", "banner", "flash", "news", "marquee":
 				return true
 			}
 		}
@@ -773,6 +778,60 @@ func cardPrice(c, titleLink *html.Node) string {
 	return ""
 }
 
+// wrappedCardTitle is the title of a link that wraps a whole card (two or more child
+// blocks with text: name, price, "by X"): its first block that is neither a price nor a
+// by-line. "" when the link is a plain title link.
+func wrappedCardTitle(a *html.Node) string {
+	var blocks []string
+	for c := a.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || skipAtom(c.DataAtom) {
+			continue
+		}
+		if t := oneLine(nodeText(c)); t != "" {
+			blocks = append(blocks, t)
+		}
+	}
+	if len(blocks) < 2 {
+		return ""
+	}
+	for _, b := range blocks {
+		if byLineRe.MatchString(b) {
+			continue
+		}
+		if m, ok := price.Parse(b); ok && m.Amount > 0 && len(b) < 30 {
+			continue
+		}
+		return b
+	}
+	return ""
+}
+
+var byLineRe = regexp.MustCompile(`(?i)^(?:by|sold by|vendor|seller|verkauft von|vendu par|vendido por|venduto da)\s*:?\s+@?([\pL\pN_.\-]{2,40})$`)
+
+// byLine finds a short text "by X" / "by @X" in card c: the vendor's handle.
+func byLine(c *html.Node) string {
+	stack := []*html.Node{c}
+	for i := 0; len(stack) > 0 && i < 2000; i++ {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if e.Type == html.TextNode {
+			if len(e.Data) < 80 {
+				if m := byLineRe.FindStringSubmatch(oneLine(e.Data)); m != nil {
+					return m[1]
+				}
+			}
+			continue
+		}
+		if e.Type == html.ElementNode && skipAtom(e.DataAtom) {
+			continue
+		}
+		for k := e.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return ""
+}
+
 // hasTitleLink reports whether n holds a link that can be a card's title: not a vendor
 // page, not an action ("Order", "View full description"), not an account link.
 func hasTitleLink(n *html.Node) bool {
@@ -833,7 +892,19 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	}
 	d.l.Title = oneLine(nodeText(titleLink))
 	d.l.URL = pc.abs(attr(titleLink, "href"))
-	d.price = cardPrice(c, titleLink)
+	if t := wrappedCardTitle(titleLink); t != "" {
+		// the link wraps the whole card: its first text block is the title, the rest
+		// (price, "by X") belongs to the card
+		d.l.Title = t
+		d.price = cardPrice(c, nil)
+	} else {
+		d.price = cardPrice(c, titleLink)
+	}
+	if d.l.Vendor == "" {
+		if v := byLine(c); v != "" {
+			d.l.Vendor = v
+		}
+	}
 	scope := []*html.Node{c}
 	if v, _ := pc.labelValue(scope, lblFrom); v != "" {
 		d.l.ShipsFromRaw = v

@@ -49,8 +49,9 @@ type heldOutVendor struct {
 // 58/84 (69.0%); batch 3 (8 pages, written after the batch-2 rules) first ran at 52/58
 // (89.7%); batch 4 (5 pages, after the batch-3 rules) at 31/41 (75.6%); batch 5 (7 pages,
 // after the batch-4 rules) at 35/39 (89.7%); batch 6 (6 pages, after the batch-5 rules) at
-// 41/48 (85.4%); batch 7 (5 pages, after the batch-6 rules) at 18/25 (72.0%). All now pass
-// fully; the floors sit a little lower so a regression fails.
+// 41/48 (85.4%); batch 7 (5 pages, after the batch-6 rules) at 18/25 (72.0%); batch 8 (5
+// pages, after the batch-7 rules) at 23/36 (63.9%). All now pass fully; the floors sit a
+// little lower so a regression fails.
 const heldOutFloor = 0.95
 
 // heldOutFieldFloor: no single field may fall below this share.
@@ -129,7 +130,7 @@ func TestGenericHeldOut(t *testing.T) {
 			t.Errorf("field %s: %d/%d, want >= %.0f%%", f, pass[f], total[f], 100*heldOutFieldFloor)
 		}
 	}
-	for b := 1; b <= 7; b++ {
+	for b := 1; b <= 8; b++ {
 		if batchTotal[b] > 0 {
 			t.Logf("%-12s %5d %5d  %5.1f%%", fmt.Sprintf("batch %d", b), batchPass[b], batchTotal[b], 100*float64(batchPass[b])/float64(batchTotal[b]))
 		}
