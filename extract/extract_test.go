@@ -287,7 +287,11 @@ func FuzzURLKey(f *testing.F) {
 // BenchmarkExtract compares full extraction with a goquery parse-only pass over the same
 // pages. Both run interleaved page by page in one loop, so machine load hits them alike;
 // "ratio" is extraction pages/s divided by parse-only pages/s (target >= 0.6).
-func BenchmarkExtract(b *testing.B) {
+func BenchmarkExtract(b *testing.B) { benchExtractVsParse(b, "auto") }
+
+// benchExtractVsParse runs the golden pages through extraction with profile (interleaved
+// with a goquery parse-only pass over the same page) and reports the ratio.
+func benchExtractVsParse(b *testing.B, profile string) {
 	var pages [][]byte
 	for _, c := range goldenCases {
 		pages = append(pages, readPage(b, c.file))
@@ -303,7 +307,7 @@ func BenchmarkExtract(b *testing.B) {
 				b.Fatal(err)
 			}
 			m := time.Now()
-			if _, err := x.Extract(Page{URL: goldenCases[i].url, Body: p}, "auto"); err != nil {
+			if _, err := x.Extract(Page{URL: goldenCases[i].url, Body: p}, profile); err != nil {
 				b.Fatal(err)
 			}
 			extractT += time.Since(m)

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,9 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/PuerkitoBio/goquery"
 )
 
 // heldOutCase is one hand-written page of a market layout that is none of the profiled
@@ -185,31 +181,4 @@ func heldOutSameSet(a, b []string) bool {
 // BenchmarkExtractGeneric compares generic-only extraction (profile "generic", as for an
 // unknown market) of the golden pages with a goquery parse-only pass over the same pages,
 // interleaved page by page; "ratio" is extraction pages/s over parse-only pages/s.
-func BenchmarkExtractGeneric(b *testing.B) {
-	var pages [][]byte
-	for _, c := range goldenCases {
-		pages = append(pages, readPage(b, c.file))
-	}
-	x := testExtractor(b)
-	var parseT, extractT time.Duration
-	n := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		for i, p := range pages {
-			s := time.Now()
-			if _, err := goquery.NewDocumentFromReader(bytes.NewReader(p)); err != nil {
-				b.Fatal(err)
-			}
-			m := time.Now()
-			if _, err := x.Extract(Page{URL: goldenCases[i].url, Body: p}, "generic"); err != nil {
-				b.Fatal(err)
-			}
-			extractT += time.Since(m)
-			parseT += m.Sub(s)
-			n++
-		}
-	}
-	b.ReportMetric(float64(n)/extractT.Seconds(), "extract_pages/s")
-	b.ReportMetric(float64(n)/parseT.Seconds(), "parse_pages/s")
-	b.ReportMetric(parseT.Seconds()/extractT.Seconds(), "ratio")
-}
+func BenchmarkExtractGeneric(b *testing.B) { benchExtractVsParse(b, "generic") }
