@@ -349,7 +349,7 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 			case <-ctx.Done():
 				// Not started: hand it back at once rather than waiting for the lease to expire.
 				c.idle.Add(1)
-				_ = c.deps.Frontier.Ack(context.WithoutCancel(ctx), l, frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon})
+				_ = c.deps.Frontier.Ack(context.WithoutCancel(ctx), l, frontier.Result{Status: frontier.Release})
 				keep.release(l)
 			}
 		}

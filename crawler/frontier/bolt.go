@@ -596,6 +596,8 @@ func (b *Bolt) ack(outs []Outcome) ([]func(*bolt.Tx) error, []error) {
 		case HostDown:
 			b.toReady(m, e)
 			ops = append(ops, b.hostFailed(m, e.it.Host, res.Failure, now))
+		case Release:
+			b.toReady(m, e) // leases are not stored: nothing to write
 		default:
 			errs = append(errs, fmt.Errorf("ack %s: %w: status %v", o.Lease.URL, ErrInvalid, res.Status))
 		}

@@ -84,6 +84,9 @@ const (
 	// counting an attempt, and the host gets a liveness failure of kind
 	// Result.Failure (in the same atomic step).
 	HostDown
+	// Release: the lease is handed back unused (a crawler shutting down before the fetch
+	// started): the item is queued again as it was, no attempt counted, its host untouched.
+	Release
 )
 
 func (s Status) String() string {
@@ -96,6 +99,8 @@ func (s Status) String() string {
 		return "drop"
 	case HostDown:
 		return "host_down"
+	case Release:
+		return "release"
 	}
 	return fmt.Sprintf("status(%d)", int(s))
 }

@@ -405,6 +405,8 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 			base, mx := r.hostBackoffRange(res.Failure)
 			p, err = json.Marshal(map[string]any{"b": ms(base), "x": ms(mx), "r": r.opts.Rand(), "k": res.Failure.String()})
 			args = []any{"W", mem, l.Host, int64(l.Priority), p}
+		case Release:
+			args = []any{"L", mem, l.Host, int64(l.Priority)}
 		default:
 			err = fmt.Errorf("%w: status %v", ErrInvalid, res.Status)
 		}

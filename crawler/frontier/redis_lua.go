@@ -291,6 +291,7 @@ return bulk('HMGET', P .. 'items', fps, 2000)
 //	'R', m, host, ms, payload done, recrawl at ms (marks the host up)
 //	'T', m, host, ms, payload retry at ms (payload has Attempt+1)
 //	'X', m, host, dead        dead-letter (dead = its JSON)
+//	'L', m, host, prio        released unused: requeue at prio
 //	'W', m, host, prio, fail  host down: requeue at prio;
 //	                          fail = {"b":base,"x":max,"r":jitter,"k":kind}
 //
@@ -333,7 +334,7 @@ while i <= #ARGV do
     local m, host = ARGV[i + 1], ARGV[i + 2]
     local fp = string.sub(m, 1, 8)
     local step = 5
-    if act == 'X' then step = 4 end
+    if act == 'X' or act == 'L' then step = 4 end
     if redis.call('ZSCORE', L, m) and take(m) then
       res[#res + 1] = 1
       infl[host] = (infl[host] or 0) + 1
@@ -347,6 +348,8 @@ while i <= #ARGV do
       elseif act == 'X' then
         drop[#drop + 1] = fp
         redis.call('HSET', P .. 'dead', fp, ARGV[i + 3])
+      elseif act == 'L' then
+        enqueue(fp, host, tonumber(ARGV[i + 3]))
       elseif act == 'W' then
         enqueue(fp, host, tonumber(ARGV[i + 3]))
         local f = cjson.decode(ARGV[i + 4])

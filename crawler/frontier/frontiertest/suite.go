@@ -147,6 +147,7 @@ func Run(t *testing.T, open Opener) {
 		{"Stats", testStats},
 		{"AckManyMixed", testAckMany},
 		{"AckManyHostOrder", testAckManyHostOrder},
+		{"Release", testRelease},
 		{"DeadLettersList", testDeadList},
 		{"DeadLettersRequeueOne", testRequeueOne},
 		{"DeadLettersRequeueAll", testRequeueAll},
@@ -616,6 +617,29 @@ func testStats(t *testing.T, open Opener) {
 	}
 	if st.Markets["m1"].Seen != 5 || st.Markets["m2"].Seen != 1 {
 		t.Fatalf("per market seen %d/%d, want 5/1", st.Markets["m1"].Seen, st.Markets["m2"].Seen)
+	}
+}
+
+// testRelease: a lease handed back unused is queued again as it was (no attempt, no
+// backoff) and its host is not penalised.
+func testRelease(t *testing.T, open Opener) {
+	e := setup(t, open, frontier.Options{HostMaxInFlight: 2})
+	it := item("m1", "a.onion", 1)
+	it.Priority, it.Depth = 7, 2
+	e.add(1, it)
+	l := e.leaseN(1, 1)[0]
+	e.ack(l, frontier.Result{Status: frontier.Release})
+	st := e.stats()
+	hs := st.Markets["m1"].Hosts["a.onion"]
+	if st.Queued != 1 || st.InFlight != 0 || st.Delayed != 0 || hs.Failures != 0 || !hs.DownUntil.IsZero() {
+		t.Fatalf("after release: %+v, host %+v; want queued 1, in flight 0, host untouched", st.Counts, hs)
+	}
+	again := e.leaseN(1, 1)[0] // at once: no backoff
+	if again.URL != it.URL || again.Attempt != 0 || again.Priority != 7 || again.Depth != 2 || again.Token == l.Token {
+		t.Fatalf("leased again %+v, want %s as it was with a new token", again, it.URL)
+	}
+	if err := e.f.Ack(e.ctx, l, frontier.Result{Status: frontier.Release}); !errors.Is(err, frontier.ErrLeaseLost) {
+		t.Fatalf("second release of the old lease: %v, want ErrLeaseLost", err)
 	}
 }
 
