@@ -109,6 +109,28 @@ func openDeadLetters(ctx context.Context, cfg *config.Config) (frontier.Frontier
 
 // checkMarket fails for a market the frontier does not know (a typo would otherwise
 // list or requeue nothing, silently).
+// openFrontierCmd loads the config, opens its frontier and checks market ("" = all) for the
+// subcommand name; on failure it reports on stderr and returns a nil frontier and the exit
+// code. The caller closes the frontier.
+func openFrontierCmd(ctx context.Context, e env, name, cfgPath, market string) (frontier.Frontier, frontier.DeadLetters, frontier.Stats, int) {
+	cfg, code := loadConfig(cfgPath, e.stderr)
+	if cfg == nil {
+		return nil, nil, frontier.Stats{}, code
+	}
+	fr, dl, err := openDeadLetters(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "darkwatch frontier %s: %v\n", name, err)
+		return nil, nil, frontier.Stats{}, exitRuntime
+	}
+	st, err := checkMarket(ctx, fr, market)
+	if err != nil {
+		fr.Close()
+		fmt.Fprintf(e.stderr, "darkwatch frontier %s: %v\n", name, err)
+		return nil, nil, frontier.Stats{}, exitRuntime
+	}
+	return fr, dl, st, exitOK
+}
+
 func checkMarket(ctx context.Context, fr frontier.Frontier, market string) (frontier.Stats, error) {
 	st, err := fr.Stats(ctx)
 	if err != nil {
@@ -155,21 +177,11 @@ func runFrontierDead(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "darkwatch frontier dead: --limit must be >= 0")
 		return exitUsage
 	}
-	cfg, code := loadConfig(cfgPath, e.stderr)
-	if cfg == nil {
+	fr, dl, st, code := openFrontierCmd(ctx, e, "dead", cfgPath, market)
+	if fr == nil {
 		return code
 	}
-	fr, dl, err := openDeadLetters(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch frontier dead:", err)
-		return exitRuntime
-	}
 	defer fr.Close()
-	st, err := checkMarket(ctx, fr, market)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch frontier dead:", err)
-		return exitRuntime
-	}
 	ds, err := dl.Dead(ctx, market, limit)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch frontier dead:", err)
@@ -254,21 +266,13 @@ func runFrontierRequeue(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "darkwatch frontier requeue: --url and --all exclude each other")
 		return exitUsage
 	}
-	cfg, code := loadConfig(cfgPath, e.stderr)
-	if cfg == nil {
+	fr, dl, _, code := openFrontierCmd(ctx, e, "requeue", cfgPath, market)
+	if fr == nil {
 		return code
 	}
-	fr, dl, err := openDeadLetters(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch frontier requeue:", err)
-		return exitRuntime
-	}
 	defer fr.Close()
-	if _, err := checkMarket(ctx, fr, market); err != nil {
-		fmt.Fprintln(e.stderr, "darkwatch frontier requeue:", err)
-		return exitRuntime
-	}
 	var n int
+	var err error
 	if all {
 		n, err = dl.RequeueAllDead(ctx, market)
 	} else {

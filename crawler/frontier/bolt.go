@@ -357,23 +357,7 @@ func (b *Bolt) check() error {
 
 // Add implements Frontier.
 func (b *Bolt) Add(ctx context.Context, items ...Item) (int, error) {
-	for _, it := range items {
-		if err := validate(it); err != nil {
-			return 0, err
-		}
-	}
-	b.mu.Lock()
-	if err := b.check(); err != nil {
-		b.mu.Unlock()
-		return 0, err
-	}
-	added, ops := b.add(items)
-	done := b.submit(ops)
-	b.mu.Unlock()
-	if err := wait(ctx, done); err != nil {
-		return 0, err
-	}
-	return added, nil
+	return b.AddAckMany(ctx, items, nil)
 }
 
 // AddAckMany is Add(items...) followed by AckMany(outs) in one transaction (one fsync):

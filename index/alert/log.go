@@ -242,26 +242,16 @@ func (l *Log) dueExcept(now time.Time, max int, skip map[string]bool) ([]Entry, 
 }
 
 // Pending returns every pending outbox entry.
-func (l *Log) Pending() ([]Entry, error) {
-	var out []Entry
-	err := l.tx(false, func(tx *bolt.Tx) error {
-		return tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
-			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
-		})
-	})
-	return out, err
-}
+func (l *Log) Pending() ([]Entry, error) { return l.entries(bOutbox) }
 
 // Delivered returns every delivered entry.
-func (l *Log) Delivered() ([]Entry, error) {
+func (l *Log) Delivered() ([]Entry, error) { return l.entries(bDelivered) }
+
+// entries returns every entry of one bucket (outbox or delivered).
+func (l *Log) entries(bucket []byte) ([]Entry, error) {
 	var out []Entry
 	err := l.tx(false, func(tx *bolt.Tx) error {
-		return tx.Bucket(bDelivered).ForEach(func(_, v []byte) error {
+		return tx.Bucket(bucket).ForEach(func(_, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
