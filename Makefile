@@ -40,8 +40,10 @@ test: ## unit + integration tests with -race (integration tests need: eval "$(de
 test-short: ## quick tests: -short, no -race
 	$(GO) test -short -count=1 -timeout 10m $(TESTFLAGS) $(PKGS)
 
-lint: ## gofmt, go vet, staticcheck (pinned); runs all three, fails if any fails
+lint: ## go mod tidy -diff, gofmt, go vet, staticcheck (pinned); runs all four, fails if any fails
 	@rc=0; \
+	echo "lint: go mod tidy -diff"; \
+	$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; rc=1; }; \
 	echo "lint: gofmt -l"; \
 	unformatted=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
 	if [[ -n $$unformatted ]]; then echo "gofmt: these files need formatting:"; echo "$$unformatted"; rc=1; fi; \
