@@ -549,41 +549,39 @@ func (b *Bolt) ack(outs []Outcome) ([]func(*bolt.Tx) error, []error) {
 			errs = append(errs, fmt.Errorf("ack %s: %w", o.Lease.URL, err))
 			continue
 		}
+		st, err := b.opts.Settle(e.it, o.Result, now, b.opts.Rand())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ack %s: %w", o.Lease.URL, err))
+			continue
+		}
 		b.release(m, e)
 		k := bkey(m.name, e.fp)
-		res := o.Result
-		switch res.Status {
-		case Done:
+		if st.HostUp {
 			if op := b.hostOK(m, e.it.Host, now); op != nil {
 				ops = append(ops, op)
 			}
-			if res.Recrawl > 0 {
-				e.it.Attempt = 0
-				e.it.NotBefore = now.Add(res.Recrawl)
-				b.toTimed(m, e, stRecrawl)
-				ops = append(ops, putOp(bktItems, k, itemRec{Item: e.it, Recrawl: true}))
-			} else {
-				delete(m.items, e.fp)
-				ops = append(ops, delOp(bktItems, k))
+		}
+		switch st.Action {
+		case ActForget:
+			delete(m.items, e.fp)
+			ops = append(ops, delOp(bktItems, k))
+		case ActRecrawl, ActDelay:
+			e.it = st.Item
+			state := stDelayed
+			if st.Action == ActRecrawl {
+				state = stRecrawl
 			}
-		case Retry, Drop:
-			e.it.Attempt++
-			if res.Status == Drop || e.it.Attempt >= b.opts.MaxAttempts {
-				delete(m.items, e.fp)
-				m.deadfp[e.fp] = struct{}{}
-				ops = append(ops, delOp(bktItems, k), putOp(bktDead, k, deadRec{Item: e.it, Err: res.Err, At: now}))
-			} else {
-				e.it.NotBefore = now.Add(b.opts.retryBackoff(e.it.Attempt))
-				b.toTimed(m, e, stDelayed)
-				ops = append(ops, putOp(bktItems, k, itemRec{Item: e.it}))
-			}
-		case HostDown:
-			b.toReady(m, e)
-			ops = append(ops, b.hostFailed(m, e.it.Host, res.Failure, now))
-		case Release:
-			b.toReady(m, e) // leases are not stored: nothing to write
-		default:
-			errs = append(errs, fmt.Errorf("ack %s: %w: status %v", o.Lease.URL, ErrInvalid, res.Status))
+			b.toTimed(m, e, state)
+			ops = append(ops, putOp(bktItems, k, itemRec{Item: e.it, Recrawl: st.Action == ActRecrawl}))
+		case ActDead:
+			delete(m.items, e.fp)
+			m.deadfp[e.fp] = struct{}{}
+			ops = append(ops, delOp(bktItems, k), putOp(bktDead, k, deadRec{Item: st.Item, Err: st.Err, At: now}))
+		case ActRequeue:
+			b.toReady(m, e) // leases are not stored: nothing to write for the item
+		}
+		if st.HostDown != nil {
+			ops = append(ops, b.hostFailed(m, e.it.Host, st.Failure, st.HostDown, now))
 		}
 	}
 	return ops, errs
@@ -629,10 +627,10 @@ func (b *Bolt) Reap(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (b *Bolt) hostFailed(m *bmarket, host string, kind FailureKind, now time.Time) func(*bolt.Tx) error {
+func (b *Bolt) hostFailed(m *bmarket, host string, kind FailureKind, down HostBackoff, now time.Time) func(*bolt.Tx) error {
 	h := m.host(host)
 	h.fails++
-	h.down = now.Add(b.opts.hostBackoff(kind, h.fails))
+	h.down = down.Until(h.fails)
 	h.hist = appendHist(h.hist, HostEvent{At: now, Up: false, Kind: kind.String()}, b.opts.HistoryLen)
 	return putOp(bktHosts, bkey2(m.name, host), hostRec{Fails: h.fails, Down: h.down, History: h.hist})
 }
@@ -654,7 +652,9 @@ func (b *Bolt) HostFailed(ctx context.Context, market, host string, kind Failure
 		b.mu.Unlock()
 		return err
 	}
-	done := b.submit([]func(*bolt.Tx) error{b.hostFailed(b.market(market), host, kind, b.opts.Clock())})
+	now := b.opts.Clock()
+	op := b.hostFailed(b.market(market), host, kind, b.opts.hostBackoff(kind, now, b.opts.Rand()), now)
+	done := b.submit([]func(*bolt.Tx) error{op})
 	b.mu.Unlock()
 	return wait(ctx, done)
 }

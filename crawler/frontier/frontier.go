@@ -286,29 +286,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// backoff is base*2^(n-1) capped at max, with "equal jitter": the result
-// lies in [d/2, d].
-func backoff(base, max time.Duration, n int, r float64) time.Duration {
-	d := base
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
-	}
-	d = min(d, max)
-	return d/2 + time.Duration(r*float64(d/2))
-}
-
-// RetryBackoff is the delay before attempt n+1 after n failed attempts.
-func (o Options) retryBackoff(n int) time.Duration {
-	return backoff(o.BackoffBase, o.BackoffMax, n, o.Rand())
-}
-
-func (o Options) hostBackoff(kind FailureKind, fails int) time.Duration {
-	if kind == FailSoon {
-		return backoff(o.BackoffBase, o.BackoffMax, fails, o.Rand())
-	}
-	return backoff(o.HostBackoffBase, o.HostBackoffMax, fails, o.Rand())
-}
-
 // Fingerprint is the 64-bit dedup key of a URL within its market.
 func Fingerprint(url string) uint64 { return xxhash.Sum64String(url) }
 

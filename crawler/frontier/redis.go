@@ -381,34 +381,36 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 			}
 			continue
 		}
-		it := l.Item
-		it.NotBefore = time.Time{}
+		st, err := r.opts.Settle(l.Item, res, now, r.opts.Rand())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ack %s: %w", l.URL, err))
+			continue
+		}
 		mem := leaseMember(l)
 		var args []any
 		var p []byte
-		var err error
-		switch res.Status {
-		case Done:
-			it.Attempt = 0
+		switch st.Action {
+		case ActRecrawl, ActDelay:
+			it := st.Item
+			it.NotBefore = time.Time{} // the due time is the score of the recrawl/timed set
 			p, err = redisPayload(it)
-			args = []any{"R", mem, l.Host, now.Add(res.Recrawl).UnixMilli(), p}
-		case Retry, Drop:
-			it.Attempt++
-			if res.Status == Drop || it.Attempt >= r.opts.MaxAttempts {
-				p, err = json.Marshal(deadRec{Item: it, Err: res.Err, At: now})
-				args = []any{"X", mem, l.Host, p}
-			} else {
-				p, err = redisPayload(it)
-				args = []any{"T", mem, l.Host, now.Add(r.opts.retryBackoff(it.Attempt)).UnixMilli(), p}
+			act := "T"
+			if st.Action == ActRecrawl {
+				act = "R"
 			}
-		case HostDown:
-			base, mx := r.hostBackoffRange(res.Failure)
-			p, err = json.Marshal(map[string]any{"b": ms(base), "x": ms(mx), "r": r.opts.Rand(), "k": res.Failure.String()})
+			args = []any{act, mem, l.Host, st.Item.NotBefore.UnixMilli(), p}
+		case ActDead:
+			p, err = json.Marshal(deadRec{Item: st.Item, Err: st.Err, At: now})
+			args = []any{"X", mem, l.Host, p}
+		case ActRequeue:
+			if st.HostDown == nil {
+				args = []any{"L", mem, l.Host, int64(l.Priority)}
+				break
+			}
+			p, err = json.Marshal(hostFailArg(st.HostDown, st.Failure))
 			args = []any{"W", mem, l.Host, int64(l.Priority), p}
-		case Release:
-			args = []any{"L", mem, l.Host, int64(l.Priority)}
-		default:
-			err = fmt.Errorf("%w: status %v", ErrInvalid, res.Status)
+		default: // ActForget with Recrawl <= 0 went to a 'D' record above
+			err = fmt.Errorf("%w: action %v", ErrInvalid, st.Action)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("ack %s: %w", l.URL, err))
@@ -478,11 +480,19 @@ func (r *Redis) AckMany(ctx context.Context, outs []Outcome) error {
 	return errors.Join(errs...)
 }
 
-func (r *Redis) hostBackoffRange(k FailureKind) (time.Duration, time.Duration) {
-	if k == FailSoon {
-		return r.opts.BackoffBase, r.opts.BackoffMax
+// hostFail is the host-failure argument of the ack and host-fail scripts: the down-until
+// deadlines (ms) by consecutive failure count, and the kind for the history.
+type hostFail struct {
+	Deadlines []int64 `json:"d"`
+	Kind      string  `json:"k"`
+}
+
+func hostFailArg(h HostBackoff, kind FailureKind) hostFail {
+	f := hostFail{Deadlines: make([]int64, len(h)), Kind: kind.String()}
+	for i, t := range h {
+		f.Deadlines[i] = t.UnixMilli()
 	}
-	return r.opts.HostBackoffBase, r.opts.HostBackoffMax
+	return f
 }
 
 // Extend implements Frontier.
@@ -529,8 +539,12 @@ func (r *Redis) Reap(ctx context.Context) (int, error) {
 
 // HostFailed implements Frontier.
 func (r *Redis) HostFailed(ctx context.Context, market, host string, kind FailureKind) error {
-	base, mx := r.hostBackoffRange(kind)
-	_, err := r.run(ctx, []call{r.newCall(luaHostFail, market, r.opts.Clock(), host, ms(base), ms(mx), r.opts.Rand(), kind.String())}, nil)
+	now := r.opts.Clock()
+	p, err := json.Marshal(hostFailArg(r.opts.hostBackoff(kind, now, r.opts.Rand()), kind))
+	if err != nil {
+		return fmt.Errorf("host failed %s: %w", host, err)
+	}
+	_, err = r.run(ctx, []call{r.newCall(luaHostFail, market, now, host, p)}, nil)
 	if err != nil {
 		return fmt.Errorf("host failed %s: %w", host, err)
 	}

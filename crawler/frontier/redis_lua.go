@@ -149,15 +149,13 @@ local function hostok(h)
   return true
 end
 
-local function hostfail(h, base, mx, r, kind)
-  local f = redis.call('HINCRBY', hk(h), 'fails', 1)
-  local d = base
-  for i = 2, f do
-    if d >= mx then break end
-    d = d * 2
-  end
-  if d > mx then d = mx end
-  redis.call('HSET', hk(h), 'down', I(now + math.floor(d / 2 + r * d / 2)))
+-- hostfail counts a failure of host h; f is the Go side's settlement, {"d": down-until ms
+-- by consecutive failure count (the last repeats), "k": kind}: the backoff policy is not
+-- written here, only looked up.
+local function hostfail(h, f)
+  local n = redis.call('HINCRBY', hk(h), 'fails', 1)
+  local kind = f.k
+  redis.call('HSET', hk(h), 'down', I(f.d[math.min(n, #f.d)]))
   redis.call('RPUSH', P .. 'hist:' .. h, cjson.encode({at = now, up = false, kind = kind}))
   redis.call('LTRIM', P .. 'hist:' .. h, -histlen, -1)
   touched[h] = true
@@ -293,7 +291,10 @@ return bulk('HMGET', P .. 'items', fps, 2000)
 //	'X', m, host, dead        dead-letter (dead = its JSON)
 //	'L', m, host, prio        released unused: requeue at prio
 //	'W', m, host, prio, fail  host down: requeue at prio;
-//	                          fail = {"b":base,"x":max,"r":jitter,"k":kind}
+//	                          fail = {"d":[down-until ms by failure count],"k":kind}
+//
+// The Go side settles each outcome (Options.Settle): the script applies the decisions and
+// deadlines it is given and holds no retry or backoff policy of its own.
 //
 // Records come in outcome order per host: the host's last success ('D', 'R')
 // or host-down ('W') decides whether it ends up marked up.
@@ -352,8 +353,7 @@ while i <= #ARGV do
         enqueue(fp, host, tonumber(ARGV[i + 3]))
       elseif act == 'W' then
         enqueue(fp, host, tonumber(ARGV[i + 3]))
-        local f = cjson.decode(ARGV[i + 4])
-        hostfail(host, f.b, f.x, f.r, f.k)
+        hostfail(host, cjson.decode(ARGV[i + 4]))
         up[host] = nil -- a success before it in this call does not mark the host up
       end
     else
@@ -392,9 +392,9 @@ flush()
 return #ms
 `)
 
-// HostFail: ARGV[6]=host, [7]=base ms, [8]=max ms, [9]=jitter, [10]=kind.
+// HostFail: ARGV[6]=host, [7]=fail (as in Ack's 'W').
 var luaHostFail = redis.NewScript(luaCommon + `
-hostfail(ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10])
+hostfail(ARGV[6], cjson.decode(ARGV[7]))
 flush()
 return 1
 `)
