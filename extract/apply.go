@@ -33,6 +33,7 @@ type vDraft struct {
 // pageOut is what a profile or the generic extractor found, before post-processing.
 type pageOut struct {
 	kind         string
+	pageType     string // the profile page type that read the page
 	listings     []*lDraft
 	vendors      []*vDraft
 	interstitial *Interstitial
@@ -46,7 +47,7 @@ func (c *compiled) apply(pc *pageCtx) pageOut {
 		if !pt.match.matches(pc) {
 			continue
 		}
-		out := pageOut{kind: pt.Kind}
+		out := pageOut{kind: pt.Kind, pageType: pt.Name}
 		switch pt.Kind {
 		case KindInterstitial:
 			typ := pt.Type

@@ -62,8 +62,11 @@ type Link struct {
 
 // Result is what one page yields.
 type Result struct {
-	Kind         string        `json:"kind"` // listing vendor category search interstitial not_found forum_thread other
-	Profile      string        `json:"profile,omitempty"`
+	Kind    string `json:"kind"` // listing vendor category search interstitial not_found forum_thread other
+	Profile string `json:"profile,omitempty"`
+	// PageType is the profile page type that read the page; empty when the generic
+	// extractor did (no profile, or none of its page types matched).
+	PageType     string        `json:"-"`
 	Listings     []Listing     `json:"listings,omitempty"`
 	Vendors      []Vendor      `json:"vendors,omitempty"`
 	Interstitial *Interstitial `json:"interstitial,omitempty"`
@@ -191,6 +194,7 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 		}
 	}
 	res.Kind = out.kind
+	res.PageType = out.pageType
 	res.Interstitial = out.interstitial
 	res.Issues = out.issues
 	if res.Interstitial != nil {

@@ -1,0 +1,212 @@
+package induce_test
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/darkwatch/darkwatch/crawler/testbed"
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/induce"
+)
+
+// fetcher reads testbed pages without a network, as a crawl would see them.
+type fetcher struct {
+	w    *testbed.World
+	info testbed.MarketInfo
+}
+
+func (f fetcher) page(t testing.TB, u string) extract.Page {
+	t.Helper()
+	path := strings.TrimPrefix(u, strings.TrimSuffix(f.info.URL, "/"))
+	st, ct, body, err := f.w.Page(f.info.Name, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err = extract.DecodeBody(body, ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return extract.Page{URL: u, Market: f.info.Name, Body: body, ContentType: ct, Status: st}
+}
+
+// crawl reads up to max pages breadth-first from start with read (as the crawler hands
+// pages to extraction), following the links it classifies that stay under start.
+func crawl(t testing.TB, start string, get func(string) extract.Page, read func(extract.Page) extract.Result, max int) []string {
+	t.Helper()
+	seen := map[string]bool{start: true}
+	queue := []string{start}
+	var out []string
+	for len(queue) > 0 && len(out) < max {
+		u := queue[0]
+		queue = queue[1:]
+		res := read(get(u))
+		out = append(out, u)
+		for _, l := range res.Links {
+			pu, err := url.Parse(l.URL)
+			if err != nil || seen[l.URL] || !strings.HasPrefix(l.URL, start) || strings.Contains(pu.Path, "logout") {
+				continue
+			}
+			seen[l.URL] = true
+			queue = append(queue, l.URL)
+		}
+	}
+	return out
+}
+
+type fieldScore struct{ tp, fp, fn int }
+
+// add counts one field: a right value is a true positive, a wrong one both a false
+// positive and a false negative.
+func (s *fieldScore) add(truth, got string) {
+	if truth == got {
+		if truth != "" {
+			s.tp++
+		}
+		return
+	}
+	if got != "" {
+		s.fp++
+	}
+	if truth != "" {
+		s.fn++
+	}
+}
+
+func (s fieldScore) f1() float64 {
+	if s.tp == 0 {
+		if s.fp == 0 && s.fn == 0 {
+			return 1
+		}
+		return 0
+	}
+	p, r := float64(s.tp)/float64(s.tp+s.fp), float64(s.tp)/float64(s.tp+s.fn)
+	return 2 * p * r / (p + r)
+}
+
+// truthFields are the compared fields of a listing (those of extract's TestTestbedF1).
+func truthFields(l *extract.Listing) map[string]string {
+	num := func(f float64) string {
+		if f == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.6g", math.Round(f*1e6)/1e6)
+	}
+	set := func(l []string) string {
+		l = slices.Clone(l)
+		sort.Strings(l)
+		return strings.Join(slices.Compact(l), ",")
+	}
+	m := induce.Fields(l)
+	m["price_usd"] = num(l.Price.USD)
+	m["grams"], m["units"], m["unit_price_usd"] = num(l.Grams), num(l.Units), num(l.UnitPriceUSD)
+	m["vendor_id"] = l.VendorID
+	m["ships_from"], m["ships_to"] = set(l.ShipsFrom), set(l.ShipsTo)
+	m["ships_from_raw"], m["ships_to_raw"] = l.ShipsFromRaw, l.ShipsToRaw
+	m["drug_offer"] = fmt.Sprint(l.DrugOffer)
+	m["price"] = num(l.Price.Amount) + " " + l.Price.Currency
+	return m
+}
+
+// TestInducedTestbedF1 crawls each testbed market as if no profile existed (generic
+// extractor), induces a profile after 20 listing pages, reads the rest of the crawl with
+// it, and scores every listing page read through the Learner against the testbed truth:
+// field F1 >= 0.99 per family, printed per family and field beside generic-only.
+func TestInducedTestbedF1(t *testing.T) {
+	x, err := extract.New(extract.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ family, field string }
+	gen, ind := map[key]*fieldScore{}, map[key]*fieldScore{}
+	genAll, indAll := map[string]*fieldScore{}, map[string]*fieldScore{}
+	active := map[string]bool{}
+	add := func(m map[key]*fieldScore, all map[string]*fieldScore, fam string, truth, got map[string]string) {
+		if all[fam] == nil {
+			all[fam] = &fieldScore{}
+		}
+		for f, tv := range truth {
+			k := key{fam, f}
+			if m[k] == nil {
+				m[k] = &fieldScore{}
+			}
+			m[k].add(tv, got[f])
+			all[fam].add(tv, got[f])
+		}
+	}
+	for _, opts := range []testbed.Options{{Seed: 1, Listings: 60}, {Seed: 7, Listings: 60, Day: 3}} {
+		w, err := testbed.New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := w.Truth()
+		for _, m := range tr.Markets {
+			f := fetcher{w, m}
+			ln := induce.NewLearner(x, induce.LearnerOptions{After: 20})
+			read := func(p extract.Page) extract.Result {
+				res, err := ln.Extract(p, "generic")
+				if err != nil {
+					t.Fatalf("%s: %v", p.URL, err)
+				}
+				return res
+			}
+			crawl(t, m.URL, func(u string) extract.Page { return f.page(t, u) }, read, 2000)
+			st := ln.Status(m.Name)
+			t.Logf("world %d/%d %s (%s): induced profile in use %v, listing fields read by the generic extractor %v", opts.Seed, opts.Day, m.Name, m.Family, st.Active, st.Generic)
+			active[m.Family] = active[m.Family] || st.Active
+			for i := range tr.Listings {
+				l := &tr.Listings[i]
+				if l.Market != m.Name {
+					continue
+				}
+				p := f.page(t, l.URL)
+				g, err := x.Extract(p, "generic")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := read(p)
+				var gl, il extract.Listing
+				if len(g.Listings) > 0 {
+					gl = g.Listings[0]
+				}
+				if len(got.Listings) > 0 {
+					il = got.Listings[0]
+				}
+				truth := truthFields(l)
+				add(gen, genAll, m.Family, truth, truthFields(&gl))
+				add(ind, indAll, m.Family, truth, truthFields(&il))
+			}
+		}
+	}
+	var ks []key
+	for k := range ind {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.family, b.family), strings.Compare(a.field, b.field))
+	})
+	for _, k := range ks {
+		t.Logf("%-8s %-15s F1 generic-only %.4f  induced %.4f", k.family, k.field, gen[k].f1(), ind[k].f1())
+		if ind[k].f1() < 0.99 {
+			t.Errorf("family %s field %s: induced F1 %.4f < 0.99", k.family, k.field, ind[k].f1())
+		}
+	}
+	var fams []string
+	for f := range indAll {
+		fams = append(fams, f)
+	}
+	sort.Strings(fams)
+	for _, f := range fams {
+		t.Logf("family %-8s all fields F1 generic-only %.4f  induced %.4f (induced profile used: %v)", f, genAll[f].f1(), indAll[f].f1(), active[f])
+	}
+	for _, f := range []string{testbed.FamilyClassic, testbed.FamilyRUShop, testbed.FamilyShop} {
+		if !active[f] {
+			t.Errorf("family %s: no induced profile in use after the crawl", f)
+		}
+	}
+}
