@@ -87,9 +87,37 @@ type Options struct {
 	OnEvent func(Event)
 }
 
+// Frontier is what the crawler needs of the crawl queue (frontier.Bolt and frontier.Redis
+// implement it; frontier.Frontier is the full contract the conformance suite checks).
+type Frontier interface {
+	Add(ctx context.Context, items ...frontier.Item) (added int, err error)
+	Lease(ctx context.Context, max int, ttl time.Duration) ([]frontier.Lease, error)
+	Ack(ctx context.Context, l frontier.Lease, res frontier.Result) error
+	AckMany(ctx context.Context, outcomes []frontier.Outcome) error
+	Extend(ctx context.Context, l frontier.Lease, ttl time.Duration) (frontier.Lease, error)
+	Reap(ctx context.Context) (int, error)
+	PauseMarket(ctx context.Context, market, reason string) error
+	ResumeMarket(ctx context.Context, market string) error
+	Stats(ctx context.Context) (frontier.Stats, error)
+	Drained(ctx context.Context) (bool, error)
+}
+
+// AddAcker is an optional capability of a Frontier: enqueue items and settle leases in one
+// atomic write (frontier.Bolt: one transaction, one fsync, where Add then AckMany take two).
+// The crawler uses it when Deps.Frontier implements it.
+type AddAcker interface {
+	AddAckMany(ctx context.Context, items []frontier.Item, outs []frontier.Outcome) (int, error)
+}
+
+var (
+	_ Frontier = (*frontier.Bolt)(nil)
+	_ Frontier = (*frontier.Redis)(nil)
+	_ AddAcker = (*frontier.Bolt)(nil)
+)
+
 // Deps are the crawler's collaborators.
 type Deps struct {
-	Frontier  frontier.Frontier
+	Frontier  Frontier
 	Transport http.RoundTripper // the Tor transport: tor.Pool.RoundTripper()
 	Capture   *capture.Writer
 	Extractor Extractor

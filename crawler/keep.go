@@ -17,7 +17,7 @@ import (
 // being fetched. Without it such a page is fetched twice at once, and one that is always
 // slower than the TTL is fetched forever: every Ack comes too late.
 type keeper struct {
-	f   frontier.Frontier
+	f   Frontier
 	ttl time.Duration
 	log *slog.Logger
 
@@ -26,7 +26,7 @@ type keeper struct {
 	lost map[string]bool           // held leases the frontier no longer knows
 }
 
-func newKeeper(f frontier.Frontier, ttl time.Duration, log *slog.Logger) *keeper {
+func newKeeper(f Frontier, ttl time.Duration, log *slog.Logger) *keeper {
 	return &keeper{f: f, ttl: ttl, log: log, held: map[string]frontier.Lease{}, lost: map[string]bool{}}
 }
 
@@ -142,7 +142,7 @@ const (
 )
 
 type acker struct {
-	f    frontier.Frontier
+	f    Frontier
 	keep *keeper
 	log  *slog.Logger
 	in   chan ackReq
@@ -152,7 +152,7 @@ type acker struct {
 	settled func()
 }
 
-func newAcker(f frontier.Frontier, keep *keeper, log *slog.Logger, settled func()) *acker {
+func newAcker(f Frontier, keep *keeper, log *slog.Logger, settled func()) *acker {
 	return &acker{f: f, keep: keep, log: log, in: make(chan ackReq, ackBatchMax), settled: settled}
 }
 
@@ -214,12 +214,6 @@ func (a *acker) run(ctx context.Context) {
 	}
 }
 
-// addAcker is a frontier that enqueues items and settles leases in one atomic write
-// (*frontier.Bolt: one transaction, one fsync, where Add then AckMany take two).
-type addAcker interface {
-	AddAckMany(ctx context.Context, items []frontier.Item, outs []frontier.Outcome) (int, error)
-}
-
 // settle enqueues the batch's links, then acks its leases. A page whose links could not be
 // stored is retried rather than acked Done (its links would be lost).
 func (a *acker) settle(ctx context.Context, batch []ackReq) {
@@ -234,7 +228,7 @@ func (a *acker) settle(ctx context.Context, batch []ackReq) {
 		}
 		return outs
 	}
-	if aa, ok := a.f.(addAcker); ok {
+	if aa, ok := a.f.(AddAcker); ok {
 		_, err := aa.AddAckMany(ctx, items, outcomes())
 		if err == nil || !errors.Is(err, frontier.ErrInvalid) {
 			a.done(batch, err)

@@ -149,7 +149,7 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		return err
 	}
 	if fl.refresh {
-		if err := refreshFrontier(ctx, fr, cfg); err != nil {
+		if err := refreshFrontier(ctx, fr); err != nil {
 			return err
 		}
 	}
@@ -243,7 +243,20 @@ func frontierOptions(cfg *config.Config) frontier.Options {
 		MaxAttempts: cfg.Crawl.MaxAttempts, MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Prefix: cfg.Frontier.Redis.Prefix}
 }
 
-func openFrontier(ctx context.Context, cfg *config.Config) (frontier.Frontier, error) {
+// queue is what cmd needs of a frontier: the full contract plus the operator capabilities
+// both backends have (dead letters, recrawl now), declared here so that no caller asserts.
+type queue interface {
+	frontier.Frontier
+	frontier.DeadLetters
+	frontier.Recrawler
+}
+
+var (
+	_ queue = (*frontier.Bolt)(nil)
+	_ queue = (*redisFrontier)(nil)
+)
+
+func openFrontier(ctx context.Context, cfg *config.Config) (queue, error) {
 	switch cfg.Frontier.Backend {
 	case "redis":
 		ro, err := redis.ParseURL(cfg.Frontier.Redis.URL)
@@ -265,7 +278,11 @@ func openFrontier(ctx context.Context, cfg *config.Config) (frontier.Frontier, e
 		}
 		return &redisFrontier{Redis: f, client: client}, nil
 	default:
-		return frontier.OpenBolt(filepath.Join(cfg.DataDir, "frontier.db"), frontierOptions(cfg))
+		f, err := frontier.OpenBolt(filepath.Join(cfg.DataDir, "frontier.db"), frontierOptions(cfg))
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
 	}
 }
 

@@ -99,12 +99,7 @@ func openDeadLetters(ctx context.Context, cfg *config.Config) (frontier.Frontier
 	if err != nil {
 		return nil, nil, err
 	}
-	dl, ok := fr.(frontier.DeadLetters)
-	if !ok {
-		fr.Close()
-		return nil, nil, fmt.Errorf("frontier %T cannot list dead letters", fr)
-	}
-	return fr, dl, nil
+	return fr, fr, nil
 }
 
 // checkMarket fails for a market the frontier does not know (a typo would otherwise

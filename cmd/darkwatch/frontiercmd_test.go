@@ -94,8 +94,8 @@ func openTestFrontier(t *testing.T, cfg *config.Config, clock *fakeClock) fronti
 
 // deadItems are the items seedDead dead-letters, oldest first.
 var deadItems = []frontier.Item{
-	{URL: "http://a.onion/listing/1?x=1&y=2", Market: "m1", Host: "a.onion", Depth: 2, Priority: frontier.PriorityListing, Kind: frontier.KindListing},
-	{URL: "http://a.onion/vendor/2", Market: "m1", Host: "a.onion", Depth: 1, Priority: frontier.PriorityVendor, Kind: frontier.KindVendor},
+	{URL: "http://a.onion/listing/1?x=1&y=2", Market: "m1", Host: "a.onion", Depth: 2, Priority: 30, Kind: frontier.KindListing},
+	{URL: "http://a.onion/vendor/2", Market: "m1", Host: "a.onion", Depth: 1, Priority: 20, Kind: frontier.KindVendor},
 	{URL: "http://b.onion/3", Market: "m2", Host: "b.onion", Kind: frontier.KindNav},
 }
 

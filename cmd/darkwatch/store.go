@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/darkwatch/darkwatch/config"
+	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/backend"
 )
@@ -24,13 +25,9 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (index
 }
 
 // refreshFrontier makes every page scheduled for a recrawl due now (a new day's crawl).
-func refreshFrontier(ctx context.Context, fr any, cfg *config.Config) error {
-	r, ok := fr.(interface {
-		RecrawlNow(ctx context.Context) (int, error)
-	})
-	if !ok {
-		return fmt.Errorf("--refresh: the %s frontier cannot reschedule pages", cfg.Frontier.Backend)
+func refreshFrontier(ctx context.Context, fr frontier.Recrawler) error {
+	if _, err := fr.RecrawlNow(ctx); err != nil {
+		return fmt.Errorf("--refresh: %w", err)
 	}
-	_, err := r.RecrawlNow(ctx)
-	return err
+	return nil
 }

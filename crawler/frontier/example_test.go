@@ -22,7 +22,7 @@ func Example() {
 	defer f.Close()
 	ctx := context.Background()
 
-	seed := frontier.Item{URL: "http://abc.onion/", Market: "abc", Host: "abc.onion", Kind: frontier.KindSeed, Priority: frontier.PrioritySeed}
+	seed := frontier.Item{URL: "http://abc.onion/", Market: "abc", Host: "abc.onion", Kind: frontier.KindSeed, Priority: 5}
 	f.Add(ctx, seed)
 	for {
 		ls, _ := f.Lease(ctx, 8, time.Minute)
@@ -36,7 +36,7 @@ func Example() {
 			// fetch l.URL ... hand records to the sink durably, then:
 			if l.Kind == frontier.KindSeed {
 				f.Add(ctx, frontier.Item{URL: "http://abc.onion/listing/1", Market: l.Market, Host: l.Host,
-					Depth: l.Depth + 1, Kind: frontier.KindListing, Priority: frontier.PriorityOf(frontier.KindListing)})
+					Depth: l.Depth + 1, Kind: frontier.KindListing, Priority: 30})
 			}
 			fmt.Println("fetched", l.URL)
 			f.Ack(ctx, l, frontier.Result{Status: frontier.Done})

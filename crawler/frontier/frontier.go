@@ -11,36 +11,14 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// Page kinds. Kind is informational for the frontier; ordering uses Priority.
+// Page kinds. Kind is informational for the frontier; ordering uses Priority, which the
+// crawler sets (the frontier has no priority table of its own).
 const (
 	KindSeed    = "seed"
 	KindListing = "listing"
 	KindVendor  = "vendor"
 	KindNav     = "nav"
 )
-
-// Default priorities by kind (Item.Priority; higher is leased first):
-// seeds open a market, listing and vendor pages carry the records,
-// navigation pages only lead to them.
-const (
-	PrioritySeed    = 30
-	PriorityListing = 20
-	PriorityVendor  = 15
-	PriorityNav     = 0
-)
-
-// PriorityOf returns the default priority of a page kind.
-func PriorityOf(kind string) int {
-	switch kind {
-	case KindSeed:
-		return PrioritySeed
-	case KindListing:
-		return PriorityListing
-	case KindVendor:
-		return PriorityVendor
-	}
-	return PriorityNav
-}
 
 // Item is one URL waiting to be fetched.
 //

@@ -86,9 +86,9 @@ func deadFixture(t *testing.T, open Opener) (*env, []frontier.DeadLetter) {
 		it.Depth, it.Priority, it.Kind = depth, prio, kind
 		return it
 	}
-	a1 := mk("m1", "a.onion", 1, 2, frontier.PriorityListing, frontier.KindListing)
-	a2 := mk("m1", "a.onion", 2, 3, frontier.PriorityNav, frontier.KindNav)
-	c3 := mk("m2", "c.onion", 3, 1, frontier.PriorityVendor, frontier.KindVendor)
+	a1 := mk("m1", "a.onion", 1, 2, 30, frontier.KindListing)
+	a2 := mk("m1", "a.onion", 2, 3, 0, frontier.KindNav)
+	c3 := mk("m2", "c.onion", 3, 1, 20, frontier.KindVendor)
 	b4 := item("m1", "b.onion", 4)
 	e.add(1, a1)
 	e.ack(e.leaseN(1, 1)[0], frontier.Result{Status: frontier.Drop, Err: "404"})
