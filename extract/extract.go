@@ -246,6 +246,9 @@ func (x *Extractor) detect(pc *pageCtx) *compiled {
 	bestScore := 0
 	for _, name := range x.order {
 		c := x.profiles[name]
+		if c.otherSite(pc) {
+			continue
+		}
 		if s := c.detectScoreAbove(pc, bestScore); s > bestScore {
 			best, bestScore = c, s
 		}

@@ -710,7 +710,28 @@ func arrowPlaces(c *html.Node) string { return arrowPlacesSkip(c, nil, 2000) }
 // arrowPlacesSkip is arrowPlaces that skips the subtrees in skip and visits at most max
 // nodes.
 func arrowPlacesSkip(c *html.Node, skip []*html.Node, max int) string {
-	stack := []*html.Node{c}
+	out := ""
+	walkText(c, skip, max, func(e *html.Node) bool {
+		if len(e.Data) > 400 || !hasArrow(e.Data) {
+			return false
+		}
+		t := oneLine(e.Data)
+		if len(t) > 0 && len(t) < 120 {
+			if parts := arrowRe.Split(t, 2); len(parts) == 2 && len(country.Parse(parts[0])) > 0 && len(country.Parse(parts[1])) > 0 {
+				out = t
+				return true
+			}
+		}
+		return false
+	})
+	return out
+}
+
+// walkText calls visit on the text nodes under root in document order, skipping script
+// and style subtrees and the subtrees in skip, visiting at most max nodes; visit returns
+// true to stop.
+func walkText(root *html.Node, skip []*html.Node, max int, visit func(t *html.Node) bool) {
+	stack := []*html.Node{root}
 	for n := 0; len(stack) > 0 && n < max; n++ {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -718,14 +739,8 @@ func arrowPlacesSkip(c *html.Node, skip []*html.Node, max int) string {
 			continue
 		}
 		if e.Type == html.TextNode {
-			if len(e.Data) > 400 || !hasArrow(e.Data) {
-				continue
-			}
-			t := oneLine(e.Data)
-			if len(t) > 0 && len(t) < 120 {
-				if parts := arrowRe.Split(t, 2); len(parts) == 2 && len(country.Parse(parts[0])) > 0 && len(country.Parse(parts[1])) > 0 {
-					return t
-				}
+			if visit(e) {
+				return
 			}
 			continue
 		}
@@ -736,7 +751,6 @@ func arrowPlacesSkip(c *html.Node, skip []*html.Node, max int) string {
 			stack = append(stack, k)
 		}
 	}
-	return ""
 }
 
 // cardPrice is the text that holds a card's price: the first element classed "price"
@@ -810,26 +824,17 @@ var byLineRe = regexp.MustCompile(`(?i)^(?:by|sold by|vendor|seller|verkauft von
 
 // byLine finds a short text "by X" / "by @X" in card c: the vendor's handle.
 func byLine(c *html.Node) string {
-	stack := []*html.Node{c}
-	for i := 0; len(stack) > 0 && i < 2000; i++ {
-		e := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if e.Type == html.TextNode {
-			if len(e.Data) < 80 {
-				if m := byLineRe.FindStringSubmatch(oneLine(e.Data)); m != nil {
-					return m[1]
-				}
+	out := ""
+	walkText(c, nil, 2000, func(e *html.Node) bool {
+		if len(e.Data) < 80 {
+			if m := byLineRe.FindStringSubmatch(oneLine(e.Data)); m != nil {
+				out = m[1]
+				return true
 			}
-			continue
 		}
-		if e.Type == html.ElementNode && skipAtom(e.DataAtom) {
-			continue
-		}
-		for k := e.LastChild; k != nil; k = k.PrevSibling {
-			stack = append(stack, k)
-		}
-	}
-	return ""
+		return false
+	})
+	return out
 }
 
 // hasTitleLink reports whether n holds a link that can be a card's title: not a vendor
@@ -944,6 +949,9 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 			}
 		}
 		d.l.Category = strings.Join(cats, " > ")
+	}
+	if d.l.Category == "" {
+		d.l.Category = cardCategory(pc, c)
 	}
 	splitArrow(&d.l)
 	return d

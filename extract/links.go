@@ -13,8 +13,8 @@ const maxLinks = 2000
 
 var (
 	// These run on lower-cased URLs (see lowerURL).
-	genListingRe = mustQuick(`/(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
-	genVendorRe  = mustQuick(`/(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members|vendeur|vendedor|verkaeufer|verkäufer|venditore|verkoper)(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
+	genListingRe = mustQuick(`(?:^|/)(listing|listings|product|products|item|items|offer|offers|viewproduct|goods|tovar|товар)(/|\.php|\?|$)|[?&](ls_id|lid|listing|listing_id|offer|product|product_id|pid|item|item_id|itemid)=`)
+	genVendorRe  = mustQuick(`(?:^|/)(vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members|vendeur|vendedor|verkaeufer|verkäufer|venditore|verkoper|(user|vendor|seller|member|view|show|public)[-_]?(profile|info|page|shop|store))(/|\.php|\?)|[?&](u_id|vendor|seller|member|username)=|contactmember`)
 	genIgnoreRe  = newWordSet("logout", "log_out", "signout", "sign_out", "/cart", "addtocart", "add_to_cart", "delete", "remove", "/order", "purchase", "checkout", "setqueue", "/wallet", "/withdraw", "/balance", "/deposit", "selectcurrency", "report")
 	genNextText  = mustQuick(`(?i)^\s*(next|next page|older|more|›|»|>|>>|следующая|далее|вперед|→)\s*$`)
 )

@@ -368,6 +368,41 @@ func (m *cMatcher) matches(pc *pageCtx) bool {
 	return true
 }
 
+// otherSite reports whether the page's <title> names a site that is not this profile's
+// market: the profile identifies its market by a title rule ("^Empire Market"), the page's
+// title has a site-name segment ("WeTheNorth - Orders": a first or last segment of at most
+// three words beside a separator) and no title rule matches it. Clones of one market's
+// software share its markup, so matching selectors alone would give a clone the
+// original's profile; a wrong profile is worse than none.
+func (c *compiled) otherSite(pc *pageCtx) bool {
+	hasTitleRule := false
+	for i := range c.detect {
+		if c.detect[i].title != nil {
+			hasTitleRule = true
+			if c.detect[i].title.MatchString(pc.title()) {
+				return false
+			}
+		}
+	}
+	return hasTitleRule && siteSegment(pc.title()) != ""
+}
+
+// siteSegment is the first or last segment of a <title> of the form "Site - Page" or
+// "Page | Site" when it has at most three words; "" when the title has no separator.
+func siteSegment(t string) string {
+	locs := titleSepRe.FindAllStringIndex(t, -1)
+	if len(locs) == 0 {
+		return ""
+	}
+	if first := strings.TrimSpace(t[:locs[0][0]]); first != "" && len(strings.Fields(first)) <= 3 {
+		return first
+	}
+	if last := strings.TrimSpace(t[locs[len(locs)-1][1]:]); last != "" && len(strings.Fields(last)) <= 3 {
+		return last
+	}
+	return ""
+}
+
 // detectScoreAbove is the number of the profile's detect rules the page matches when that
 // exceeds floor; otherwise it may stop early (once the rules left cannot lift the score
 // above floor) and return any value <= floor. detect keeps the first best profile, so

@@ -30,7 +30,7 @@ const (
 func TestRealPagesGenericOnly(t *testing.T) {
 	root := filepath.Join(sharedData(t), "msc-darkweb-scraping")
 	x := testExtractor(t)
-	type key struct{ market, field string }
+	type key = scoreKey
 	total, pass := map[key]int{}, map[key]int{}
 	pages := 0
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -74,16 +74,7 @@ func TestRealPagesGenericOnly(t *testing.T) {
 	if pages < 100 {
 		t.Fatalf("%d pages read, want the 136 of msc-darkweb-scraping", pages)
 	}
-	keys := make([]key, 0, len(total))
-	for k := range total {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].market != keys[j].market {
-			return keys[i].market < keys[j].market
-		}
-		return keys[i].field < keys[j].field
-	})
+	keys := sortedScoreKeys(total)
 	byField, byFieldOK := map[string]int{}, map[string]int{}
 	all, ok := 0, 0
 	t.Logf("%d pages; generic-only agreement with the profiles:", pages)

@@ -56,6 +56,21 @@ type expectedRow struct {
 
 type scoreKey struct{ market, field string }
 
+// sortedScoreKeys is the keys of m by market, then field.
+func sortedScoreKeys(m map[scoreKey]int) []scoreKey {
+	keys := make([]scoreKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].market != keys[j].market {
+			return keys[i].market < keys[j].market
+		}
+		return keys[i].field < keys[j].field
+	})
+	return keys
+}
+
 // upstreamErrors are expected values that the page itself contradicts; they are reported,
 // not scored.
 var upstreamErrors = map[string]string{
@@ -168,16 +183,7 @@ func sharedExpected(t *testing.T, profile string, target float64) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	var keys []scoreKey
-	for k := range total {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].market != keys[j].market {
-			return keys[i].market < keys[j].market
-		}
-		return keys[i].field < keys[j].field
-	})
+	keys := sortedScoreKeys(total)
 	var all, ok int
 	t.Logf("%-10s %-13s %6s %6s", "market", "field", "pass", "total")
 	for _, k := range keys {

@@ -41,6 +41,7 @@ type pageCtx struct {
 	existsSeen map[string]bool       // existsMemo results by selector source
 	labels     map[string][]labelHit // normalised own-text of short elements
 	cardRoots  []*html.Node          // repeated listing cards (detectCards); page-level labels skip them
+	catNames   map[string]bool       // lower-cased texts of the page's category links (categoryNames)
 }
 
 func newPageCtx(p Page, doc *goquery.Document) *pageCtx {

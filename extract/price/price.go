@@ -73,6 +73,10 @@ func parse(s string, limit int) []Money {
 		if !ok {
 			continue
 		}
+		if q := dollarCode(s, toks, i, cur); q != nil {
+			q.used = true
+			cur = q
+		}
 		if t.kilo {
 			v *= 1000
 		}
@@ -111,6 +115,28 @@ func bindCurrency(toks []token, i int) *token {
 				return nil
 			}
 			return n
+		}
+	}
+	return nil
+}
+
+// dollarCode is the code that names which dollar a bare "$" is: "CAD $351.75",
+// "$472.5 CAD", "AUD $20" (a code directly before the "$" or directly after the number).
+// nil when the "$" stands alone (USD) or cur is not a bare "$".
+func dollarCode(s string, toks []token, i int, cur *token) *token {
+	if cur.cur != "USD" || s[cur.start:cur.end] != "$" {
+		return nil
+	}
+	dollar := func(t *token) bool {
+		return t.kind == tCur && !t.used && t.end-t.start == 3 && (t.cur == "CAD" || t.cur == "AUD" || t.cur == "USD")
+	}
+	if i > 0 && cur == &toks[i-1] {
+		if i > 1 && dollar(&toks[i-2]) && cur.spaceGap <= 2 {
+			return &toks[i-2]
+		}
+		if i+1 < len(toks) && dollar(&toks[i+1]) && toks[i+1].spaceGap <= 2 &&
+			(i+2 >= len(toks) || toks[i+2].kind != tNum || toks[i+2].spaceGap > 2) {
+			return &toks[i+1]
 		}
 	}
 	return nil

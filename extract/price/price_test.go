@@ -28,6 +28,11 @@ func TestParse(t *testing.T) {
 		{"1 200 руб.", price.Money{1200, "RUB"}, true},
 		{"€30,50", price.Money{30.5, "EUR"}, true},
 		{"£20", price.Money{20, "GBP"}, true},
+		// a code beside a bare "$" names the dollar
+		{"CAD $351.75", price.Money{351.75, "CAD"}, true},
+		{"Buy: $472.5 CAD - BTC 0.00497", price.Money{472.5, "CAD"}, true},
+		{"AUD $20", price.Money{20, "AUD"}, true},
+		{"USD $20", price.Money{20, "USD"}, true},
 		{"AU$50", price.Money{50, "AUD"}, true},
 		{"C$40", price.Money{40, "CAD"}, true},
 		{"0,5 XMR", price.Money{0.5, "XMR"}, true},
@@ -118,6 +123,8 @@ func TestParseAll(t *testing.T) {
 		{"1 BTC = 9000 USD, price $5", []price.Money{{5, "USD"}}},
 		{"1 XMR ≈ $150; price 0.3 XMR", []price.Money{{0.3, "XMR"}}},
 		{"45 USD = 0.0012 BTC", []price.Money{{45, "USD"}, {0.0012, "BTC"}}},
+		{"CAD $10 $20", []price.Money{{10, "CAD"}, {20, "USD"}}},
+		{"$5 CAD 10", []price.Money{{5, "USD"}, {10, "CAD"}}},
 		{"no prices here", nil},
 	}
 	for _, tt := range tests {
