@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -12,10 +13,13 @@ import (
 
 var (
 	loginWordsRe = mustQuick(`(?i)\b(log ?in|sign ?in|login|authori[sz]ation|credentials|password)\b|войти|вход|авторизац|пароль`)
-	captchaRe    = mustQuick(`(?i)captcha|капча|solve the (following )?challenge|are you (a )?human|i'?m not a robot`)
-	queueRe      = mustQuick(`(?i)ddos[ -]?(protection|guard|filter)|anti[- ]?ddos|\bqueue\b|please wait|you are in (the )?line|waiting room|checking your browser|redirecting\.\.\.|подождите|очередь|защита от ddos`)
-	notFoundRe   = mustQuick(`(?i)\b(404|not found|page (does not|doesn't) exist|no longer (available|exists)|has been (removed|deleted)|listing (was )?removed|item (was )?removed|product (was )?removed)\b|не найден|удален`)
-	refreshRe    = regexp.MustCompile(`(?i)^\s*(\d+)\s*(?:;\s*(?:url\s*=\s*)?['"]?([^'"]*))?`)
+	captchaRe    = mustQuick(`(?i)captcha|капча|solve the (following )?challenge|are you (a )?human|i'?m not a robot|anti[- ]?phishing|(type|enter|select|input) the (\w+ ){0,3}(characters|letters|symbols)|matches the (link|url|address)|url bar|genuine mirror|введите (символы|код)`)
+	// blockedRe: a ban or strike notice ("1st Strike", "account temporarily suspended",
+	// "you have been banned", "access denied").
+	blockedRe  = mustQuick(`(?i)\b(\d(st|nd|rd|th)|first|second|third|last|maximum) strikes?\b|\b(strikes? reached|you (have been|are|were) (temporarily |permanently )?(banned|blocked)|account (is |has been )?(temporarily |permanently )?(suspended|banned|blocked)|security breach detected|illegal action|access (denied|forbidden)|your ip (address )?(has been|is) (blocked|banned))\b|вы заблокированы|доступ запрещ`)
+	queueRe    = mustQuick(`(?i)ddos[ -]?(protection|guard|filter)|anti[- ]?ddos|\bqueue\b|please wait|you are in (the )?line|waiting room|checking your browser|redirecting\.\.\.|подождите|очередь|защита от ddos`)
+	notFoundRe = mustQuick(`(?i)\b(404|not found|page (does not|doesn't) exist|no longer (available|exists)|has been (removed|deleted)|listing (was )?removed|item (was )?removed|product (was )?removed)\b|не найден|удален`)
+	refreshRe  = regexp.MustCompile(`(?i)^\s*(\d+)\s*(?:;\s*(?:url\s*=\s*)?['"]?([^'"]*))?`)
 )
 
 // detectInterstitial recognises login walls, CAPTCHAs and DDoS queue pages. It is only
@@ -29,6 +33,10 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	pw := len(pc.doc.FindMatcher(selPassword).Nodes) > 0
 	head := strings.ToLower(pc.title() + " " + oneLine(pc.doc.FindMatcher(selH123).Text()))
 
+	// A ban or strike notice, with or without a refresh: the market refuses this client.
+	if runes < 2000 && links < 60 && !pw && (blockedRe.MatchString(head) || blockedRe.MatchString(text)) {
+		return &Interstitial{Type: InterstitialBlocked}
+	}
 	// Meta refresh with (almost) no content: a redirect wall.
 	if c, ok := pc.doc.FindMatcher(selMetaEquiv).FilterMatcher(selRefresh).First().Attr("content"); ok && runes < 600 {
 		target := ""
@@ -51,7 +59,7 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 		return &Interstitial{Type: InterstitialLogin}
 	}
 	captchaEl := len(pc.doc.FindMatcher(selCaptcha).Nodes) > 0
-	if captchaEl || (runes < 1500 && captchaRe.MatchString(text)) {
+	if captchaEl || captchaRe.MatchString(head) || (runes < 1500 && (captchaRe.MatchString(text) || (!pw && charInputs(pc)))) {
 		return &Interstitial{Type: InterstitialCaptcha}
 	}
 	if queueRe.MatchString(head) || (runes < 1500 && queueRe.MatchString(text)) {
@@ -73,6 +81,22 @@ func detectNotFound(pc *pageCtx) bool {
 	}
 	text := pc.text()
 	return utf8.RuneCountInString(text) < 400 && notFoundRe.MatchString(text)
+}
+
+// charInputs reports a challenge form: a visible text input limited to a few characters
+// (one box per character, or "the 6 missing characters"), the shape of DDoS and
+// anti-phishing CAPTCHAs; a search box or a login field takes more.
+func charInputs(pc *pageCtx) bool {
+	for _, in := range pc.doc.FindMatcher(selInput).Nodes {
+		t := strings.ToLower(attr(in, "type"))
+		if t != "" && t != "text" {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(attr(in, "maxlength"))); err == nil && n >= 1 && n <= 8 {
+			return true
+		}
+	}
+	return false
 }
 
 var (

@@ -14,7 +14,8 @@ const (
 const (
 	InterstitialLogin   = "login"
 	InterstitialCaptcha = "captcha"
-	InterstitialQueue   = "queue" // DDoS queue / anti-DDoS wait page
+	InterstitialQueue   = "queue"   // DDoS queue / anti-DDoS wait page
+	InterstitialBlocked = "blocked" // a ban or strike notice: the market refuses this client
 )
 
 // Listing statuses.
@@ -136,7 +137,7 @@ type Observation struct {
 }
 
 // Interstitial is a page that stands between the crawler and the market: a login wall,
-// a CAPTCHA or a DDoS queue.
+// a CAPTCHA, a DDoS queue or a ban/strike notice.
 type Interstitial struct {
 	Type   string `json:"type"`
 	Market string `json:"market,omitempty"`
