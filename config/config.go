@@ -16,6 +16,9 @@ type Config struct {
 	Sessions []Session `yaml:"sessions"`
 	Alerts   Alerts    `yaml:"alerts"`
 	Serve    Serve     `yaml:"serve"`
+	// Profiles are extraction profile files (extract/profiles/README.md format) added to the
+	// embedded ones; one of the same name replaces it. `darkwatch profile` prints one.
+	Profiles []string `yaml:"profiles"`
 }
 
 // Log configures log/slog output.
@@ -69,6 +72,9 @@ type Crawl struct {
 	WARCDir           string   `yaml:"warc_dir"` // default <data_dir>/warc
 	WARCMaxSize       Size     `yaml:"warc_max_size"`
 	ContentTypes      []string `yaml:"content_types"`
+	// InduceAfter: after this many listing pages of a market read by the generic
+	// extractor, a profile is induced for it (kept in <data_dir>/profiles); 0 = never.
+	InduceAfter int `yaml:"induce_after"`
 }
 
 // Frontier selects the URL frontier: embedded (bbolt under data_dir) or redis.
@@ -221,6 +227,7 @@ func Default() *Config {
 			MaxMemory:         1 << 30,
 			WARCMaxSize:       1 << 30,
 			ContentTypes:      []string{"text/html", "application/xhtml+xml", "text/plain"},
+			InduceAfter:       20,
 		},
 		Frontier: Frontier{Backend: "embedded", Redis: Redis{Prefix: "dw"}},
 		Index:    Index{Backend: "embedded", Elasticsearch: Elasticsearch{IndexPrefix: "darkwatch"}},

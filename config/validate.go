@@ -104,6 +104,7 @@ func (c *Config) validateCrawl(p *problems) {
 	positive(p, "crawl.lease", int64(cr.Lease))
 	positive(p, "crawl.max_attempts", int64(cr.MaxAttempts))
 	nonNegative(p, "crawl.recrawl", int64(cr.Recrawl))
+	nonNegative(p, "crawl.induce_after", int64(cr.InduceAfter))
 	if cr.MaxMemory != 0 && cr.MaxMemory < 64<<20 {
 		p.add("crawl.max_memory", "must be 0 (no bound) or at least 64MiB")
 	}

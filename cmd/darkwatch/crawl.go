@@ -26,6 +26,7 @@ import (
 	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/crawler/tor"
 	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/induce"
 )
 
 func init() {
@@ -144,7 +145,7 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		MaxRedirects: cfg.Crawl.MaxRedirects, MaxDepth: cfg.Crawl.MaxDepth, MaxLinksPerPage: cfg.Crawl.MaxLinksPerPage,
 		MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Recrawl: cfg.Crawl.Recrawl.D(), ContentTypes: cfg.Crawl.ContentTypes,
 		Once: fl.once, MaxPages: fl.maxPages, Logger: log, Metrics: metrics, OnEvent: sink.Event,
-	}, crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: x, Sink: sink, NewCircuit: pool.NewCircuit})
+	}, crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: crawlExtractor(cfg, x, log), Sink: sink, NewCircuit: pool.NewCircuit})
 	if err != nil {
 		return err
 	}
@@ -295,5 +296,39 @@ type redisFrontier struct {
 func (r *redisFrontier) Close() error { return errors.Join(r.Redis.Close(), r.client.Close()) }
 
 func newExtractor(cfg *config.Config, log *slog.Logger) (*extract.Extractor, error) {
-	return extract.New(extract.Options{Logger: log})
+	profs, err := loadProfiles(cfg.Profiles)
+	if err != nil {
+		return nil, err
+	}
+	return extract.New(extract.Options{Profiles: profs, Logger: log})
+}
+
+// crawlExtractor is what the crawler hands pages to: x, inducing a profile per market
+// unless crawl.induce_after is 0.
+func crawlExtractor(cfg *config.Config, x *extract.Extractor, log *slog.Logger) crawler.Extractor {
+	if cfg.Crawl.InduceAfter <= 0 {
+		return x
+	}
+	return induce.NewLearner(x, induce.LearnerOptions{Dir: inducedDir(cfg), After: cfg.Crawl.InduceAfter, Logger: log})
+}
+
+// inducedDir holds the induced profiles, one file per market.
+func inducedDir(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "profiles") }
+
+// loadProfiles reads the user profile files of the config.
+func loadProfiles(paths []string) ([]extract.Profile, error) {
+	var out []extract.Profile
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("profiles: %w", err)
+		}
+		prof, err := extract.LoadProfile(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("profiles: %s: %w", p, err)
+		}
+		out = append(out, prof)
+	}
+	return out, nil
 }
