@@ -181,10 +181,36 @@ type SMTP struct {
 
 // Serve configures the HTTP API and web UI.
 type Serve struct {
-	Listen   string  `yaml:"listen"`
-	AuditLog string  `yaml:"audit_log"` // default <data_dir>/audit.log
-	Users    []User  `yaml:"users"`
-	Tokens   []Token `yaml:"tokens"`
+	Listen   string `yaml:"listen"`
+	AuditLog string `yaml:"audit_log"` // default <data_dir>/audit.log
+	// AllowedHosts are the names (or addresses, no port) the Host header may carry; others
+	// get 421. Default: the listen address's host, localhost, 127.0.0.1 and ::1. "*": any.
+	AllowedHosts []string `yaml:"allowed_hosts"`
+	// TrustedProxies are CIDRs (or addresses) of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed. Default: none (the peer is the client).
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// SecureCookies always sets Secure on the session cookie (set it behind a TLS proxy).
+	SecureCookies bool       `yaml:"secure_cookies"`
+	Login         ServeLogin `yaml:"login"`
+	Audit         ServeAudit `yaml:"audit"`
+	Users         []User     `yaml:"users"`
+	Tokens        []Token    `yaml:"tokens"`
+}
+
+// ServeLogin bounds password guessing on the login form.
+type ServeLogin struct {
+	MaxFailuresPerIP      int      `yaml:"max_failures_per_ip"`      // per client address (IPv6: /64) within window
+	MaxFailuresPerAccount int      `yaml:"max_failures_per_account"` // per user name, any address, within window
+	Window                Duration `yaml:"window"`
+	MaxConcurrent         int      `yaml:"max_concurrent"` // password checks (bcrypt) at once (0: half the CPUs); more get 503
+}
+
+// ServeAudit configures the audit log's failure policy and noise bound.
+type ServeAudit struct {
+	OnError string `yaml:"on_error"` // refuse (default) | degrade
+	// MaxUnauthenticated is how many unauthenticated entries (bad credentials, failed or
+	// throttled logins) one client address writes per minute; the rest are summarised.
+	MaxUnauthenticated int `yaml:"max_unauthenticated"`
 }
 
 // User is a web UI / API user with a bcrypt password hash.
@@ -231,7 +257,9 @@ func Default() *Config {
 		},
 		Frontier: Frontier{Backend: "embedded", Redis: Redis{Prefix: "dw"}},
 		Index:    Index{Backend: "embedded", Elasticsearch: Elasticsearch{IndexPrefix: "darkwatch"}},
-		Serve:    Serve{Listen: "127.0.0.1:8080"},
+		Serve: Serve{Listen: "127.0.0.1:8080",
+			Login: ServeLogin{MaxFailuresPerIP: 10, MaxFailuresPerAccount: 30, Window: Duration(5 * time.Minute)},
+			Audit: ServeAudit{OnError: "refuse", MaxUnauthenticated: 20}},
 	}
 }
 

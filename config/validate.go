@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -20,6 +21,7 @@ var (
 var (
 	marketNameRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 	redisPrefixRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+	hostNameRE    = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$`)
 )
 
 // Validate reports every problem of the config, each with its path.
@@ -250,6 +252,26 @@ func (c *Config) validateServe(p *problems) {
 	if c.Serve.Listen != "" {
 		hostPort(p, "serve.listen", c.Serve.Listen)
 	}
+	for i, h := range c.Serve.AllowedHosts {
+		if h != "*" && !hostNameRE.MatchString(h) {
+			if _, err := netip.ParseAddr(strings.Trim(h, "[]")); err != nil {
+				p.add(fmt.Sprintf("serve.allowed_hosts[%d]", i), "%q: want a host name or an address without scheme or port (darkwatch.example.org, 10.0.0.5), or \"*\"", h)
+			}
+		}
+	}
+	for i, s := range c.Serve.TrustedProxies {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			if _, err := netip.ParseAddr(s); err != nil {
+				p.add(fmt.Sprintf("serve.trusted_proxies[%d]", i), "%q: want a CIDR or an address (10.0.0.0/8, 127.0.0.1)", s)
+			}
+		}
+	}
+	positive(p, "serve.login.max_failures_per_ip", int64(c.Serve.Login.MaxFailuresPerIP))
+	positive(p, "serve.login.max_failures_per_account", int64(c.Serve.Login.MaxFailuresPerAccount))
+	positive(p, "serve.login.window", int64(c.Serve.Login.Window))
+	nonNegative(p, "serve.login.max_concurrent", int64(c.Serve.Login.MaxConcurrent))
+	oneOf(p, "serve.audit.on_error", c.Serve.Audit.OnError, "refuse", "degrade")
+	positive(p, "serve.audit.max_unauthenticated", int64(c.Serve.Audit.MaxUnauthenticated))
 	for i, u := range c.Serve.Users {
 		path := fmt.Sprintf("serve.users[%d]", i)
 		if u.Name == "" {

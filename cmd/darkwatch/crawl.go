@@ -190,7 +190,7 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 	}()
 
 	if fl.serve != "" {
-		srv, err := newAPIServer(cfg, store, liveStatus{fr: fr, fs: newFrontierStatus(cfg)}, log)
+		srv, err := newAPIServer(cfg, store, liveStatus{fr: fr, fs: newFrontierStatus(cfg)}, fl.serve, reg, log)
 		if err != nil {
 			return fmt.Errorf("--serve: %w", err)
 		}

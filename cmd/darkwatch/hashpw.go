@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/darkwatch/darkwatch/index/api"
 )
 
 func init() {
@@ -21,7 +23,7 @@ func init() {
 func runHashPassword(_ context.Context, e env) int {
 	fs := flag.NewFlagSet("hash-password", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	cost := fs.Int("cost", 12, "bcrypt cost (10-16)")
+	cost := fs.Int("cost", api.DefaultPasswordCost, "bcrypt cost (10-16)")
 	token := fs.Bool("token", false, "print sha256:<hex> of an API token instead (for serve.tokens[].token_hash)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: darkwatch hash-password [--cost N] [--token] < secret")

@@ -17,6 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/darkwatch/darkwatch/config"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/index"
@@ -72,12 +76,23 @@ func runServe(ctx context.Context, e env) int {
 		return exitRuntime
 	}
 	defer st.Close()
-	srv, err := newAPIServer(cfg, st, newFrontierStatus(cfg), log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := newAPIServer(cfg, st, newFrontierStatus(cfg), *listen, reg, log)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
 		return exitUsage
 	}
 	defer srv.Close()
+	if cfg.Metrics.Listen != "" { // darkwatch_api_* (audit failures, logins) for Prometheus
+		ms := &http.Server{Addr: cfg.Metrics.Listen, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics_listen_failed", "err", err)
+			}
+		}()
+		defer ms.Close()
+	}
 	if err := serveHTTP(ctx, srv, *listen, log, e.stdout); err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
 		return exitRuntime
@@ -86,19 +101,33 @@ func runServe(ctx context.Context, e env) int {
 }
 
 // newAPIServer builds the API and web UI over a store, the config's alert source (see
-// serveAlerts) and a market status source, with the users, tokens and audit log of the
-// config.
-func newAPIServer(cfg *config.Config, st index.Store, markets api.MarketSource, log *slog.Logger) (*api.Server, error) {
+// serveAlerts) and a market status source, with the users, tokens, audit log and hardening
+// (allowed hosts, trusted proxies, login limits) of the config. listen is the address the
+// server will listen on: its host is an allowed Host by default.
+func newAPIServer(cfg *config.Config, st index.Store, markets api.MarketSource, listen string, reg prometheus.Registerer, log *slog.Logger) (*api.Server, error) {
 	alerts, err := serveAlerts(cfg)
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := api.ParseTrustedProxies(cfg.Serve.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("serve.%w", err)
+	}
+	sc := cfg.Serve
 	opts := api.Options{
-		Store:     st,
-		Alerts:    alerts,
-		Markets:   markets,
-		AuditPath: cfg.Serve.AuditLog,
-		Logger:    log,
+		Store:          st,
+		Alerts:         alerts,
+		Markets:        markets,
+		AuditPath:      sc.AuditLog,
+		Logger:         log,
+		SecureCookies:  sc.SecureCookies,
+		AllowedHosts:   allowedHosts(sc.AllowedHosts, listen),
+		TrustedProxies: proxies,
+		Login: api.LoginLimits{PerIP: sc.Login.MaxFailuresPerIP, PerAccount: sc.Login.MaxFailuresPerAccount,
+			Window: time.Duration(sc.Login.Window), MaxConcurrent: sc.Login.MaxConcurrent},
+		AuditOnError:         sc.Audit.OnError,
+		AuditUnauthenticated: sc.Audit.MaxUnauthenticated,
+		Registerer:           reg,
 	}
 	if opts.AuditPath == "" {
 		opts.AuditPath = filepath.Join(cfg.DataDir, "audit.log")
@@ -110,6 +139,21 @@ func newAPIServer(cfg *config.Config, st index.Store, markets api.MarketSource, 
 		opts.Tokens = append(opts.Tokens, api.Token{Name: t.Name, Role: t.Role, TokenHash: t.TokenHash})
 	}
 	return api.New(opts)
+}
+
+// allowedHosts is serve.allowed_hosts, or by default the listen address's host (unless it
+// is unspecified: 0.0.0.0 names no host) and the loopback names.
+func allowedHosts(configured []string, listen string) []string {
+	if len(configured) > 0 {
+		return configured
+	}
+	out := []string{"localhost", "127.0.0.1", "::1"}
+	if h, _, err := net.SplitHostPort(listen); err == nil && h != "" {
+		if ip := net.ParseIP(h); ip == nil || !ip.IsUnspecified() {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // serveHTTP serves srv on listen until ctx ends, then shuts down within a bounded time.
@@ -257,7 +301,7 @@ func (f *frontierStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, 
 	if f.cfg.Frontier.Backend != "redis" {
 		path := filepath.Join(f.cfg.DataDir, "frontier.db")
 		if _, err := os.Stat(path); err != nil {
-			return f.merge(frontier.Stats{}), fmt.Errorf("no frontier at %s (never crawled)", path)
+			return f.merge(frontier.Stats{}), errors.New("no frontier in the data directory yet (never crawled)")
 		}
 	}
 	f.mu.Lock()

@@ -55,7 +55,7 @@ func serveConfig(t *testing.T, dir, base string) (*config.Config, string) {
 // serveAPI is newAPIServer over cfg and st, served by httptest.
 func serveAPI(t *testing.T, cfg *config.Config, st index.Store) *httptest.Server {
 	t.Helper()
-	srv, err := newAPIServer(cfg, st, nil, nil)
+	srv, err := newAPIServer(cfg, st, nil, "127.0.0.1:0", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

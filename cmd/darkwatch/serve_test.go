@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,12 +43,38 @@ func TestHashPassword(t *testing.T) {
 	if got, want := strings.TrimSpace(out.String()), "sha256:"+hex.EncodeToString(sum[:]); got != want {
 		t.Errorf("--token: got %s, want %s", got, want)
 	}
+	// The default cost is the one the docs and `make run` use (api.DefaultPasswordCost).
+	out.Reset()
+	if code := Main(context.Background(), []string{"hash-password"}, strings.NewReader("s3cret pass\n"), &out, &errb); code != exitOK {
+		t.Fatalf("default cost: exit %d: %s", code, errb.String())
+	}
+	if c, err := bcrypt.Cost([]byte(strings.TrimSpace(out.String()))); err != nil || c != api.DefaultPasswordCost {
+		t.Errorf("default cost: got %d (%v), want %d", c, err, api.DefaultPasswordCost)
+	}
 	for _, c := range []struct {
 		args  []string
 		stdin string
 	}{{nil, ""}, {nil, "\n"}, {[]string{"--cost", "3"}, "x\n"}, {nil, strings.Repeat("x", 73)}} {
 		if code := Main(context.Background(), append([]string{"hash-password"}, c.args...), strings.NewReader(c.stdin), io.Discard, io.Discard); code != exitUsage {
 			t.Errorf("%v %q: exit %d, want %d", c.args, c.stdin, code, exitUsage)
+		}
+	}
+}
+
+func TestAllowedHostsDefault(t *testing.T) {
+	for _, c := range []struct {
+		configured []string
+		listen     string
+		want       []string
+	}{
+		{nil, "127.0.0.1:8080", []string{"localhost", "127.0.0.1", "::1", "127.0.0.1"}},
+		{nil, "dw.example.internal:8080", []string{"localhost", "127.0.0.1", "::1", "dw.example.internal"}},
+		{nil, "0.0.0.0:8080", []string{"localhost", "127.0.0.1", "::1"}},
+		{nil, "[::]:8080", []string{"localhost", "127.0.0.1", "::1"}},
+		{[]string{"dw.example.org"}, "0.0.0.0:8080", []string{"dw.example.org"}},
+	} {
+		if got := allowedHosts(c.configured, c.listen); !slices.Equal(got, c.want) {
+			t.Errorf("allowedHosts(%v, %q): got %v, want %v", c.configured, c.listen, got, c.want)
 		}
 	}
 }
@@ -119,6 +146,20 @@ serve:
 	}
 	if code, v := get("/api/v1/audit", "api-token"); code != 200 || len(v["entries"].([]any)) == 0 {
 		t.Errorf("audit: %d %v", code, v)
+	}
+	// The default allowed hosts: the listen host and localhost; another name is a 421.
+	for host, want := range map[string]int{"evil.example": 421, "localhost": 200, strings.TrimPrefix(base, "http://"): 200} {
+		req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+		req.Host = host
+		req.Header.Set("Authorization", "Bearer api-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: got %d, want %d", host, resp.StatusCode, want)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "audit.log")); err != nil {
 		t.Errorf("default audit log: %v", err)

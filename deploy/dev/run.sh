@@ -24,7 +24,7 @@ base="$RUN_DIR/base.yaml"
 rand() { head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
 password=$(rand 16)
 token=$(rand 32)
-pw_hash=$(printf '%s\n' "$password" | "$BIN" hash-password --cost 10)
+pw_hash=$(printf '%s\n' "$password" | "$BIN" hash-password)
 tok_hash=$(printf '%s\n' "$token" | "$BIN" hash-password --token)
 cat >"$base" <<YAML
 data_dir: $RUN_DIR/data

@@ -8,9 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
@@ -74,8 +80,29 @@ type Options struct {
 	AuditPath string
 	// SessionTTL is the lifetime of a login session (default 12h).
 	SessionTTL time.Duration
-	// SecureCookies sets the Secure flag on the session cookie (set it behind TLS).
+	// SecureCookies sets the Secure flag on the session cookie (set it behind a TLS proxy;
+	// without it the flag is set when the request came over TLS, directly or as a trusted
+	// proxy says in X-Forwarded-Proto).
 	SecureCookies bool
+	// AllowedHosts are the host names or addresses (no port) a request's Host header may
+	// name; any other gets 421 (DNS rebinding). Empty: localhost, 127.0.0.1 and ::1. "*"
+	// allows any host. /healthz is not checked (probes use the pod's address).
+	AllowedHosts []string
+	// TrustedProxies are the peers allowed to say who the client is (X-Forwarded-For, and
+	// X-Forwarded-Proto for Secure cookies). Empty: the peer is the client.
+	TrustedProxies []netip.Prefix
+	// Login bounds password guessing (zero values: defaults).
+	Login LoginLimits
+	// AuditOnError is what happens to a request whose audit entry cannot be written:
+	// AuditRefuse (default: 503, except an admin reading /api/v1/audit or /api/v1/me) or
+	// AuditDegrade (served, logged and counted). /healthz and auth events never wait on it.
+	AuditOnError string
+	// AuditUnauthenticated is how many unauthenticated audit entries (bad credentials,
+	// failed or throttled logins) one client address may write per minute (default 20);
+	// the rest are counted in one "suppressed" entry.
+	AuditUnauthenticated int
+	// Registerer receives the server's metrics (darkwatch_api_*); nil: not registered.
+	Registerer prometheus.Registerer
 	// MaxPage is the largest page size of a search (default 1000).
 	MaxPage int
 	Logger  *slog.Logger     // nil: discard
@@ -88,12 +115,21 @@ type Server struct {
 	log     *slog.Logger
 	auth    *authenticator
 	audit   *AuditLog
+	noise   *noise
+	metrics *metrics
+	proxies proxies
+	hosts   map[string]bool
 	handler http.Handler
 	markets *marketCache
+	// auditWrap, when set (tests), wraps the audit file.
+	auditWrap func(auditFile) auditFile
 }
 
 // New validates opts and opens the audit log.
-func New(opts Options) (*Server, error) {
+func New(opts Options) (*Server, error) { return newServer(opts, nil) }
+
+// newServer is New with the audit file wrapped (tests make it fail).
+func newServer(opts Options, auditWrap func(auditFile) auditFile) (*Server, error) {
 	if opts.Store == nil {
 		return nil, errors.New("api: Options.Store is required")
 	}
@@ -113,25 +149,72 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	au, err := newAuthenticator(opts.Users, opts.Tokens, opts.SessionTTL, opts.Now)
+	switch opts.AuditOnError {
+	case "":
+		opts.AuditOnError = AuditRefuse
+	case AuditRefuse, AuditDegrade:
+	default:
+		return nil, fmt.Errorf("api: Options.AuditOnError: %q is not %q or %q", opts.AuditOnError, AuditRefuse, AuditDegrade)
+	}
+	if opts.AuditUnauthenticated <= 0 {
+		opts.AuditUnauthenticated = 20
+	}
+	hosts := map[string]bool{}
+	for _, h := range opts.AllowedHosts {
+		hosts[strings.ToLower(strings.Trim(h, "[]"))] = true
+	}
+	if len(hosts) == 0 {
+		hosts = map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
+	}
+	au, err := newAuthenticator(opts.Users, opts.Tokens, opts.SessionTTL, opts.Login, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	audit, err := OpenAuditLog(opts.AuditPath)
+	m, err := newMetrics(opts.Registerer)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("api: metrics: %w", err)
 	}
-	s := &Server{opts: opts, log: log, auth: au, audit: audit}
+	s := &Server{opts: opts, log: log, auth: au, metrics: m, proxies: opts.TrustedProxies, hosts: hosts,
+		noise: newNoise(opts.AuditUnauthenticated, time.Minute, au.limit.lim.MaxTracked), auditWrap: auditWrap}
 	s.markets = &marketCache{src: opts.Markets, ttl: 10 * time.Second, now: opts.Now}
 	s.handler = s.routes()
+	if err := s.open(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// open opens the audit log, its outcomes feeding the metrics.
+func (s *Server) open() error {
+	audit, err := openAuditLog(s.opts.AuditPath, s.auditWrap, func(n int, err error) {
+		if err != nil {
+			s.metrics.auditErrors.Add(float64(n))
+			s.metrics.auditFailing.Set(1)
+		} else {
+			s.metrics.auditFailing.Set(0)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.audit = audit
+	return nil
 }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close closes the audit log. It is idempotent. It does not close the Store.
-func (s *Server) Close() error { return s.audit.Close() }
+// Close writes the pending summaries of suppressed events and closes the audit log. It is
+// idempotent. It does not close the Store.
+func (s *Server) Close() error {
+	for _, e := range s.noise.flush(s.opts.Now()) {
+		// A deliberate shutdown flush: the writer answers every append, so it is bounded.
+		if err := s.audit.Append(context.Background(), e); err != nil && !errors.Is(err, ErrAuditClosed) {
+			s.log.Error("audit_failed", "event", e.Event, "err", err)
+		}
+	}
+	return s.audit.Close()
+}
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -139,7 +222,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.loginSubmit)
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 
 	api := func(pattern string, role string, h func(http.ResponseWriter, *http.Request) error) {
 		mux.Handle(pattern, s.authed(role, true, h))
@@ -168,7 +251,9 @@ func (s *Server) routes() http.Handler {
 	return s.secure(mux)
 }
 
-// secure sets the security headers on every response and recovers handler panics.
+// secure sets the security headers on every response, recovers handler panics, and
+// rejects a Host outside the allowed hosts (421) and a query string that does not parse
+// (400 naming the parameter) before any handler sees the request.
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -189,6 +274,15 @@ func (s *Server) secure(next http.Handler) http.Handler {
 				writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 			}
 		}()
+		if r.URL.Path != "/healthz" && !s.allowedHost(r.Host) {
+			writeJSON(w, http.StatusMisdirectedRequest, errorBody{"host: this server does not answer for " +
+				strconv.Quote(clipString(r.Host, 256)) + " (serve.allowed_hosts)"})
+			return
+		}
+		if err := checkQuery(r.URL.RawQuery); err != nil {
+			s.writeErr(w, r, err)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -244,15 +338,30 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// allowedHost reports whether the Host header names this server.
+func (s *Server) allowedHost(host string) bool {
+	if s.hosts["*"] {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return s.hosts[strings.ToLower(strings.Trim(host, "[]"))]
+}
+
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	audit := "ok"
+	if !s.audit.State().OK {
+		audit = "failing" // the index answers: health is about it; the audit state is shown
+	}
 	if _, err := s.opts.Store.Search(ctx, index.Query{Size: 1, Sort: index.SortID}); err != nil {
 		s.log.Warn("healthz_failed", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "audit": audit})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "audit": audit})
 }
 
 // drain discards a request body (bounded) so keep-alive connections can be reused.

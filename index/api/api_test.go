@@ -86,6 +86,8 @@ type envOptions struct {
 	vendors   []extract.Vendor
 	noAlerts  bool
 	noMarkets bool
+	tune      func(*api.Options)        // adjusts the options before New
+	auditWrap func(io.Writer) io.Writer // wraps the audit file (NewWithAuditWriter)
 }
 
 var (
@@ -181,7 +183,14 @@ func newEnv(t testing.TB, o envOptions) *testEnv {
 		}}
 		opts.Markets = e.markets
 	}
-	e.api, err = api.New(opts)
+	if o.tune != nil {
+		o.tune(&opts)
+	}
+	if o.auditWrap != nil {
+		e.api, err = api.NewWithAuditWriter(opts, o.auditWrap)
+	} else {
+		e.api, err = api.New(opts)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +377,7 @@ func TestAuditAdminOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(raw, []byte(`"query":"substance=fentanyl\u0026market=alpha"`)) {
+	if !bytes.Contains(raw, []byte(`"query":"substance=fentanyl&market=alpha"`)) {
 		t.Errorf("audit file lacks the search: %s", raw)
 	}
 	var filtered struct{ Entries []api.AuditEntry }

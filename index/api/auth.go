@@ -8,13 +8,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -40,59 +42,29 @@ type tokenEntry struct {
 }
 
 type authenticator struct {
-	users    map[string]User
-	tokens   []tokenEntry
-	ttl      time.Duration
-	now      func() time.Time
-	dummy    []byte // bcrypt hash compared for unknown users (same cost, no user enumeration by timing)
-	mu       sync.Mutex
-	session  map[[sha256.Size]byte]*session // by SHA-256 of the cookie value
-	failures map[string][]time.Time         // failed logins per client IP within loginWindow
+	users   map[string]User
+	tokens  []tokenEntry
+	ttl     time.Duration
+	now     func() time.Time
+	maxCost int            // the highest bcrypt cost of the users
+	dummy   map[int][]byte // a bcrypt hash per cost from the lowest to the highest user cost
+	limit   *limiter
+	// onCheck, when set (tests), is called when a password check starts (before bcrypt).
+	onCheck func()
+	mu      sync.Mutex
+	session map[[sha256.Size]byte]*session // by SHA-256 of the cookie value
 }
 
-// Login throttling: at most maxLoginFailures failed logins per client IP per loginWindow.
-const (
-	maxLoginFailures = 10
-	loginWindow      = 5 * time.Minute
-)
-
-// throttled reports whether ip has too many recent failed logins.
-func (a *authenticator) throttled(ip string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.recentFailures(ip)) >= maxLoginFailures
-}
-
-func (a *authenticator) recentFailures(ip string) []time.Time {
-	cut := a.now().Add(-loginWindow)
-	f := a.failures[ip]
-	i := 0
-	for i < len(f) && f[i].Before(cut) {
-		i++
-	}
-	f = f[i:]
-	if len(f) == 0 {
-		delete(a.failures, ip)
-	} else {
-		a.failures[ip] = f
-	}
-	return f
-}
-
-func (a *authenticator) failed(ip string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.failures) > 10000 { // bounded: forget everybody rather than grow without limit
-		clear(a.failures)
-	}
-	a.failures[ip] = append(a.recentFailures(ip), a.now())
-}
+// DefaultPasswordCost is the bcrypt cost of `darkwatch hash-password` and of the docs'
+// examples. The server accepts any cost; it answers every failed login in the time of the
+// highest configured cost (see authenticator.check).
+const DefaultPasswordCost = 12
 
 func validRole(r string) bool { return r == RoleAnalyst || r == RoleAdmin }
 
-func newAuthenticator(users []User, tokens []Token, ttl time.Duration, now func() time.Time) (*authenticator, error) {
+func newAuthenticator(users []User, tokens []Token, ttl time.Duration, limits LoginLimits, now func() time.Time) (*authenticator, error) {
 	a := &authenticator{users: map[string]User{}, ttl: ttl, now: now, session: map[[sha256.Size]byte]*session{},
-		failures: map[string][]time.Time{}}
+		limit: newLimiter(limits, now), dummy: map[int][]byte{}}
 	var errs []error
 	for i, u := range users {
 		switch {
@@ -125,16 +97,25 @@ func newAuthenticator(users []User, tokens []Token, ttl time.Duration, now func(
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	cost := bcrypt.DefaultCost
-	for _, u := range users {
-		cost = bcryptCost(u.PasswordHash)
-		break
+	// Dummy hashes: an unknown user is checked against one at the highest cost; a known
+	// user with a lower cost is padded with one at each cost from its own to the highest
+	// (2^c + 2^c + ... + 2^(max-1) = 2^max rounds): every failed login costs the same.
+	lo, hi := bcrypt.MinCost, bcrypt.MinCost
+	for i, u := range users {
+		c := bcryptCost(u.PasswordHash)
+		if i == 0 || c < lo {
+			lo = c
+		}
+		hi = max(hi, c)
 	}
-	dummy, err := bcrypt.GenerateFromPassword([]byte("darkwatch-no-such-user"), max(cost, bcrypt.MinCost))
-	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+	a.maxCost = hi
+	for c := lo; c <= hi; c++ {
+		h, err := bcrypt.GenerateFromPassword([]byte("darkwatch-no-such-user"), c)
+		if err != nil {
+			return nil, fmt.Errorf("api: %w", err)
+		}
+		a.dummy[c] = h
 	}
-	a.dummy = dummy
 	return a, nil
 }
 
@@ -146,16 +127,29 @@ func bcryptCost(h string) int {
 	return c
 }
 
-// login checks a user's password and opens a session; it returns the cookie value.
-func (a *authenticator) login(name, password string) (string, principal, bool) {
+// check compares a password with the user's bcrypt hash. A failed check takes the time of
+// the highest configured cost whether the user exists or not and whatever its own cost.
+func (a *authenticator) check(name, password string) (User, bool) {
+	if a.onCheck != nil {
+		a.onCheck()
+	}
+	pw := []byte(password)
 	u, ok := a.users[name]
-	hash := a.dummy
-	if ok {
-		hash = []byte(u.PasswordHash)
+	if !ok {
+		_ = bcrypt.CompareHashAndPassword(a.dummy[a.maxCost], pw)
+		return User{}, false
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
-		return "", principal{}, false
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), pw) == nil {
+		return u, true
 	}
+	for c := bcryptCost(u.PasswordHash); c < a.maxCost; c++ {
+		_ = bcrypt.CompareHashAndPassword(a.dummy[c], pw)
+	}
+	return User{}, false
+}
+
+// open starts a session for u and returns its cookie value.
+func (a *authenticator) open(u User) (string, principal) {
 	tok, csrf := randomToken(), randomToken()
 	p := principal{Name: u.Name, Role: u.Role, Method: "session", CSRF: csrf}
 	a.mu.Lock()
@@ -167,7 +161,7 @@ func (a *authenticator) login(name, password string) (string, principal, bool) {
 		}
 	}
 	a.session[sha256.Sum256([]byte(tok))] = &session{principal: p, expires: now.Add(a.ttl)}
-	return tok, p, true
+	return tok, p
 }
 
 func (a *authenticator) logout(cookie string) {
@@ -213,21 +207,21 @@ func randomToken() string {
 }
 
 // credentials resolves the caller: a bearer token first, then the session cookie.
-// present reports whether any credential was sent.
-func (s *Server) credentials(r *http.Request) (p principal, ok, present bool) {
+// present names the credential sent ("" for none), so a rejection can say which failed.
+func (s *Server) credentials(r *http.Request) (p principal, ok bool, present string) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, isBearer := strings.CutPrefix(h, "Bearer ")
 		if !isBearer || tok == "" {
-			return principal{}, false, true
+			return principal{}, false, "bad_scheme"
 		}
 		p, ok = s.auth.fromToken(strings.TrimSpace(tok))
-		return p, ok, true
+		return p, ok, "bad_token"
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		p, ok = s.auth.fromSession(c.Value)
-		return p, ok, true
+		return p, ok, "bad_session"
 	}
-	return principal{}, false, false
+	return principal{}, false, ""
 }
 
 // authed wraps h: authentication, role, CSRF check for unsafe methods on a session, audit.
@@ -236,11 +230,11 @@ func (s *Server) authed(role string, api bool, h func(http.ResponseWriter, *http
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok, present := s.credentials(r)
 		if !ok {
-			if present {
-				s.auditEvent(r, AuditEntry{Event: "auth_failed"})
+			if present != "" {
+				s.authEvent(r, AuditEntry{Event: "auth_failed", Outcome: present})
 			}
 			if !api {
-				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="darkwatch"`)
@@ -248,24 +242,20 @@ func (s *Server) authed(role string, api bool, h func(http.ResponseWriter, *http
 			return
 		}
 		if role == RoleAdmin && p.Role != RoleAdmin {
-			s.auditEvent(r, AuditEntry{Event: "forbidden", User: p.Name, Role: p.Role, Auth: p.Method})
+			s.authEvent(r, AuditEntry{Event: "forbidden", Outcome: "role", User: p.Name, Role: p.Role, Auth: p.Method})
 			writeJSON(w, http.StatusForbidden, errorBody{"forbidden: admin role required"})
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && p.Method == "session" {
 			if err := checkCSRF(r, p); err != nil {
-				s.auditEvent(r, AuditEntry{Event: "csrf_rejected", User: p.Name, Role: p.Role, Auth: p.Method})
+				s.authEvent(r, AuditEntry{Event: "csrf_rejected", Outcome: "csrf", User: p.Name, Role: p.Role, Auth: p.Method})
 				writeJSON(w, http.StatusForbidden, errorBody{err.Error()})
 				return
 			}
 		}
-		if api {
-			// The trail first: a request that cannot be audited is not served.
-			if err := s.auditEvent(r, AuditEntry{Event: "request", User: p.Name, Role: p.Role, Auth: p.Method}); err != nil {
-				s.log.Error("audit_failed", "err", err)
-				writeJSON(w, http.StatusServiceUnavailable, errorBody{"audit log unavailable"})
-				return
-			}
+		if api && !s.auditRequest(r, p) {
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{"audit log unavailable: the request was not served (an admin sees why in /api/v1/audit)"})
+			return
 		}
 		r = r.WithContext(withPrincipal(r.Context(), p))
 		if err := h(w, r); err != nil {
@@ -309,31 +299,49 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	next := safeNext(r.URL.Query().Get("next"))
 	if !sameOrigin(r) {
+		s.authEvent(r, AuditEntry{Event: "login_failed", Outcome: "cross_origin"})
 		writeJSON(w, http.StatusForbidden, errorBody{"forbidden: cross-origin login"})
 		return
 	}
 	name, pass := r.PostFormValue("user"), r.PostFormValue("password")
-	if s.auth.throttled(clientAddr(r)) {
-		_ = s.auditEvent(r, AuditEntry{Event: "login_throttled", User: name})
-		w.Header().Set("Retry-After", strconv.Itoa(int(loginWindow.Seconds())))
-		writeJSON(w, http.StatusTooManyRequests, errorBody{"too many failed logins from this address; try again later"})
+	// The budget first, atomically: no bcrypt work for a client or an account over it.
+	tk, wait, ok := s.auth.limit.reserve(throttleKey(s.clientIP(r)), name)
+	if !ok {
+		s.metrics.logins.WithLabelValues("throttled").Inc()
+		s.authEvent(r, AuditEntry{Event: "login_throttled", Outcome: "throttled", User: name})
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second).Seconds())))
+		writeJSON(w, http.StatusTooManyRequests, errorBody{"too many failed logins from this address or for this user; try again later"})
 		return
 	}
-	tok, p, ok := s.auth.login(name, pass)
+	if !s.auth.limit.acquire() {
+		s.auth.limit.done(tk, false)
+		s.metrics.logins.WithLabelValues("busy").Inc()
+		s.authEvent(r, AuditEntry{Event: "login_failed", Outcome: "busy", User: name})
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{"too many logins being checked; try again in a second"})
+		return
+	}
+	u, ok := s.auth.check(name, pass)
+	s.auth.limit.release()
+	s.auth.limit.done(tk, !ok)
 	if !ok {
-		s.auth.failed(clientAddr(r))
-		_ = s.auditEvent(r, AuditEntry{Event: "login_failed", User: name})
+		s.metrics.logins.WithLabelValues("failed").Inc()
+		s.authEvent(r, AuditEntry{Event: "login_failed", Outcome: "failed", User: name})
 		http.Redirect(w, r, "/login?error=1&next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
-	if err := s.auditEvent(r, AuditEntry{Event: "login", User: p.Name, Role: p.Role, Auth: p.Method}); err != nil {
-		s.log.Error("audit_failed", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{"audit log unavailable"})
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.opts.SecureCookies || r.TLS != nil, MaxAge: int(s.opts.SessionTTL.Seconds())})
+	tok, p := s.auth.open(u)
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	s.authEvent(r, AuditEntry{Event: "login", Outcome: "ok", User: p.Name, Role: p.Role, Auth: p.Method})
+	http.SetCookie(w, s.cookie(r, tok, int(s.opts.SessionTTL.Seconds())))
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// cookie is the session cookie: HttpOnly, SameSite=Strict, Secure when configured or when
+// the client came over TLS (directly or as a trusted proxy says).
+func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.opts.SecureCookies || s.proxies.viaTLS(r), MaxAge: maxAge}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
@@ -341,27 +349,32 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		s.auth.logout(c.Value)
 	}
 	p := principalFrom(r.Context())
-	_ = s.auditEvent(r, AuditEntry{Event: "logout", User: p.Name, Role: p.Role, Auth: p.Method})
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	s.authEvent(r, AuditEntry{Event: "logout", Outcome: "ok", User: p.Name, Role: p.Role, Auth: p.Method})
+	http.SetCookie(w, s.cookie(r, "", -1))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
 
-// safeNext keeps a post-login redirect on this site: a path, never "//host" or a URL.
+// maxNext bounds a post-login redirect target.
+const maxNext = 2048
+
+// safeNext keeps a post-login redirect on this site: an absolute path with no control
+// character, no backslash, not "//host" and no scheme; anything else is "/".
 func safeNext(n string) string {
-	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") ||
-		strings.ContainsAny(n, "\r\n\\") {
+	if n == "" || len(n) > maxNext || n[0] != '/' || strings.HasPrefix(n, "//") || strings.ContainsRune(n, '\\') {
+		return "/"
+	}
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || unicode.IsSpace(r) && r != ' ' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return n
 }
 
-// clientAddr is the remote IP of the request (the direct peer: the server does not trust
-// forwarding headers).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client address of r (see proxies.client).
+func (s *Server) clientIP(r *http.Request) netip.Addr { return s.proxies.client(r) }

@@ -9,7 +9,16 @@
 // server-side session (HttpOnly, SameSite=Strict cookie); programs send an API token
 // (Authorization: Bearer) compared by SHA-256 in constant time. Roles are analyst and admin;
 // only admins read the audit log. Each authenticated request is appended to the audit log
-// (JSONL, fsynced, group commit) before it is served: no search runs without its trail.
+// (JSONL, fsynced, group commit) before it is served: no search runs without its trail
+// (Options.AuditOnError says what happens when the log cannot be written); every auth event
+// is audited with its outcome; entries are bounded in size and unauthenticated noise per
+// client address is summarised.
+//
+// Facing an attacker: logins reserve a slot of a per-address and a per-account budget before
+// any bcrypt work and a bounded number of password checks run at once (throttle.go); the
+// client address is the peer unless it is a trusted proxy (X-Forwarded-For, right-most
+// untrusted); a Host outside Options.AllowedHosts is a 421; a query string that does not
+// parse is a 400 naming the parameter on every path.
 //
 // Listing text is written by criminals: the UI builds the DOM with textContent only, the
 // server sends a strict Content-Security-Policy (no inline script, no remote origin), and

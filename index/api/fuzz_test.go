@@ -20,6 +20,7 @@ func FuzzSearchParams(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		req := httptest.NewRequest("GET", "/api/v1/search", nil)
 		req.URL.RawQuery = raw
+		req.Host = "localhost"
 		req.Header.Set("Authorization", "Bearer "+analystToken)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -329,10 +328,8 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) error {
 		return httpError{http.StatusServiceUnavailable, "alerts unavailable: no alert log configured"}
 	}
 	q := r.URL.Query()
-	for k := range q {
-		if !slices.Contains(alertParams, k) {
-			return badRequest("%s: unknown parameter (known: %s)", k, strings.Join(alertParams, ", "))
-		}
+	if err := knownParams(q, alertParams); err != nil {
+		return err
 	}
 	since, err := parseTime("since", q.Get("since"), s.opts.Now())
 	if err != nil {

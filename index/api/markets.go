@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -67,6 +68,13 @@ type MarketsResponse struct {
 // shown as they are and the error text says when they were taken.
 var ErrSnapshot = errors.New("snapshot")
 
+// pathRE matches an absolute file path that starts a word ("open /var/lib/x/frontier.db: ...").
+var pathRE = regexp.MustCompile(`(^|[\s(="'\[])/[^\s"'(),:\]]*`)
+
+// redactPaths replaces server file paths in an error shown to analysts with "<path>": the
+// API never tells a client where the server keeps its files.
+func redactPaths(msg string) string { return pathRE.ReplaceAllString(msg, "${1}<path>") }
+
 // marketCache keeps the last MarketSource answer for ttl, so a busy markets page does not
 // hammer the frontier.
 type marketCache struct {
@@ -102,11 +110,14 @@ func (c *marketCache) get(ctx context.Context) ([]MarketStatus, time.Time, error
 func (s *Server) marketsStatus(w http.ResponseWriter, r *http.Request) error {
 	ms, at, ferr := s.markets.get(r.Context())
 	resp := MarketsResponse{Frontier: "ok", CheckedAt: at, Markets: []MarketStatus{}}
+	if ferr != nil {
+		s.log.Warn("market_status_failed", "err", ferr) // the full error, paths included, for the operator
+	}
 	switch {
 	case errors.Is(ferr, ErrSnapshot):
-		resp.Frontier = ferr.Error()
+		resp.Frontier = redactPaths(ferr.Error())
 	case ferr != nil:
-		resp.Frontier = "unknown: " + ferr.Error()
+		resp.Frontier = "unknown: " + redactPaths(ferr.Error())
 	}
 	byName := map[string]*MarketStatus{}
 	for _, m := range ms {

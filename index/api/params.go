@@ -17,6 +17,50 @@ var searchParams = []string{"q", "substance", "class", "family", "vendor", "acto
 	"ships_to", "entity", "drug_offer", "min_usd", "max_usd", "min_unit_usd", "max_unit_usd", "since", "until",
 	"first_seen_since", "sort", "from", "size", "agg"}
 
+// checkQuery parses a raw query string as url.ParseQuery does, but fails on the first
+// malformed pair with a 400 naming its parameter: r.URL.Query() drops such a pair without a
+// word, and a dropped filter widens a search.
+func checkQuery(raw string) error {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(key)
+		if err != nil {
+			return badRequest("%s: malformed escape in a parameter name (%v)", strconv.Quote(clipString(key, 64)), err)
+		}
+		if strings.Contains(key, ";") {
+			return badRequest("%s: ';' in a parameter name: separate parameters with '&'", strconv.Quote(clipString(k, 64)))
+		}
+		if _, err := url.QueryUnescape(value); err != nil {
+			return badRequest("%s: malformed escape in the value (%v)", clipString(k, 64), err)
+		}
+		if strings.Contains(value, ";") {
+			return badRequest("%s: ';' in the value: escape it as %%3B", clipString(k, 64))
+		}
+	}
+	return nil
+}
+
+// clipString cuts s to at most n bytes on a rune boundary (for messages).
+func clipString(s string, n int) string {
+	c, _ := clip(s, n)
+	return c
+}
+
+// knownParams rejects a parameter not in known (a typo must not widen an answer).
+func knownParams(q url.Values, known []string) error {
+	for k := range q {
+		if !slices.Contains(known, k) {
+			return badRequest("%s: unknown parameter (known: %s)", clipString(k, 64), strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
 // list returns the values of a repeated or comma-separated parameter.
 func list(q url.Values, name string) []string {
 	var out []string
@@ -91,10 +135,8 @@ func parseTime(name, s string, now time.Time) (time.Time, error) {
 // parseSearch maps the query parameters of /api/v1/search to an index.Query. Every error
 // names its parameter.
 func (s *Server) parseSearch(q url.Values) (index.Query, error) {
-	for k := range q {
-		if !slices.Contains(searchParams, k) {
-			return index.Query{}, badRequest("%s: unknown parameter (known: %s)", k, strings.Join(searchParams, ", "))
-		}
+	if err := knownParams(q, searchParams); err != nil {
+		return index.Query{}, err
 	}
 	var (
 		iq  index.Query

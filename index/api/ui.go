@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 )
 
 //go:embed ui
@@ -50,10 +51,19 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		Next: safeNext(r.URL.Query().Get("next"))})
 }
 
+// staticHandler serves the embedded assets: files only, never a directory listing.
 func staticHandler() http.Handler {
 	sub, err := fs.Sub(uiFS, "ui/static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	return http.StripPrefix("/static/", http.FileServerFS(sub))
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Path
+		if st, err := fs.Stat(sub, name); name == "" || strings.HasSuffix(name, "/") || !fs.ValidPath(name) || err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }

@@ -40,7 +40,12 @@
   const actorLink = (id, text) => link("/actor", { id: id }, text || id);
   const searchLink = (params, text) => link("/", params, text);
 
-  function pathEnc(id) { return id.split("/").map(encodeURIComponent).join("/"); }
+  // pathEnc makes an id one path segment ("/" as %2F): browsers resolve "..", "%2e%2e" and
+  // "." segments before sending, so "a/../../audit" must never reach fetch as segments.
+  function pathEnc(id) {
+    if (id === "." || id === "..") throw new Error("invalid id");
+    return encodeURIComponent(id);
+  }
 
   function showError(msg) {
     const e = document.getElementById("error");
