@@ -417,6 +417,21 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("an id with .. segments stays one path segment", func(t *testing.T) {
+		// Sent as segments, "x/../../me" would be resolved by the browser to /api/v1/me and
+		// the page would render that; as one escaped segment it is an unknown listing.
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, chromedp.Navigate(base+"/listing?"+url.Values{"id": {"x/../../me"}}.Encode()),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`))); err != nil {
+			t.Fatal(err)
+		}
+		got := evalJS[string](t, ctx, `(() => { const e = document.getElementById("error"); return e && !e.hidden ? e.textContent : ""; })()`)
+		if got != "not found" {
+			t.Errorf("listing x/../../me: page error %q, want \"not found\" (the id reached the server as one segment)", got)
+		}
+	})
+
 	t.Run("acknowledge an alert from the UI", func(t *testing.T) {
 		open(t, ctx, base, "/alerts", out, "alerts-before-ack")
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button.ack[data-id="b1"]`)),
