@@ -25,7 +25,7 @@ type LearnerOptions struct {
 	// MinAgreement is the share of generic values a field must reproduce [0.95].
 	MinAgreement float64
 	// CheckEvery: one page in this many read with the profile is also read by the
-	// generic extractor to check the profile still matches [16].
+	// generic extractor to check the profile still matches [64].
 	CheckEvery int
 	// Window and MaxMisses: the profile is dropped (and learned again) when MaxMisses of
 	// the last Window checks failed [20, 5].
@@ -84,7 +84,7 @@ func NewLearner(x *extract.Extractor, opts LearnerOptions) *Learner {
 	def(&opts.After, 20)
 	def(&opts.MaxSamples, 80)
 	def(&opts.MaxSampleBytes, 32<<20)
-	def(&opts.CheckEvery, 16)
+	def(&opts.CheckEvery, 64)
 	def(&opts.Window, 20)
 	def(&opts.MaxMisses, 5)
 	def(&opts.MaxFailures, 3)
