@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/darkwatch/darkwatch/crawler/testbed"
@@ -218,5 +219,44 @@ func TestStoredProfile(t *testing.T) {
 	}
 	if _, err := induce.ReadFile(filepath.Join(dir, "none"), m.Name); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing profile: err %v, want ErrNotExist", err)
+	}
+}
+
+// TestLearnerConcurrent: the crawler's workers call one Learner at once (run with -race);
+// the profile is induced once and used.
+func TestLearnerConcurrent(t *testing.T) {
+	x := newExtractor(t)
+	w, err := testbed.New(testbed.Options{Seed: 6, Listings: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := marketOf(t, w, testbed.FamilyShop, 0)
+	f := fetcher{w, m}
+	var pages []extract.Page
+	for _, l := range w.Truth().Listings {
+		if l.Market == m.Name {
+			pages = append(pages, f.page(t, l.URL))
+		}
+	}
+	ln := induce.NewLearner(x, induce.LearnerOptions{After: 10})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(pages); i += 4 {
+				if _, err := ln.Extract(pages[i], "generic"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if st := ln.Status(m.Name); !st.Active || st.Induced != 1 {
+		t.Errorf("after %d pages from 4 workers: active %v, induced %d; want active, once", len(pages), st.Active, st.Induced)
 	}
 }
