@@ -2,9 +2,16 @@
 // search and aggregations and a bbolt file for full records, observations and novelty
 // keys, both under one data directory.
 //
-// Layout: <dir>/records.db (bbolt: listings, vendors, observations, novelty, meta) and
-// <dir>/listings.bleve. bbolt is the source of truth; the Bleve index is rebuilt from it
-// when a previous process died between the two writes (a "dirty" mark in meta).
+// Layout: <dir>/records.db (bbolt: listings, vendors, observations, novelty, meta),
+// <dir>/listings.bleve and <dir>/memindex.bin. bbolt is the source of truth; the Bleve
+// index and the in-memory index are rebuilt from it when a previous process died between
+// the writes (a "dirty" mark in meta).
+//
+// Queries without free text (filters, facet counts, sorts, pages) are answered by the
+// in-memory index (memindex.go: bitmaps per keyword value, sorted numeric columns), at a
+// cost that follows the page and the number of distinct values rather than the corpus;
+// free-text queries go through Bleve. The in-memory index is saved to memindex.bin by
+// Close and loaded by the next Open.
 //
 // It imports index and extract, never config or crawler.
 //

@@ -26,12 +26,41 @@ func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error)
 	if err != nil {
 		return index.Result{}, err
 	}
+	if p.Text == "" {
+		return s.searchMem(p)
+	}
+	return s.searchBleve(ctx, p)
+}
+
+// searchMem answers a query without free text from the in-memory index alone; only the
+// page's records are read.
+func (s *Store) searchMem(p index.Plan) (index.Result, error) {
+	s.mem.mu.RLock()
+	set := s.mem.filter(p)
+	out := index.Result{Total: s.mem.count(set)}
+	if len(p.Aggs) > 0 {
+		out.Aggs = s.mem.aggs(set, p.Aggs)
+	}
+	ids := s.mem.page(set, p.Sort, p.From, p.Size)
+	s.mem.mu.RUnlock()
+	return s.loadPage(out, ids)
+}
+
+// searchBleve answers a query through Bleve: scoring by free text needs the inverted
+// index (the in-memory index answers the same query without text, see memindex_test.go).
+func (s *Store) searchBleve(ctx context.Context, p index.Plan) (index.Result, error) {
 	bq, err := s.buildQuery(p)
 	if err != nil {
 		return index.Result{}, err
 	}
-	// First request: total and aggregations.
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	// One pass over the matches gives the total, the aggregations and the first page;
+	// pages past index.MaxPage are further requests.
+	first := p.Size
+	if first == 0 || first > index.MaxPage {
+		first = index.MaxPage
+	}
+	req := bleve.NewSearchRequestOptions(bq, first, p.From, false)
+	req.SortBy(sortOrder(p.Sort))
 	for _, a := range p.Aggs {
 		req.AddFacet(a, bleve.NewFacetRequest(aggField(a), maxBuckets))
 	}
@@ -62,11 +91,14 @@ func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error)
 		return out, nil
 	}
 	ids := make([]string, 0, size)
-	for from := p.From; len(ids) < size; {
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	for from := p.From + len(ids); len(ids) < size && len(res.Hits) == first; {
 		n := min(size-len(ids), index.MaxPage)
 		req := bleve.NewSearchRequestOptions(bq, n, from, false)
 		req.SortBy(sortOrder(p.Sort))
-		res, err := s.idx.SearchInContext(ctx, req)
+		res, err = s.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return index.Result{}, fmt.Errorf("embedded: search: %w", err)
 		}
@@ -78,8 +110,13 @@ func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error)
 		}
 		from += n
 	}
+	return s.loadPage(out, ids)
+}
+
+// loadPage reads the records of ids into out.Listings.
+func (s *Store) loadPage(out index.Result, ids []string) (index.Result, error) {
 	out.Listings = make([]extract.Listing, 0, len(ids))
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bListings)
 		for _, id := range ids {
 			raw := b.Get([]byte(id))

@@ -23,6 +23,10 @@ import (
 
 var _ index.Store = (*Store)(nil)
 
+// indexFormat is the version of the search index layout (Bleve mapping and the in-memory
+// facet index): a data directory written with another version is re-indexed at Open.
+const indexFormat = 1
+
 // Options configures an embedded Store. Zero values mean defaults.
 type Options struct {
 	Dir    string       // data directory (created); required
@@ -51,12 +55,18 @@ type Store struct {
 	log  *slog.Logger
 	db   *bolt.DB
 	idx  bleve.Index
+	mem  *memIndex // filters, facets, sorts and pages (see memindex.go)
+	// memSaved: the snapshot on disk matches mem (nothing written since it was loaded).
+	memSaved bool
 
 	wmu   sync.Mutex // serialises writes
 	dirty bool       // the dirty mark is set for this session (guarded by wmu)
 
 	vmu     sync.RWMutex
 	vendors map[string]extract.Vendor // cache of the vendors bucket, for Vendors queries
+	// vendorsBy maps an entity value or actor (vendorEntityKey, vendorActorKey) to
+	// vendor ids.
+	vendorsBy map[string][]string
 
 	cmu    sync.Mutex
 	closed bool
@@ -88,7 +98,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open records (data dir in use by another process?): %w", err)
 	}
-	s := &Store{opts: opts, log: log, db: db, vendors: map[string]extract.Vendor{}}
+	s := &Store{opts: opts, log: log, db: db, vendors: map[string]extract.Vendor{}, vendorsBy: map[string][]string{}}
 	dirty := false
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bListings, bVendors, bObs, bNovelty, bMeta} {
@@ -102,7 +112,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			if err := json.Unmarshal(v, &vd); err != nil {
 				return fmt.Errorf("vendor %s: %w", k, err)
 			}
-			s.vendors[vd.ID] = vd
+			s.cacheVendor(vd)
 			return nil
 		})
 	})
@@ -141,6 +151,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("embedded: open search index: %w", err)
 	}
 	s.idx = idx
+	if !dirty {
+		s.mem, err = loadMemIndex(filepath.Join(opts.Dir, snapshotFile))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			log.Warn("memindex_snapshot_unreadable_rebuilding", "err", err)
+		}
+		if err != nil {
+			if s.mem, err = s.buildMem(ctx); err != nil {
+				s.Close()
+				return nil, err
+			}
+		} else {
+			s.memSaved = true
+		}
+	}
 	if dirty {
 		if err := s.rebuild(ctx, ipath); err != nil {
 			s.Close()
@@ -148,6 +172,37 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// buildMem builds the in-memory index from the records.
+func (s *Store) buildMem(ctx context.Context) (*memIndex, error) {
+	m := newMemIndex()
+	err := s.eachListing(ctx, func(l extract.Listing) error {
+		m.load(l)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: build memory index: %w", err)
+	}
+	m.sortAll()
+	s.log.Info("memindex_built", "listings", len(m.ids))
+	return m, nil
+}
+
+// eachListing calls fn with every stored listing.
+func (s *Store) eachListing(ctx context.Context, fn func(extract.Listing) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bListings).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var l extract.Listing
+			if err := json.Unmarshal(v, &l); err != nil {
+				return fmt.Errorf("listing %s: %w", k, err)
+			}
+			return fn(l)
+		})
+	})
 }
 
 // rebuild re-indexes every stored listing into Bleve.
@@ -170,27 +225,20 @@ func (s *Store) rebuild(ctx context.Context, ipath string) error {
 	}
 	n := 0
 	batch := s.idx.NewBatch()
-	err = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bListings).ForEach(func(k, v []byte) error {
-			if err := ctx.Err(); err != nil {
+	mem := newMemIndex()
+	err = s.eachListing(ctx, func(l extract.Listing) error {
+		mem.load(l)
+		if err := batch.Index(l.ID, searchDoc(l)); err != nil {
+			return err
+		}
+		n++
+		if batch.Size() >= s.opts.BatchSize {
+			if err := s.idx.Batch(batch); err != nil {
 				return err
 			}
-			var l extract.Listing
-			if err := json.Unmarshal(v, &l); err != nil {
-				return fmt.Errorf("listing %s: %w", k, err)
-			}
-			if err := batch.Index(l.ID, searchDoc(l)); err != nil {
-				return err
-			}
-			n++
-			if batch.Size() >= s.opts.BatchSize {
-				if err := s.idx.Batch(batch); err != nil {
-					return err
-				}
-				batch.Reset()
-			}
-			return nil
-		})
+			batch.Reset()
+		}
+		return nil
 	})
 	if err == nil && batch.Size() > 0 {
 		err = s.idx.Batch(batch)
@@ -198,6 +246,8 @@ func (s *Store) rebuild(ctx context.Context, ipath string) error {
 	if err != nil {
 		return fmt.Errorf("embedded: rebuild search index: %w", err)
 	}
+	mem.sortAll()
+	s.mem, s.memSaved = mem, false
 	s.log.Info("index_rebuilt", "listings", n)
 	return s.setDirty(false)
 }
@@ -285,6 +335,10 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 			return fmt.Errorf("embedded: put listings: %w", err)
 		}
 		s.dirty = true
+		// The snapshot is stale from now on; Close writes a new one.
+		if err := os.Remove(filepath.Join(s.opts.Dir, snapshotFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("embedded: put listings: remove memory index snapshot: %w", err)
+		}
 	}
 	obs := make([]extract.Observation, 0, len(in))
 	for _, l := range in {
@@ -295,6 +349,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	derived := index.VendorsFromListings(index.FullOnly(in))
 	states := index.DedupListings(in)
 	merged := make([]extract.Listing, len(states))
+	olds := make([]*extract.Listing, len(states))
 	stored := make([]storedListing, len(states))
 	vendorsOut := make([]extract.Vendor, len(derived))
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -307,6 +362,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 					return fmt.Errorf("listing %s: %w", st.Listing.ID, err)
 				}
 				old = &index.ListingState{Listing: sl.Listing, Seen: sl.Seen}
+				olds[i] = &sl.Listing
 			}
 			m := index.MergeListing(old, st)
 			merged[i], stored[i] = m.Listing, storedListing{Listing: m.Listing, Seen: m.Seen}
@@ -364,6 +420,8 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	if err != nil {
 		return fmt.Errorf("embedded: put listings: %w", err)
 	}
+	s.mem.apply(olds, merged)
+	s.memSaved = false
 	s.cacheVendors(vendorsOut)
 	return nil
 }
@@ -417,10 +475,31 @@ func putVendor(vb *bolt.Bucket, in extract.Vendor, merge func(*extract.Vendor, e
 func (s *Store) cacheVendors(vs []extract.Vendor) {
 	s.vmu.Lock()
 	for _, v := range vs {
-		s.vendors[v.ID] = v
+		s.cacheVendor(v)
 	}
 	s.vmu.Unlock()
 }
+
+// cacheVendor puts v in the vendor cache and its lookups by entity and actor (entries of
+// an older version of v may stay: lookups give candidates, VendorMatches decides).
+// Callers hold vmu.
+func (s *Store) cacheVendor(v extract.Vendor) {
+	s.vendors[v.ID] = v
+	add := func(k string) {
+		if !slices.Contains(s.vendorsBy[k], v.ID) {
+			s.vendorsBy[k] = append(s.vendorsBy[k], v.ID)
+		}
+	}
+	for _, e := range index.VendorEntityValues(v) {
+		add(vendorEntityKey(e))
+	}
+	if v.Actor != "" {
+		add(vendorActorKey(v.Actor))
+	}
+}
+
+func vendorEntityKey(e string) string { return "e\x00" + e }
+func vendorActorKey(a string) string  { return "a\x00" + a }
 
 // obsKey orders observations by listing, then time, then capture hash.
 func obsKey(o extract.Observation) []byte {
@@ -528,9 +607,33 @@ func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]extract.Ven
 	}
 	s.vmu.RLock()
 	var out []extract.Vendor
-	for _, v := range s.vendors {
+	match := func(v extract.Vendor) {
 		if index.VendorMatches(v, q) {
 			out = append(out, v)
+		}
+	}
+	// Candidates from the most selective lookup; VendorMatches checks every field.
+	var cands []string
+	switch {
+	case len(q.IDs) > 0:
+		cands = q.IDs
+	case len(q.Entity) > 0:
+		for _, e := range q.Entity {
+			cands = append(cands, s.vendorsBy[vendorEntityKey(e)]...)
+		}
+	case len(q.Actor) > 0:
+		for _, a := range q.Actor {
+			cands = append(cands, s.vendorsBy[vendorActorKey(a)]...)
+		}
+	default:
+		for _, v := range s.vendors {
+			match(v)
+		}
+	}
+	slices.Sort(cands)
+	for _, id := range slices.Compact(cands) {
+		if v, ok := s.vendors[id]; ok {
+			match(v)
 		}
 	}
 	s.vmu.RUnlock()
@@ -574,6 +677,18 @@ func (s *Store) Flush(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// saveMem writes the in-memory index snapshot unless the one on disk is current.
+func (s *Store) saveMem() error {
+	if s.mem == nil || s.memSaved {
+		return nil
+	}
+	if err := s.mem.save(filepath.Join(s.opts.Dir, snapshotFile)); err != nil {
+		return fmt.Errorf("save memory index: %w", err)
+	}
+	s.memSaved = true
+	return nil
+}
+
 // Close implements index.Store.
 func (s *Store) Close() error {
 	s.cmu.Lock()
@@ -588,6 +703,8 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.idx != nil {
 		if err := s.idx.Close(); err != nil {
+			errs = append(errs, err)
+		} else if err := s.saveMem(); err != nil {
 			errs = append(errs, err)
 		} else if err := s.setDirty(false); err != nil {
 			errs = append(errs, err)

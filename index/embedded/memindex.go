@@ -1,0 +1,489 @@
+package embedded
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+// Keyword fields of the in-memory index (bitmap per value).
+const (
+	kMarket = iota
+	kVendorID
+	kVendorKey
+	kSubstance
+	kClass
+	kFamily
+	kShipsFrom
+	kShipsTo
+	kEntity
+	kDrugOffer // "T" or "F"
+	nKW
+)
+
+// Numeric fields of the in-memory index (column plus sort order).
+const (
+	nUSD = iota
+	nUnitUSD
+	nFirstSeen
+	nLastSeen
+	nNum
+)
+
+// memIndex answers every query without free text, and the facet counts, sorts and pages
+// of every query: a document number per listing, a roaring bitmap per value of each
+// keyword field (filters are bitmap unions and intersections, a facet bucket is the
+// cardinality of an intersection), and per numeric field a column and the document numbers
+// sorted by (value, listing id) (ranges are binary searches, sorted pages walk the order
+// and stop once the page is full). It costs what the query returns and the number of
+// distinct values, not the corpus: no stored document is read but the returned page.
+//
+// It is built from the records at Open (or loaded from its snapshot, see snapshot.go) and
+// updated under mu by every write, after the records commit.
+type memIndex struct {
+	mu   sync.RWMutex
+	ids  []string          // doc -> listing id
+	docs map[string]uint32 // listing id -> doc
+	kw   [nKW]map[string]*roaring.Bitmap
+	num  [nNum]numField
+	// byID is every doc sorted by listing id.
+	byID []uint32
+}
+
+type numField struct {
+	col   []float64 // doc -> value
+	order []uint32  // docs sorted by (value, id)
+}
+
+func newMemIndex() *memIndex {
+	m := &memIndex{docs: map[string]uint32{}}
+	for i := range m.kw {
+		m.kw[i] = map[string]*roaring.Bitmap{}
+	}
+	return m
+}
+
+// kwValues are the keyword values of a listing, as indexed (the same normalisation as the
+// Bleve document, see searchDoc).
+func kwValues(l extract.Listing) [nKW][]string {
+	f := index.ListingFacets(l)
+	var v [nKW][]string
+	v[kMarket] = []string{l.Market}
+	if l.VendorID != "" {
+		v[kVendorID] = []string{l.VendorID}
+	}
+	v[kVendorKey], v[kSubstance], v[kClass], v[kFamily] = f.VendorKeys, f.Substance, f.Class, f.Family
+	v[kShipsFrom], v[kShipsTo], v[kEntity] = f.ShipsFrom, f.ShipsTo, f.Entity
+	v[kDrugOffer] = []string{boolKey(l.DrugOffer)}
+	return v
+}
+
+func boolKey(b bool) string {
+	if b {
+		return "T"
+	}
+	return "F"
+}
+
+func numValues(l extract.Listing) [nNum]float64 {
+	return [nNum]float64{
+		nUSD:       index.Cents(l.Price.USD),
+		nUnitUSD:   index.Cents(l.UnitPriceUSD),
+		nFirstSeen: float64(index.Millis(l.FirstSeen)),
+		nLastSeen:  float64(index.Millis(l.LastSeen)),
+	}
+}
+
+// apply indexes ls (merged records); olds[i] is the previously indexed record of ls[i] or
+// nil. Orders are rebuilt by one merge pass per field.
+func (m *memIndex) apply(olds []*extract.Listing, ls []extract.Listing) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var changed [nNum][]uint32
+	var newDocs []uint32
+	for i, l := range ls {
+		doc, ok := m.docs[l.ID]
+		if !ok {
+			doc = uint32(len(m.ids))
+			m.ids = append(m.ids, l.ID)
+			m.docs[l.ID] = doc
+			for f := range m.num {
+				m.num[f].col = append(m.num[f].col, 0)
+			}
+			newDocs = append(newDocs, doc)
+		}
+		nv := kwValues(l)
+		if ok && olds[i] != nil {
+			ov := kwValues(*olds[i])
+			for f := range nv {
+				for _, v := range ov[f] {
+					if !slices.Contains(nv[f], v) {
+						if bm := m.kw[f][v]; bm != nil {
+							bm.Remove(doc)
+							if bm.IsEmpty() {
+								delete(m.kw[f], v)
+							}
+						}
+					}
+				}
+			}
+		}
+		for f := range nv {
+			for _, v := range nv[f] {
+				bm := m.kw[f][v]
+				if bm == nil {
+					bm = roaring.New()
+					m.kw[f][v] = bm
+				}
+				bm.Add(doc)
+			}
+		}
+		num := numValues(l)
+		for f := range num {
+			if !ok || m.num[f].col[doc] != num[f] {
+				m.num[f].col[doc] = num[f]
+				changed[f] = append(changed[f], doc)
+			}
+		}
+	}
+	for f := range m.num {
+		m.num[f].order = m.mergeOrder(m.num[f].order, changed[f], m.numLess(f))
+	}
+	m.byID = m.mergeOrder(m.byID, newDocs, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
+}
+
+func (m *memIndex) numLess(f int) func(a, b uint32) int {
+	col := m.num[f].col
+	return func(a, b uint32) int {
+		if c := cmp.Compare(col[a], col[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(m.ids[a], m.ids[b])
+	}
+}
+
+// mergeOrder returns order with the docs of changed moved to their place under less:
+// changed docs already in order are dropped, changed is sorted and merged in.
+func (m *memIndex) mergeOrder(order, changed []uint32, less func(a, b uint32) int) []uint32 {
+	if len(changed) == 0 {
+		return order
+	}
+	slices.SortFunc(changed, less)
+	changed = slices.Compact(changed)
+	if len(order) == 0 {
+		return changed
+	}
+	isChanged := roaring.BitmapOf(changed...)
+	out := make([]uint32, 0, len(order)+len(changed))
+	j := 0
+	for _, d := range order {
+		if isChanged.Contains(d) {
+			continue
+		}
+		for j < len(changed) && less(changed[j], d) < 0 {
+			out = append(out, changed[j])
+			j++
+		}
+		out = append(out, d)
+	}
+	return append(out, changed[j:]...)
+}
+
+// load adds a listing during a bulk load (ids are unique; sortAll follows).
+func (m *memIndex) load(l extract.Listing) {
+	doc := uint32(len(m.ids))
+	m.ids = append(m.ids, l.ID)
+	m.docs[l.ID] = doc
+	for f, vals := range kwValues(l) {
+		for _, v := range vals {
+			bm := m.kw[f][v]
+			if bm == nil {
+				bm = roaring.New()
+				m.kw[f][v] = bm
+			}
+			bm.Add(doc)
+		}
+	}
+	for f, v := range numValues(l) {
+		m.num[f].col = append(m.num[f].col, v)
+	}
+}
+
+// sortAll rebuilds every order from the columns (after a bulk load).
+func (m *memIndex) sortAll() {
+	n := len(m.ids)
+	all := func() []uint32 {
+		o := make([]uint32, n)
+		for i := range o {
+			o[i] = uint32(i)
+		}
+		return o
+	}
+	for f := range m.num {
+		o := all()
+		slices.SortFunc(o, m.numLess(f))
+		m.num[f].order = o
+	}
+	o := all()
+	slices.SortFunc(o, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
+	m.byID = o
+	for f := range m.kw {
+		for _, bm := range m.kw[f] {
+			bm.RunOptimize()
+		}
+	}
+}
+
+// terms is the union of the bitmaps of vals in field f (an empty bitmap when none exist).
+func (m *memIndex) terms(f int, vals []string) *roaring.Bitmap {
+	var bs []*roaring.Bitmap
+	for _, v := range vals {
+		if bm := m.kw[f][v]; bm != nil {
+			bs = append(bs, bm)
+		}
+	}
+	switch len(bs) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return bs[0] // callers never modify a single term's bitmap (see and)
+	}
+	return roaring.FastOr(bs...)
+}
+
+// numRange is the docs whose value of field f is within [lo, hi] (nil: unbounded).
+func (m *memIndex) numRange(f int, lo, hi *float64) *roaring.Bitmap {
+	nf := m.num[f]
+	i, j := 0, len(nf.order)
+	if lo != nil {
+		i = sort.Search(len(nf.order), func(k int) bool { return nf.col[nf.order[k]] >= *lo })
+	}
+	if hi != nil {
+		j = sort.Search(len(nf.order), func(k int) bool { return nf.col[nf.order[k]] > *hi })
+	}
+	if i >= j {
+		return roaring.New()
+	}
+	seg := slices.Clone(nf.order[i:j])
+	slices.Sort(seg)
+	bm := roaring.New()
+	bm.AddMany(seg)
+	return bm
+}
+
+// filter is the set of docs matching the filters of p (not its text), or nil for every
+// doc. The returned bitmap may be shared with the index: callers only read it.
+func (m *memIndex) filter(p index.Plan) *roaring.Bitmap {
+	var sets []*roaring.Bitmap
+	add := func(f int, vals []string) {
+		if len(vals) > 0 {
+			sets = append(sets, m.terms(f, vals))
+		}
+	}
+	add(kSubstance, p.Substance)
+	add(kClass, p.Class)
+	add(kFamily, p.Family)
+	add(kVendorKey, p.Vendor)
+	add(kMarket, p.Market)
+	add(kShipsFrom, p.ShipsFrom)
+	add(kShipsTo, p.ShipsTo)
+	if p.ActorVendorKeys != nil {
+		sets = append(sets, m.terms(kVendorKey, p.ActorVendorKeys))
+	}
+	if len(p.Entity) > 0 {
+		sets = append(sets, roaring.Or(m.terms(kEntity, p.Entity), m.terms(kVendorKey, p.EntityVendorKeys)))
+	}
+	if p.DrugOffer != nil {
+		sets = append(sets, m.terms(kDrugOffer, []string{boolKey(*p.DrugOffer)}))
+	}
+	cents := func(v *float64) *float64 {
+		if v == nil {
+			return nil
+		}
+		c := index.Cents(*v)
+		return &c
+	}
+	if p.MinUSD != nil || p.MaxUSD != nil {
+		sets = append(sets, m.numRange(nUSD, cents(p.MinUSD), cents(p.MaxUSD)))
+	}
+	if p.MinUnitUSD != nil || p.MaxUnitUSD != nil {
+		sets = append(sets, m.numRange(nUnitUSD, cents(p.MinUnitUSD), cents(p.MaxUnitUSD)))
+	}
+	ms := func(t interface{ UnixMilli() int64 }, zero bool) *float64 {
+		if zero {
+			return nil
+		}
+		v := float64(t.UnixMilli())
+		return &v
+	}
+	if !p.SeenSince.IsZero() || !p.SeenUntil.IsZero() {
+		sets = append(sets, m.numRange(nLastSeen, ms(p.SeenSince, p.SeenSince.IsZero()), ms(p.SeenUntil, p.SeenUntil.IsZero())))
+	}
+	if !p.FirstSeenSince.IsZero() {
+		sets = append(sets, m.numRange(nFirstSeen, ms(p.FirstSeenSince, false), nil))
+	}
+	switch len(sets) {
+	case 0:
+		return nil
+	case 1:
+		return sets[0]
+	}
+	slices.SortFunc(sets, func(a, b *roaring.Bitmap) int { return cmp.Compare(a.GetCardinality(), b.GetCardinality()) })
+	return roaring.FastAnd(sets...)
+}
+
+// count is the number of docs in set (nil: every doc).
+func (m *memIndex) count(set *roaring.Bitmap) int {
+	if set == nil {
+		return len(m.ids)
+	}
+	return int(set.GetCardinality())
+}
+
+// aggs counts the docs of set per value of each aggregation, sorted as index.SortBuckets.
+func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.Bucket {
+	out := map[string][]index.Bucket{}
+	for _, a := range names {
+		f := aggKW(a)
+		bs := []index.Bucket{}
+		if set == nil || !set.IsEmpty() {
+			for v, bm := range m.kw[f] {
+				var n uint64
+				if set == nil {
+					n = bm.GetCardinality()
+				} else {
+					n = set.AndCardinality(bm)
+				}
+				if n > 0 {
+					bs = append(bs, index.Bucket{Key: v, Count: int(n)})
+				}
+			}
+		}
+		index.SortBuckets(bs)
+		if len(bs) > maxBuckets {
+			bs = bs[:maxBuckets]
+		}
+		out[a] = bs
+	}
+	return out
+}
+
+func aggKW(a string) int {
+	switch a {
+	case index.AggSubstance:
+		return kSubstance
+	case index.AggClass:
+		return kClass
+	case index.AggFamily:
+		return kFamily
+	case index.AggMarket:
+		return kMarket
+	case index.AggVendor:
+		return kVendorID
+	case index.AggShipsFrom:
+		return kShipsFrom
+	}
+	return kShipsTo
+}
+
+// page returns the listing ids of docs [from, from+size) of set in the order ss (ties by
+// id ascending); size 0 means to the end. A sparse set is sorted directly; a dense one is
+// read by walking the field's order until the page is full.
+func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int) []string {
+	total := m.count(set)
+	if size == 0 || from+size > total {
+		size = total - from
+	}
+	if size <= 0 {
+		return nil
+	}
+	f := -1
+	switch ss.Field {
+	case index.SortPrice:
+		f = nUSD
+	case index.SortUnitPrice:
+		f = nUnitUSD
+	case index.SortFirstSeen:
+		f = nFirstSeen
+	case index.SortLastSeen:
+		f = nLastSeen
+	}
+	desc := ss.Desc && ss.Field != index.SortRelevance // relevance without text: every score is equal
+	var less func(a, b uint32) int
+	order := m.byID
+	if f >= 0 {
+		less, order = m.numLess(f), m.num[f].order
+		if desc {
+			col := m.num[f].col
+			less = func(a, b uint32) int {
+				if c := cmp.Compare(col[b], col[a]); c != 0 {
+					return c
+				}
+				return strings.Compare(m.ids[a], m.ids[b])
+			}
+		}
+	} else {
+		less = func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) }
+		if desc {
+			less = func(a, b uint32) int { return strings.Compare(m.ids[b], m.ids[a]) }
+		}
+	}
+	need := from + size
+	out := make([]string, 0, size)
+	// Walking the order visits about need*N/total docs; sorting the set costs total*log.
+	if set != nil && float64(need)*float64(len(m.ids))/float64(max(total, 1)) > 4*float64(total) {
+		docs := set.ToArray()
+		slices.SortFunc(docs, less)
+		for _, d := range docs[from:need] {
+			out = append(out, m.ids[d])
+		}
+		return out
+	}
+	seen := 0
+	emit := func(d uint32) bool {
+		if set != nil && !set.Contains(d) {
+			return true
+		}
+		if seen >= from {
+			out = append(out, m.ids[d])
+		}
+		seen++
+		return seen < need
+	}
+	switch {
+	case !desc:
+		for _, d := range order {
+			if !emit(d) {
+				break
+			}
+		}
+	case f < 0: // id descending
+		for i := len(order) - 1; i >= 0; i-- {
+			if !emit(order[i]) {
+				break
+			}
+		}
+	default: // value descending, ties by id ascending: walk runs of equal values forwards
+		col := m.num[f].col
+		for hi := len(order); hi > 0; {
+			lo := hi - 1
+			for lo > 0 && col[order[lo-1]] == col[order[hi-1]] {
+				lo--
+			}
+			for _, d := range order[lo:hi] {
+				if !emit(d) {
+					return out
+				}
+			}
+			hi = lo
+		}
+	}
+	return out
+}

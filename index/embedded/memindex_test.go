@@ -1,0 +1,210 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
+)
+
+// memQueries are queries without free text over a synthScale corpus: every filter, sort
+// and aggregation, alone and combined, pages from the start, deep and to the end.
+func memQueries(c scaleCorpus) []index.Query {
+	f := func(v float64) *float64 { return &v }
+	yes, no := true, false
+	base := []index.Query{
+		{},
+		{Substance: []string{"cannabis", "Fentanyl"}},
+		{Class: []string{"opioid"}, Market: []string{c.markets[0], c.markets[2]}},
+		{Family: []string{"nitazene"}},
+		{Vendor: []string{c.vendors[0].ID, c.vendors[3].Handle}},
+		{Actor: []string{c.vendors[4].Actor}},
+		{Actor: []string{"nobody"}},
+		{Entity: []string{c.vendors[1].PGP[0], listingEntity(c)}},
+		{ShipsFrom: []string{"nl", "DE"}, ShipsTo: []string{"WW"}},
+		{DrugOffer: &no},
+		{DrugOffer: &yes, MinUSD: f(20), MaxUSD: f(80.5)},
+		{MinUnitUSD: f(3)},
+		{MaxUSD: f(15)},
+		{SeenSince: synthT0.AddDate(0, 0, -10), SeenUntil: synthT0.AddDate(0, 0, -2)},
+		{FirstSeenSince: synthT0.AddDate(0, -2, 0)},
+		{Market: []string{"nowhere"}},
+	}
+	// Relevance without text is left out: every score is equal and Bleve's order of equal
+	// scores is not defined (the index orders them by id).
+	sorts := []string{"", "price", "-price", "unit_price", "-unit_price", "first_seen", "-first_seen", "last_seen", "-last_seen", "id", "-id"}
+	var out []index.Query
+	for i, q := range base {
+		for j := range 3 {
+			q.Sort = sorts[(i*3+j)%len(sorts)]
+			q.Aggs = index.AggNames
+			switch (i + j) % 4 {
+			case 0:
+				q.From, q.Size = 0, 10
+			case 1:
+				q.From, q.Size = 37, 25
+			case 2:
+				q.From, q.Size = 0, 0
+			case 3:
+				q.From, q.Size = 5, 0
+			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// listingEntity is the first entity value of a listing of c.
+func listingEntity(c scaleCorpus) string {
+	for _, l := range c.listings {
+		if len(l.Entities) > 0 {
+			return l.Entities[0].Value
+		}
+	}
+	return "none"
+}
+
+// TestMemIndexMatchesBleve checks the in-memory index against Bleve (the oracle): the
+// same totals, pages (order included) and aggregations for every query without text,
+// after a bulk load, after updates that change every indexed field, and after a restart
+// from the snapshot.
+func TestMemIndexMatchesBleve(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := mustOpen(t, dir)
+	c := synthScale(600, 5)
+	if err := s.PutVendors(ctx, c.vendors); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(c.listings); i += 500 {
+		if err := s.PutListings(ctx, c.listings[i:min(i+500, len(c.listings))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(stage string) {
+		t.Helper()
+		for _, q := range memQueries(c) {
+			p, err := index.MakePlan(ctx, q, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.searchMem(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.searchBleve(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != want.Total || !slices.Equal(ids(got.Listings), ids(want.Listings)) {
+				t.Errorf("%s: %+v: got %d %v, want %d %v", stage, q, got.Total, head(ids(got.Listings)), want.Total, head(ids(want.Listings)))
+			}
+			if diff := cmp.Diff(want.Aggs, got.Aggs); diff != "" {
+				t.Errorf("%s: %+v: aggs (-bleve +mem):\n%s", stage, q, diff)
+			}
+		}
+	}
+	check("load")
+	// Updates: move listings between substances, prices, countries, vendors and times.
+	r := rand.New(rand.NewPCG(9, 9))
+	var upd []extract.Listing
+	for range 200 {
+		l := c.listings[r.IntN(len(c.listings))]
+		l.Substances = []extract.Substance{{Name: scaleSubstances[r.IntN(len(scaleSubstances))].name, Class: "opioid", Family: "nitazene"}}
+		l.Price.USD = float64(r.IntN(300))
+		l.UnitPriceUSD = l.Price.USD / 3
+		l.ShipsFrom, l.ShipsTo = []string{"NL"}, []string{"US", "WW"}
+		l.DrugOffer = r.IntN(2) == 0
+		l.LastSeen = synthT0.Add(time.Duration(r.IntN(48)) * time.Hour)
+		l.FirstSeen = l.LastSeen.AddDate(0, 0, -r.IntN(400))
+		v := c.vendors[r.IntN(len(c.vendors))]
+		l.VendorID, l.Vendor = v.ID, v.Handle
+		upd = append(upd, l)
+	}
+	for i := 0; i < len(upd); i += 100 {
+		if err := s.PutListings(ctx, upd[i:i+100]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("update")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, snapshotFile)); err != nil {
+		t.Fatalf("no snapshot after Close: %v", err)
+	}
+	s = mustOpen(t, dir)
+	defer s.Close()
+	if !s.memSaved {
+		t.Error("Open did not load the snapshot")
+	}
+	check("reopen")
+}
+
+// TestMemIndexSnapshotDamaged: a snapshot that is cut, overwritten or of another version
+// is rebuilt from the records.
+func TestMemIndexSnapshotDamaged(t *testing.T) {
+	ctx := context.Background()
+	c := synthScale(300, 3)
+	for _, tc := range []struct {
+		name   string
+		damage func(raw []byte) []byte
+	}{
+		{"truncated", func(raw []byte) []byte { return raw[:len(raw)/2] }},
+		{"garbage", func(raw []byte) []byte { return []byte("not a snapshot at all") }},
+		{"version", func(raw []byte) []byte { raw[4] = 99; return raw }},
+		{"unknown_doc", func(raw []byte) []byte { raw[8] = 1; raw[9], raw[10], raw[11] = 0, 0, 0; return raw }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := mustOpen(t, dir)
+			if err := s.PutListings(ctx, c.listings); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, snapshotFile)
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, tc.damage(raw), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s = mustOpen(t, dir)
+			defer s.Close()
+			res, err := s.Search(ctx, index.Query{Size: 1, Aggs: []string{index.AggMarket}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != len(c.listings) || len(res.Aggs[index.AggMarket]) == 0 {
+				t.Errorf("after a damaged snapshot: total %d (want %d), aggs %v", res.Total, len(c.listings), res.Aggs)
+			}
+		})
+	}
+}
+
+func ids(ls []extract.Listing) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.ID
+	}
+	return out
+}
+
+func head(v []string) string {
+	if len(v) > 5 {
+		return fmt.Sprint(v[:5], "...")
+	}
+	return fmt.Sprint(v)
+}
