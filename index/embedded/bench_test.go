@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/indextest"
 )
 
@@ -220,6 +222,8 @@ func BenchmarkSearch(b *testing.B) {
 			c := synthScale(n, 1)
 			kinds = scaleQueries(c)
 			dir, st := cachedIndex(b, n, c)
+			c = scaleCorpus{} // only the store stays live while measuring
+			runtime.GC()
 			start := time.Now()
 			s, err := Open(context.Background(), Options{Dir: dir})
 			if err != nil {
@@ -228,16 +232,18 @@ func BenchmarkSearch(b *testing.B) {
 			defer s.Close()
 			openT := time.Since(start)
 			ctx := context.Background()
-			lat := make([][]time.Duration, len(kinds))
+			lat := make([]latencies, len(kinds))
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			run := func(record bool) {
 				for ki, k := range kinds {
 					for _, q := range k.variants {
-						t := time.Now()
+						t, cpu := time.Now(), threadCPU()
 						if _, err := s.Search(ctx, q); err != nil {
 							b.Fatalf("%s: %v", k.name, err)
 						}
 						if record {
-							lat[ki] = append(lat[ki], time.Since(t))
+							lat[ki].add(time.Since(t), threadCPU()-cpu)
 						}
 					}
 				}
@@ -250,27 +256,48 @@ func BenchmarkSearch(b *testing.B) {
 			p95[n] = map[string]float64{}
 			fmt.Printf("\nn=%d listings (load %s): open %v; ingest at build (load %s): store %.0f docs/s, plain Bleve %.0f docs/s, ratio %.2f; disk %.0f bytes/listing\n",
 				n, loadAvg(), openT.Round(time.Millisecond), st.Load, st.storeRate(), st.plainRate(), st.storeRate()/st.plainRate(), float64(st.DiskBytes)/float64(n))
-			fmt.Printf("%-20s %6s %9s %9s %9s\n", "kind", "runs", "p50 ms", "p95 ms", "p99 ms")
-			for ki, k := range kinds {
-				l := lat[ki]
-				slices.Sort(l)
-				p := func(f float64) float64 {
-					return float64(l[min(len(l)-1, int(f*float64(len(l))))].Microseconds()) / 1000
-				}
-				p95[n][k.name] = p(0.95)
-				fmt.Printf("%-20s %6d %9.1f %9.1f %9.1f\n", k.name, len(l), p(0.50), p(0.95), p(0.99))
-			}
+			printKinds(kinds, lat, p95[n])
 			if dir := os.Getenv("DARKWATCH_BENCH_PROFILE"); dir != "" && n == sizes[len(sizes)-1] {
 				profileKinds(b, s, kinds, dir)
 			}
 		})
 	}
-	if len(sizes) > 1 {
-		lo, hi := sizes[0], sizes[len(sizes)-1]
-		fmt.Printf("\np95(n=%d) / p95(n=%d)\n", hi, lo)
-		for _, k := range kinds {
-			fmt.Printf("%-20s %6.2f\n", k.name, p95[hi][k.name]/max(p95[lo][k.name], 0.1))
-		}
+	printRatios(sizes, kinds, p95)
+}
+
+// latencies are the wall and thread CPU times of one kind's queries.
+type latencies struct{ wall, cpu []time.Duration }
+
+func (l *latencies) add(wall, cpu time.Duration) {
+	l.wall, l.cpu = append(l.wall, wall), append(l.cpu, cpu)
+}
+
+// printKinds prints wall p50/p95/p99 and CPU p50/p95/p99 per kind and records the wall
+// p95s (by kind name) and CPU p95s (by kind name + " cpu").
+func printKinds(kinds []scaleKind, lat []latencies, p95 map[string]float64) {
+	fmt.Printf("%-20s %5s %8s %8s %8s | %8s %8s %8s\n", "kind", "runs", "p50 ms", "p95 ms", "p99 ms", "cpu p50", "cpu p95", "cpu p99")
+	pct := func(l []time.Duration, f float64) float64 {
+		slices.Sort(l)
+		return float64(l[min(len(l)-1, int(f*float64(len(l))))].Microseconds()) / 1000
+	}
+	for ki, k := range kinds {
+		w, c := lat[ki].wall, lat[ki].cpu
+		p95[k.name], p95[k.name+" cpu"] = pct(w, 0.95), pct(c, 0.95)
+		fmt.Printf("%-20s %5d %8.1f %8.1f %8.1f | %8.1f %8.1f %8.1f\n", k.name, len(w),
+			pct(w, 0.50), pct(w, 0.95), pct(w, 0.99), pct(c, 0.50), pct(c, 0.95), pct(c, 0.99))
+	}
+}
+
+// printRatios prints p95 at the largest size over p95 at the smallest, per kind.
+func printRatios(sizes []int, kinds []scaleKind, p95 map[int]map[string]float64) {
+	if len(sizes) < 2 {
+		return
+	}
+	lo, hi := sizes[0], sizes[len(sizes)-1]
+	fmt.Printf("\np95(n=%d) / p95(n=%d)       wall    cpu\n", hi, lo)
+	for _, k := range kinds {
+		c := k.name + " cpu"
+		fmt.Printf("%-20s %14.2f %6.2f\n", k.name, p95[hi][k.name]/max(p95[lo][k.name], 0.1), p95[hi][c]/max(p95[lo][c], 0.1))
 	}
 }
 
@@ -297,4 +324,78 @@ func profileKinds(b *testing.B, s *Store, kinds []scaleKind, dir string) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}
+}
+
+// BenchmarkMemIndex measures the in-memory index alone (filters, facet counts, sorts and
+// pages of every query kind without free text; the page's records are not read) at
+// benchSizes listings, built directly from the synthetic corpus in seconds: the scaling
+// of the part that answers the UI and every filter, at sizes whose full Store takes hours
+// to build on a busy machine. It prints p50/p95/p99 per kind, the heap bytes per listing,
+// the cost of applying a batch of 1000 new listings, and p95(largest)/p95(smallest).
+func BenchmarkMemIndex(b *testing.B) {
+	sizes := benchSizes(b)
+	p95 := map[int]map[string]float64{}
+	var kinds []scaleKind
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			c := synthScale(n+20000, 1)
+			extra := c.listings[n:]
+			c.listings = c.listings[:n]
+			kinds = slices.DeleteFunc(scaleQueries(c), func(k scaleKind) bool { return k.variants[0].Text != "" })
+			var ms0, ms1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms0)
+			start := time.Now()
+			s := &Store{mem: newMemIndex(), vendors: map[string]extract.Vendor{}, vendorsBy: map[string][]string{}}
+			for _, l := range c.listings {
+				s.mem.load(l)
+			}
+			s.mem.sortAll()
+			buildT := time.Since(start)
+			runtime.GC()
+			runtime.ReadMemStats(&ms1)
+			for _, v := range c.vendors {
+				s.cacheVendor(v)
+			}
+			// Ingest overhead: batches of 1000 new listings applied to the full index.
+			start = time.Now()
+			for i := 0; i < len(extra); i += 1000 {
+				s.mem.apply(make([]*extract.Listing, 1000), extra[i:i+1000])
+			}
+			applyT := time.Since(start) / time.Duration(len(extra)/1000)
+			// Only the index stays live while measuring (as in a serving process): the
+			// corpus would make every GC cycle scan a gigabyte.
+			c.listings, extra = nil, nil
+			runtime.GC()
+			ctx := context.Background()
+			lat := make([]latencies, len(kinds))
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			run := func(record bool) {
+				for ki, k := range kinds {
+					for _, q := range k.variants {
+						t, cpu := time.Now(), threadCPU()
+						p, err := index.MakePlan(ctx, q, s)
+						if err != nil {
+							b.Fatal(err)
+						}
+						s.mem.search(p)
+						if record {
+							lat[ki].add(time.Since(t), threadCPU()-cpu)
+						}
+					}
+				}
+			}
+			run(false)
+			for b.Loop() {
+				run(true)
+			}
+			b.StopTimer()
+			p95[n] = map[string]float64{}
+			fmt.Printf("\nmemindex n=%d (load %s): built in %v, %.0f heap bytes/listing, apply %v per batch of 1000 new listings\n",
+				n, loadAvg(), buildT.Round(time.Millisecond), float64(ms1.HeapAlloc-ms0.HeapAlloc)/float64(n), applyT.Round(time.Microsecond))
+			printKinds(kinds, lat, p95[n])
+		})
+	}
+	printRatios(sizes, kinds, p95)
 }

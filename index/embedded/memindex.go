@@ -55,6 +55,12 @@ type memIndex struct {
 	num  [nNum]numField
 	// byID is every doc sorted by listing id.
 	byID []uint32
+	// vendorOf is the vendor id of each doc as an index into vendorNames (-1: none): the
+	// vendor facet of a filtered set counts its docs instead of intersecting a bitmap per
+	// vendor (tens of thousands at a million listings).
+	vendorOf    []int32
+	vendorNames []string
+	vendorNum   map[string]int32
 }
 
 type numField struct {
@@ -63,7 +69,7 @@ type numField struct {
 }
 
 func newMemIndex() *memIndex {
-	m := &memIndex{docs: map[string]uint32{}}
+	m := &memIndex{docs: map[string]uint32{}, vendorNum: map[string]int32{}}
 	for i := range m.kw {
 		m.kw[i] = map[string]*roaring.Bitmap{}
 	}
@@ -117,8 +123,10 @@ func (m *memIndex) apply(olds []*extract.Listing, ls []extract.Listing) {
 			for f := range m.num {
 				m.num[f].col = append(m.num[f].col, 0)
 			}
+			m.vendorOf = append(m.vendorOf, -1)
 			newDocs = append(newDocs, doc)
 		}
+		m.setVendor(doc, l.VendorID)
 		nv := kwValues(l)
 		if ok && olds[i] != nil {
 			ov := kwValues(*olds[i])
@@ -214,6 +222,36 @@ func (m *memIndex) load(l extract.Listing) {
 	for f, v := range numValues(l) {
 		m.num[f].col = append(m.num[f].col, v)
 	}
+	m.vendorOf = append(m.vendorOf, -1)
+	m.setVendor(doc, l.VendorID)
+}
+
+func (m *memIndex) setVendor(doc uint32, vendorID string) {
+	if vendorID == "" {
+		m.vendorOf[doc] = -1
+		return
+	}
+	n, ok := m.vendorNum[vendorID]
+	if !ok {
+		n = int32(len(m.vendorNames))
+		m.vendorNames = append(m.vendorNames, vendorID)
+		m.vendorNum[vendorID] = n
+	}
+	m.vendorOf[doc] = n
+}
+
+// fillVendors derives vendorOf from the vendor id bitmaps (after loading a snapshot).
+func (m *memIndex) fillVendors() {
+	m.vendorOf = make([]int32, len(m.ids))
+	for i := range m.vendorOf {
+		m.vendorOf[i] = -1
+	}
+	for v, bm := range m.kw[kVendorID] {
+		it := bm.Iterator()
+		for it.HasNext() {
+			m.setVendor(it.Next(), v)
+		}
+	}
 }
 
 // sortAll rebuilds every order from the columns (after a bulk load).
@@ -239,6 +277,19 @@ func (m *memIndex) sortAll() {
 			bm.RunOptimize()
 		}
 	}
+}
+
+// search answers p (its filters; not its text): the total, the aggregations and the
+// listing ids of the page.
+func (m *memIndex) search(p index.Plan) (index.Result, []string) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	set := m.filter(p)
+	out := index.Result{Total: m.count(set)}
+	if len(p.Aggs) > 0 {
+		out.Aggs = m.aggs(set, p.Aggs)
+	}
+	return out, m.page(set, p.Sort, p.From, p.Size)
 }
 
 // terms is the union of the bitmaps of vals in field f (an empty bitmap when none exist).
@@ -271,11 +322,12 @@ func (m *memIndex) numRange(f int, lo, hi *float64) *roaring.Bitmap {
 	if i >= j {
 		return roaring.New()
 	}
-	seg := slices.Clone(nf.order[i:j])
-	slices.Sort(seg)
-	bm := roaring.New()
-	bm.AddMany(seg)
-	return bm
+	// Set bits in a dense bitset (O(matches), no sort), then compress.
+	words := make([]uint64, (len(m.ids)+63)/64)
+	for _, d := range nf.order[i:j] {
+		words[d>>6] |= 1 << (d & 63)
+	}
+	return roaring.FromDense(words, false)
 }
 
 // filter is the set of docs matching the filters of p (not its text), or nil for every
@@ -353,7 +405,9 @@ func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.
 	for _, a := range names {
 		f := aggKW(a)
 		bs := []index.Bucket{}
-		if set == nil || !set.IsEmpty() {
+		if f == kVendorID && set != nil {
+			bs = m.vendorBuckets(set)
+		} else if set == nil || !set.IsEmpty() {
 			for v, bm := range m.kw[f] {
 				var n uint64
 				if set == nil {
@@ -373,6 +427,27 @@ func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.
 		out[a] = bs
 	}
 	return out
+}
+
+// vendorBuckets counts the docs of set per vendor id.
+func (m *memIndex) vendorBuckets(set *roaring.Bitmap) []index.Bucket {
+	counts := make([]int32, len(m.vendorNames))
+	it := set.ManyIterator()
+	buf := make([]uint32, 1024)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, d := range buf[:n] {
+			if v := m.vendorOf[d]; v >= 0 {
+				counts[v]++
+			}
+		}
+	}
+	bs := []index.Bucket{}
+	for v, n := range counts {
+		if n > 0 {
+			bs = append(bs, index.Bucket{Key: m.vendorNames[v], Count: int(n)})
+		}
+	}
+	return bs
 }
 
 func aggKW(a string) int {

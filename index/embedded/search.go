@@ -35,14 +35,7 @@ func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error)
 // searchMem answers a query without free text from the in-memory index alone; only the
 // page's records are read.
 func (s *Store) searchMem(p index.Plan) (index.Result, error) {
-	s.mem.mu.RLock()
-	set := s.mem.filter(p)
-	out := index.Result{Total: s.mem.count(set)}
-	if len(p.Aggs) > 0 {
-		out.Aggs = s.mem.aggs(set, p.Aggs)
-	}
-	ids := s.mem.page(set, p.Sort, p.From, p.Size)
-	s.mem.mu.RUnlock()
+	out, ids := s.mem.search(p)
 	return s.loadPage(out, ids)
 }
 

@@ -204,5 +204,6 @@ func loadMemIndex(path string) (*memIndex, error) {
 	if slices.ContainsFunc(m.byID, func(d uint32) bool { return int(d) >= len(m.ids) }) {
 		return nil, errors.New("read snapshot: id order holds an unknown doc")
 	}
+	m.fillVendors()
 	return m, nil
 }
