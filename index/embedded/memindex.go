@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -61,6 +62,12 @@ type memIndex struct {
 	vendorOf    []int32
 	vendorNames []string
 	vendorNum   map[string]int32
+	// gen counts applied batches; allAggs caches the buckets of every doc (the UI's
+	// unfiltered search page) per aggregation for generation allAggsGen.
+	gen        uint64
+	cacheMu    sync.Mutex
+	allAggs    map[string][]index.Bucket
+	allAggsGen uint64
 }
 
 type numField struct {
@@ -112,6 +119,7 @@ func numValues(l extract.Listing) [nNum]float64 {
 func (m *memIndex) apply(olds []*extract.Listing, ls []extract.Listing) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.gen++
 	var changed [nNum][]uint32
 	var newDocs []uint32
 	for i, l := range ls {
@@ -289,7 +297,7 @@ func (m *memIndex) search(p index.Plan) (index.Result, []string) {
 	if len(p.Aggs) > 0 {
 		out.Aggs = m.aggs(set, p.Aggs)
 	}
-	return out, m.page(set, p.Sort, p.From, p.Size)
+	return out, m.page(set, p.Sort, p.From, p.Size, ranges(p))
 }
 
 // terms is the union of the bitmaps of vals in field f (an empty bitmap when none exist).
@@ -309,25 +317,71 @@ func (m *memIndex) terms(f int, vals []string) *roaring.Bitmap {
 	return roaring.FastOr(bs...)
 }
 
-// numRange is the docs whose value of field f is within [lo, hi] (nil: unbounded).
-func (m *memIndex) numRange(f int, lo, hi *float64) *roaring.Bitmap {
+// bounds is the part [i, j) of field f's order whose values are within [lo, hi]
+// (nil: unbounded).
+func (m *memIndex) bounds(f int, r *valueRange) (i, j int) {
 	nf := m.num[f]
-	i, j := 0, len(nf.order)
-	if lo != nil {
-		i = sort.Search(len(nf.order), func(k int) bool { return nf.col[nf.order[k]] >= *lo })
+	i, j = 0, len(nf.order)
+	if r == nil {
+		return i, j
 	}
-	if hi != nil {
-		j = sort.Search(len(nf.order), func(k int) bool { return nf.col[nf.order[k]] > *hi })
+	if r.lo != nil {
+		i = sort.Search(len(nf.order), func(k int) bool { return nf.col[nf.order[k]] >= *r.lo })
 	}
+	if r.hi != nil {
+		j = sort.Search(len(nf.order), func(k int) bool { return nf.col[nf.order[k]] > *r.hi })
+	}
+	return i, max(i, j)
+}
+
+// numRange is the docs whose value of field f is within r.
+func (m *memIndex) numRange(f int, r *valueRange) *roaring.Bitmap {
+	i, j := m.bounds(f, r)
 	if i >= j {
 		return roaring.New()
 	}
 	// Set bits in a dense bitset (O(matches), no sort), then compress.
 	words := make([]uint64, (len(m.ids)+63)/64)
-	for _, d := range nf.order[i:j] {
+	for _, d := range m.num[f].order[i:j] {
 		words[d>>6] |= 1 << (d & 63)
 	}
 	return roaring.FromDense(words, false)
+}
+
+// valueRange is an inclusive range of a numeric field (nil bound: unbounded).
+type valueRange struct{ lo, hi *float64 }
+
+// ranges are the numeric ranges of p by field (nil: no constraint), as indexed: prices
+// in cents, times in milliseconds.
+func ranges(p index.Plan) [nNum]*valueRange {
+	var r [nNum]*valueRange
+	cents := func(v *float64) *float64 {
+		if v == nil {
+			return nil
+		}
+		c := index.Cents(*v)
+		return &c
+	}
+	ms := func(t time.Time) *float64 {
+		if t.IsZero() {
+			return nil
+		}
+		v := float64(index.Millis(t))
+		return &v
+	}
+	if p.MinUSD != nil || p.MaxUSD != nil {
+		r[nUSD] = &valueRange{cents(p.MinUSD), cents(p.MaxUSD)}
+	}
+	if p.MinUnitUSD != nil || p.MaxUnitUSD != nil {
+		r[nUnitUSD] = &valueRange{cents(p.MinUnitUSD), cents(p.MaxUnitUSD)}
+	}
+	if !p.SeenSince.IsZero() || !p.SeenUntil.IsZero() {
+		r[nLastSeen] = &valueRange{ms(p.SeenSince), ms(p.SeenUntil)}
+	}
+	if !p.FirstSeenSince.IsZero() {
+		r[nFirstSeen] = &valueRange{ms(p.FirstSeenSince), nil}
+	}
+	return r
 }
 
 // filter is the set of docs matching the filters of p (not its text), or nil for every
@@ -355,31 +409,10 @@ func (m *memIndex) filter(p index.Plan) *roaring.Bitmap {
 	if p.DrugOffer != nil {
 		sets = append(sets, m.terms(kDrugOffer, []string{boolKey(*p.DrugOffer)}))
 	}
-	cents := func(v *float64) *float64 {
-		if v == nil {
-			return nil
+	for f, r := range ranges(p) {
+		if r != nil {
+			sets = append(sets, m.numRange(f, r))
 		}
-		c := index.Cents(*v)
-		return &c
-	}
-	if p.MinUSD != nil || p.MaxUSD != nil {
-		sets = append(sets, m.numRange(nUSD, cents(p.MinUSD), cents(p.MaxUSD)))
-	}
-	if p.MinUnitUSD != nil || p.MaxUnitUSD != nil {
-		sets = append(sets, m.numRange(nUnitUSD, cents(p.MinUnitUSD), cents(p.MaxUnitUSD)))
-	}
-	ms := func(t interface{ UnixMilli() int64 }, zero bool) *float64 {
-		if zero {
-			return nil
-		}
-		v := float64(t.UnixMilli())
-		return &v
-	}
-	if !p.SeenSince.IsZero() || !p.SeenUntil.IsZero() {
-		sets = append(sets, m.numRange(nLastSeen, ms(p.SeenSince, p.SeenSince.IsZero()), ms(p.SeenUntil, p.SeenUntil.IsZero())))
-	}
-	if !p.FirstSeenSince.IsZero() {
-		sets = append(sets, m.numRange(nFirstSeen, ms(p.FirstSeenSince, false), nil))
 	}
 	switch len(sets) {
 	case 0:
@@ -403,19 +436,17 @@ func (m *memIndex) count(set *roaring.Bitmap) int {
 func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.Bucket {
 	out := map[string][]index.Bucket{}
 	for _, a := range names {
+		if set == nil {
+			out[a] = m.allBuckets(a)
+			continue
+		}
 		f := aggKW(a)
 		bs := []index.Bucket{}
-		if f == kVendorID && set != nil {
+		if f == kVendorID {
 			bs = m.vendorBuckets(set)
-		} else if set == nil || !set.IsEmpty() {
+		} else if !set.IsEmpty() {
 			for v, bm := range m.kw[f] {
-				var n uint64
-				if set == nil {
-					n = bm.GetCardinality()
-				} else {
-					n = set.AndCardinality(bm)
-				}
-				if n > 0 {
+				if n := set.AndCardinality(bm); n > 0 {
 					bs = append(bs, index.Bucket{Key: v, Count: int(n)})
 				}
 			}
@@ -427,6 +458,29 @@ func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.
 		out[a] = bs
 	}
 	return out
+}
+
+// allBuckets are the buckets of aggregation a over every doc, cached until the next
+// write. Callers hold mu (read).
+func (m *memIndex) allBuckets(a string) []index.Bucket {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	if m.allAggs == nil || m.allAggsGen != m.gen {
+		m.allAggs, m.allAggsGen = map[string][]index.Bucket{}, m.gen
+	}
+	bs, ok := m.allAggs[a]
+	if !ok {
+		bs = []index.Bucket{}
+		for v, bm := range m.kw[aggKW(a)] {
+			bs = append(bs, index.Bucket{Key: v, Count: int(bm.GetCardinality())})
+		}
+		index.SortBuckets(bs)
+		if len(bs) > maxBuckets {
+			bs = bs[:maxBuckets]
+		}
+		m.allAggs[a] = bs
+	}
+	return slices.Clone(bs)
 }
 
 // vendorBuckets counts the docs of set per vendor id.
@@ -471,7 +525,7 @@ func aggKW(a string) int {
 // page returns the listing ids of docs [from, from+size) of set in the order ss (ties by
 // id ascending); size 0 means to the end. A sparse set is sorted directly; a dense one is
 // read by walking the field's order until the page is full.
-func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int) []string {
+func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int, rs [nNum]*valueRange) []string {
 	total := m.count(set)
 	if size == 0 || from+size > total {
 		size = total - from
@@ -495,6 +549,9 @@ func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int) 
 	order := m.byID
 	if f >= 0 {
 		less, order = m.numLess(f), m.num[f].order
+		// A range on the sort field: only that part of the order can match.
+		i, j := m.bounds(f, rs[f])
+		order = order[i:j]
 		if desc {
 			col := m.num[f].col
 			less = func(a, b uint32) int {
@@ -513,7 +570,7 @@ func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int) 
 	need := from + size
 	out := make([]string, 0, size)
 	// Walking the order visits about need*N/total docs; sorting the set costs total*log.
-	if set != nil && float64(need)*float64(len(m.ids))/float64(max(total, 1)) > 4*float64(total) {
+	if set != nil && float64(need)*float64(len(order))/float64(max(total, 1)) > 4*float64(total) {
 		docs := set.ToArray()
 		slices.SortFunc(docs, less)
 		for _, d := range docs[from:need] {
