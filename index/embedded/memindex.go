@@ -120,7 +120,7 @@ func (m *memIndex) apply(olds []*extract.Listing, ls []extract.Listing) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.gen++
-	var changed [nNum][]uint32
+	var changed, moved [nNum][]uint32
 	var newDocs []uint32
 	for i, l := range ls {
 		doc, ok := m.docs[l.ID]
@@ -164,15 +164,18 @@ func (m *memIndex) apply(olds []*extract.Listing, ls []extract.Listing) {
 		num := numValues(l)
 		for f := range num {
 			if !ok || m.num[f].col[doc] != num[f] {
+				if ok {
+					moved[f] = append(moved[f], doc)
+				}
 				m.num[f].col[doc] = num[f]
 				changed[f] = append(changed[f], doc)
 			}
 		}
 	}
 	for f := range m.num {
-		m.num[f].order = m.mergeOrder(m.num[f].order, changed[f], m.numLess(f))
+		m.num[f].order = m.mergeOrder(m.num[f].order, changed[f], moved[f], m.numLess(f))
 	}
-	m.byID = m.mergeOrder(m.byID, newDocs, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
+	m.byID = m.mergeOrder(m.byID, newDocs, nil, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
 }
 
 func (m *memIndex) numLess(f int) func(a, b uint32) int {
@@ -185,31 +188,32 @@ func (m *memIndex) numLess(f int) func(a, b uint32) int {
 	}
 }
 
-// mergeOrder returns order with the docs of changed moved to their place under less:
-// changed docs already in order are dropped, changed is sorted and merged in.
-func (m *memIndex) mergeOrder(order, changed []uint32, less func(a, b uint32) int) []uint32 {
+// mergeOrder returns order with the docs of changed at their place under less; moved are
+// the docs of changed that order already holds (at their old place). Cost: one pass to
+// drop moved docs, a binary search per changed doc and copying the segments between them.
+func (m *memIndex) mergeOrder(order, changed, moved []uint32, less func(a, b uint32) int) []uint32 {
 	if len(changed) == 0 {
 		return order
 	}
 	slices.SortFunc(changed, less)
 	changed = slices.Compact(changed)
-	if len(order) == 0 {
-		return changed
+	if len(moved) > 0 {
+		gone := make([]uint64, (len(m.ids)+63)/64)
+		for _, d := range moved {
+			gone[d>>6] |= 1 << (d & 63)
+		}
+		// Writers hold mu: no reader sees order while it is compacted in place.
+		order = slices.DeleteFunc(order, func(d uint32) bool { return gone[d>>6]&(1<<(d&63)) != 0 })
 	}
-	isChanged := roaring.BitmapOf(changed...)
 	out := make([]uint32, 0, len(order)+len(changed))
-	j := 0
-	for _, d := range order {
-		if isChanged.Contains(d) {
-			continue
-		}
-		for j < len(changed) && less(changed[j], d) < 0 {
-			out = append(out, changed[j])
-			j++
-		}
-		out = append(out, d)
+	prev := 0
+	for _, c := range changed {
+		i := prev + sort.Search(len(order)-prev, func(k int) bool { return less(c, order[prev+k]) < 0 })
+		out = append(out, order[prev:i]...)
+		out = append(out, c)
+		prev = i
 	}
-	return append(out, changed[j:]...)
+	return append(out, order[prev:]...)
 }
 
 // load adds a listing during a bulk load (ids are unique; sortAll follows).
