@@ -75,6 +75,13 @@ func genericExtract(pc *pageCtx) pageOut {
 	vendorURL := vendorFromURL(pc.page.URL) != "" && !genListingRe.MatchString(strings.ToLower(pc.page.URL))
 	if vendorURL && !d.priceLabel {
 		if v, ok := genericVendor(pc); ok {
+			// a vendor's page lists the vendor's own listings
+			for _, c := range cards {
+				if c.l.Vendor == "" {
+					c.l.Vendor = v.v.Handle
+					c.vendorURL = pc.page.URL
+				}
+			}
 			return pageOut{kind: KindVendor, vendors: []*vDraft{v}, listings: cards}
 		}
 	}
@@ -620,6 +627,21 @@ func detectCards(pc *pageCtx) []*lDraft {
 				best = group{nodes: g, good: good}
 			}
 		}
+		// rows of a grid: when rows hold two or more cards each, the cells are the
+		// records (cousins, not siblings); a row holding one card is itself the record
+		for _, rows := range groups {
+			if len(rows) < 2 {
+				continue
+			}
+			for _, g := range gridCells(rows) {
+				if len(g) < 3 || len(g) <= best.good {
+					continue
+				}
+				if good := gridGood(g); good >= 3 && float64(good) >= 0.6*float64(len(g)) && good > best.good {
+					best = group{nodes: g, good: good}
+				}
+			}
+		}
 	}
 	var out []*lDraft
 	seen := map[string]*lDraft{}
@@ -666,7 +688,7 @@ func normClass(c string) string {
 }
 
 func cardLike(n *html.Node) bool {
-	if !hasTitleLink(n) {
+	if !hasTitleLink(n) && !linklessCard(n) {
 		return false
 	}
 	t := oneLine(nodeText(n))
@@ -845,7 +867,7 @@ func hasTitleLink(n *html.Node) bool {
 		c := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if c.Type == html.ElementNode && c.DataAtom == atom.A {
-			if h := strings.ToLower(attr(c, "href")); h != "" && !genIgnoreRe.MatchString(h) && (!genVendorRe.MatchString(h) || genListingRe.MatchString(h)) {
+			if h := strings.ToLower(attr(c, "href")); h != "" && !genIgnoreRe.MatchString(h) && !imageURLRe.MatchString(h) && (!genVendorRe.MatchString(h) || genListingRe.MatchString(h)) {
 				if t := oneLine(nodeText(c)); t != "" && !isActionText(t) {
 					return true
 				}
@@ -870,7 +892,7 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	for _, a := range sel.Nodes {
 		raw := attr(a, "href")
 		h := strings.ToLower(raw)
-		if genIgnoreRe.MatchString(h) || a == vendorLink {
+		if genIgnoreRe.MatchString(h) || imageURLRe.MatchString(h) || a == vendorLink {
 			continue
 		}
 		t := oneLine(nodeText(a))
@@ -893,6 +915,9 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 		}
 	}
 	if titleLink == nil {
+		if linklessCard(c) {
+			return readLinklessCard(pc, c)
+		}
 		return nil
 	}
 	d.l.Title = oneLine(nodeText(titleLink))
