@@ -18,7 +18,7 @@ FUZZTIME     ?= 60s
 #   FUZZ_TARGETS += ./extract/price:FuzzParse
 FUZZ_TARGETS ?= ./extract/price:FuzzPriceParse ./extract/quantity:FuzzQuantityParse \
 	./extract/country:FuzzCountryParse ./extract/entity:FuzzPGPBlock ./extract/entity:FuzzEntityFind \
-	./extract:FuzzExtractPage ./extract:FuzzURLKey ./extract/substance:FuzzTag ./crawler:FuzzCanonical \
+	./extract:FuzzExtractPage ./extract:FuzzURLKey ./extract:FuzzPartOf ./extract/substance:FuzzTag ./crawler:FuzzCanonical \
 	./crawler/testbed:FuzzSOCKS ./crawler/tor:FuzzDecodeBody ./crawler/tor:FuzzControlField ./index/api:FuzzSearchParams \
 	./extract/induce:FuzzInduce ./extract/induce:FuzzDecode
 SERVICES     := deploy/dev/services.sh

@@ -489,7 +489,9 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 	c.opts.Metrics.records(l.Market, len(res.Listings), len(res.Vendors))
 	var links []frontier.Item
 	if fr.status < 400 {
-		links = c.follow(m, l, res.Links)
+		// A listing's tab sub-pages (parts) are fetched only when its record lacks what
+		// they carry (extract.NeededLinks); the sink merges them into that record.
+		links = c.follow(m, l, extract.NeededLinks(res, l.URL))
 	}
 	result := frontier.Result{Status: frontier.Done}
 	// Every page comes back (navigation too: that is where new listings show up), so a
@@ -580,7 +582,7 @@ func (c *Crawler) follow(m *marketState, l frontier.Lease, links []extract.Link)
 		seen[s] = true
 		kind, prio := frontier.KindNav, prioNav
 		switch ln.Kind {
-		case extract.LinkListing:
+		case extract.LinkListing, extract.LinkPart:
 			kind, prio = frontier.KindListing, prioListing
 		case extract.LinkVendor:
 			kind, prio = frontier.KindVendor, prioVendor

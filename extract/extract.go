@@ -211,6 +211,9 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 		res.Links = classifyLinks(pc, prof)
 	}
 	res.Issues = append(pageIssues, res.Issues...)
+	if parent, _, ok := PartOf(p.URL); ok && res.Kind != KindInterstitial && res.Kind != KindNotFound {
+		res = asPart(res, p.URL, parent, pc.market, prof) // a listing's tab page (parts.go)
+	}
 	if res.Kind == "" {
 		res.Kind = KindOther
 	}

@@ -73,7 +73,10 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 				continue
 			}
 			rel := strings.ToLower(attr(n, "rel"))
+			_, _, part := PartOf(u)
 			switch {
+			case part:
+				kind = LinkPart // a listing's tab sub-page (parts.go)
 			case rel == "next" || isNextText(n):
 				kind = LinkNext
 			case genListingRe.MatchString(lu):

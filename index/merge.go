@@ -32,6 +32,16 @@ func PrepareListing(l extract.Listing, now time.Time) extract.Listing {
 // record of the listing has been seen.
 var PartialIssue = extract.Issue{Field: "source", Reason: "partial: read from a card on a category, search or vendor page"}
 
+// PartIssue marks a part record: the places read from one of a listing's tab sub-pages
+// (extract.KindPart, e.g. its shipping tab), keyed like the listing. A part record is also
+// partial (it is no listing-page sighting: no price history, no derived vendor). The merge
+// takes only its places, and only where the listing's record has none; it is stored on its
+// own only until a record of the listing arrives.
+var PartIssue = extract.Issue{Field: "source", Reason: "part: places read from a tab sub-page of the listing"}
+
+// IsPart reports whether l carries the PartIssue mark.
+func IsPart(l extract.Listing) bool { return slices.Contains(l.Issues, PartIssue) }
+
 // MarkPartial returns l marked as partial (see PartialIssue).
 func MarkPartial(l extract.Listing) extract.Listing {
 	if IsPartial(l) {
@@ -73,13 +83,24 @@ func CardPage(kind string) bool {
 // a profile's extra cards) as partial records, so they never clear those listings' own
 // content. The page's own listing is the only one, or the one whose URL (or listing key)
 // is the page's. From any other page (category, search, vendor: cards): those whose id
-// comes from their link, marked partial. A card whose link has no listing key gets an id
+// comes from their link, marked partial. From a listing's tab sub-page (extract.KindPart):
+// its part record, marked partial and part (see PartIssue). A card whose link has no listing key gets an id
 // made from its title (reported as an issue on the id), which the listing page's record
 // would not share, so it is not stored.
 func ToStore(kind, pageURL string, ls []extract.Listing) []extract.Listing {
 	switch {
 	case kind == extract.KindForumThread, kind == extract.KindListing && len(ls) <= 1:
 		return ls
+	case kind == extract.KindPart:
+		out := make([]extract.Listing, 0, len(ls))
+		for _, l := range ls {
+			if l.ID != "" && (len(l.ShipsFrom) > 0 || len(l.ShipsTo) > 0) {
+				l = MarkPartial(l)
+				l.Issues = append(slices.Clip(l.Issues), PartIssue)
+				out = append(out, l)
+			}
+		}
+		return out
 	case kind == extract.KindListing:
 		own := extract.URLKey(pageURL)
 		out := make([]extract.Listing, len(ls))
@@ -123,6 +144,9 @@ type PartsSeen struct {
 	Title   time.Time `json:"title,omitzero"`
 	Price   time.Time `json:"price,omitzero"`
 	Status  time.Time `json:"status,omitzero"`
+	// Places: when the places were read from a part record (a tab sub-page); zero when they
+	// are the content's own. A record without places keeps these.
+	Places time.Time `json:"places,omitzero"`
 }
 
 // StateOf is the state of one incoming (prepared) listing.
@@ -194,11 +218,63 @@ func (s ListingState) content() part {
 // On equal times the incoming state wins. For full records the result does not depend
 // on the order of the puts, so spool replay and concurrent crawlers converge; among
 // partial records only, the filling of empty content fields can depend on it.
+//
+// A part record (IsPart) adds only its places, to a record that has none; a part stored on
+// its own gives way to the first record of the listing, which keeps the part's places when
+// it has none (Seen.Places), and so does every later record without places.
 func MergeListing(old *ListingState, in ListingState) ListingState {
 	if old == nil {
 		return in
 	}
-	a, b := *old, in // a: stored, b: incoming
+	if IsPart(old.Listing) || IsPart(in.Listing) {
+		return mergePart(*old, in)
+	}
+	out := mergeRecords(*old, in)
+	if !old.Seen.Places.IsZero() && (fillPlaces(&out.Listing, old.Listing) || samePlaces(out.Listing, old.Listing)) {
+		out.Seen.Places = old.Seen.Places
+	}
+	return out
+}
+
+// mergePart merges states of which at least one is a part record.
+func mergePart(a, b ListingState) ListingState {
+	switch {
+	case IsPart(a.Listing) && IsPart(b.Listing):
+		if a.Listing.LastSeen.After(b.Listing.LastSeen) {
+			return a
+		}
+		return b
+	case IsPart(b.Listing):
+		out := a
+		if fillPlaces(&out.Listing, b.Listing) {
+			out.Seen.Places = b.Listing.LastSeen
+		}
+		return out
+	}
+	out := b
+	if fillPlaces(&out.Listing, a.Listing) {
+		out.Seen.Places = a.Listing.LastSeen
+	}
+	return out
+}
+
+// fillPlaces gives l the origin and the destination of p that l lacks; it reports whether
+// it filled any (extract.MergePart does the same for one page's record).
+func fillPlaces(l *extract.Listing, p extract.Listing) bool {
+	m := extract.MergePart(*l, p)
+	changed := !samePlaces(m, *l)
+	*l = m
+	return changed
+}
+
+// samePlaces reports whether l and p have the same origin and destination.
+func samePlaces(l, p extract.Listing) bool {
+	return slices.Equal(l.ShipsFrom, p.ShipsFrom) && slices.Equal(l.ShipsTo, p.ShipsTo) &&
+		l.ShipsFromRaw == p.ShipsFromRaw && l.ShipsToRaw == p.ShipsToRaw
+}
+
+// mergeRecords merges two listing states, neither a part record.
+func mergeRecords(a, b ListingState) ListingState { // a: stored, b: incoming
 	oc, ic := a.content(), b.content()
 	src, other := b, a
 	if oc.beats(ic) {

@@ -106,8 +106,12 @@ func (s *indexSink) Put(ctx context.Context, p crawler.Page) error {
 			return fmt.Errorf("store listings: %w", err)
 		}
 	}
-	// Observers see every listing, as read (cards unmarked, including those not stored).
+	// Observers see every listing, as read (cards unmarked, including those not stored);
+	// a listing's tab sub-page (part) holds no listing of its own for them.
 	p.Result.Listings, p.Result.Vendors = ls, vs
+	if p.Result.Kind == extract.KindPart {
+		p.Result.Listings = nil
+	}
 	for _, o := range s.observers {
 		if err := o.ObservePage(ctx, p); err != nil {
 			return fmt.Errorf("alerts: %w", err)

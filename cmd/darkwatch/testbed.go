@@ -21,7 +21,7 @@ func runTestbed(ctx context.Context, e env) int {
 	httpAddr := fs.String("http", "", "alias of --listen")
 	socks := fs.String("socks", "", "SOCKS5 emulator address; default 127.0.0.1:0")
 	seed := fs.Int64("seed", 1, "world seed")
-	markets := fs.Int("markets", 4, "number of markets (families cycle: classic, rushop, forum, shop)")
+	markets := fs.Int("markets", 4, "number of markets (families cycle: classic, rushop, forum, shop, grid, tabs, store; 7 = one of each)")
 	listings := fs.Int("listings", 200, "listings per market on day 1")
 	day := fs.Int("day", 1, "simulated day (1, 2, 3...)")
 	faults := fs.String("faults", "none", "fault mode: none, onion or hostile")

@@ -184,6 +184,12 @@ func (w *World) render(m *market, r *http.Request) *page {
 		return w.forumPage(m, path, q)
 	case FamilyShop:
 		return w.shopPage(m, path, q)
+	case FamilyGrid:
+		return w.variant(m, r.URL.RequestURI(), w.gridPage(m, path, q))
+	case FamilyTabs:
+		return w.variant(m, r.URL.RequestURI(), w.tabsPage(m, path, q))
+	case FamilyStore:
+		return w.variant(m, r.URL.RequestURI(), w.storePage(m, path, q))
 	}
 	return w.classicPage(m, path, q)
 }

@@ -39,6 +39,12 @@ func (m *market) listingKey(i int) string {
 		return strconv.Itoa(5000 + i)
 	case FamilyShop:
 		return fmt.Sprintf("p%d", 100+i)
+	case FamilyGrid:
+		return gridKey(m, i)
+	case FamilyTabs:
+		return tabsKey(i)
+	case FamilyStore:
+		return storeKey(i)
 	}
 	return strconv.Itoa(100000 + i*7)
 }
@@ -48,6 +54,12 @@ func (m *market) listingIndex(key string) (int, bool) {
 	var n int
 	var err error
 	switch m.family {
+	case FamilyGrid:
+		return gridIndex(m, key)
+	case FamilyTabs:
+		return tabsIndex(key)
+	case FamilyStore:
+		return storeIndex(key)
 	case FamilyShop:
 		if len(key) < 2 || key[0] != 'p' {
 			return 0, false
@@ -268,6 +280,9 @@ func (w *World) record(s *slot, d int) extract.Listing {
 		toRaw += c.name
 	}
 	l.ShipsToRaw = toRaw
+	if m.family == FamilyStore || m.family == FamilyTabs {
+		l.ShipsToRaw = shipsToRaw(s) // "Worldwide except X" where the page says so
+	}
 	if s.p.drug {
 		for _, name := range s.p.subs {
 			c, ok := substance.LookupCanon(name)
@@ -290,5 +305,5 @@ func (w *World) categoryLabel(s *slot) string {
 	case FamilyShop:
 		return shopCategory[s.p.cat]
 	}
-	return categoryByKey(s.p.cat).label
+	return categoryByKey(s.p.cat).label // classic, grid, tabs, store: the leaf label
 }

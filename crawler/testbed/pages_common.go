@@ -106,6 +106,12 @@ func (w *World) listingPath(s *slot) string {
 		return "post/" + s.key
 	case FamilyRUShop, FamilyShop:
 		return "product/" + s.key
+	case FamilyGrid:
+		return "listing?pid=" + s.key
+	case FamilyTabs:
+		return "item/" + s.key
+	case FamilyStore:
+		return "offer/" + s.key
 	}
 	return "listing/" + s.key
 }
@@ -118,8 +124,12 @@ func vendorPath(v *vendor) string {
 		return "shop/" + url.PathEscape(v.handle)
 	case FamilyShop:
 		return "contact"
+	case FamilyGrid:
+		return "profile?id=" + url.QueryEscape(v.handle)
+	case FamilyStore:
+		return "store/" + url.PathEscape(v.handle)
 	}
-	return "vendor/" + url.PathEscape(v.handle)
+	return "vendor/" + url.PathEscape(v.handle) // classic, tabs
 }
 
 func (m *market) vendorByHandle(h string, day int) *vendor {
@@ -184,15 +194,15 @@ func (w *World) vendorRecord(v *vendor) extract.Vendor {
 		URL: m.info.URL + vendorPath(v), Actor: v.actor.id,
 	}
 	switch m.family {
-	case FamilyClassic:
+	case FamilyClassic, FamilyGrid:
 		out.Level, out.Rating, out.Sales = v.level, v.rating, v.sales
-	case FamilyRUShop:
+	case FamilyRUShop, FamilyTabs, FamilyStore:
 		out.Rating, out.Sales = v.rating, v.sales
 	}
 	k := w.key(v)
 	out.PGP = []string{k.Fingerprint}
 	out.Entities = append(out.Entities, extract.Entity{Kind: "btc", Value: v.btc})
-	if m.family == FamilyClassic || m.family == FamilyShop {
+	if m.family == FamilyClassic || m.family == FamilyShop || m.family == FamilyGrid || m.family == FamilyStore {
 		out.Entities = append(out.Entities, extract.Entity{Kind: "xmr", Value: v.xmr})
 	}
 	out.Entities = append(out.Entities, v.contacts...)

@@ -61,6 +61,7 @@ func TestWalkViaSOCKS(t *testing.T) {
 		o    testbed.Options
 	}{
 		{"none", testbed.Options{Seed: 3, Listings: 80}},
+		{"families", testbed.Options{Seed: 3, Markets: 7, Listings: 60}},
 		{"day4", testbed.Options{Seed: 3, Listings: 50, Day: 4}},
 		{"onion", testbed.Options{Seed: 4, Listings: 40, Faults: testbed.FaultsOnion, TimeScale: 0.0005}},
 		{"hostile", testbed.Options{Seed: 5, Listings: 40, Faults: testbed.FaultsHostile, TimeScale: 0.0005}},

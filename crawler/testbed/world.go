@@ -19,10 +19,14 @@ const (
 	FamilyRUShop  = "rushop"  // Hydra style Russian shop market
 	FamilyForum   = "forum"   // Dread style forum
 	FamilyShop    = "shop"    // single-vendor shop
+	FamilyGrid    = "grid"    // Bohemia/WeTheNorth style: bootstrap card grid, dt/dd details, related items
+	FamilyTabs    = "tabs"    // ASAP/Berlusconi style: listing details spread over tab sub-pages
+	FamilyStore   = "store"   // multi-vendor stores: "@handle" store links, shipping in sentences
 )
 
-// Families in the order markets cycle through them.
-var Families = []string{FamilyClassic, FamilyRUShop, FamilyForum, FamilyShop}
+// Families in the order markets cycle through them. The first four have embedded extraction
+// profiles; grid, tabs and store have none (they exercise profile-free extraction).
+var Families = []string{FamilyClassic, FamilyRUShop, FamilyForum, FamilyShop, FamilyGrid, FamilyTabs, FamilyStore}
 
 // Fault modes.
 const (
@@ -48,7 +52,7 @@ const MaxDay = 60
 type Options struct {
 	Seed      int64
 	Day       int     // 1, 2, 3...; 0 means 1
-	Markets   int     // number of markets; 0 means 4 (one per family); more markets cycle families
+	Markets   int     // number of markets; 0 means 4 (classic, rushop, forum, shop); 7 gives one per family; more cycle the families
 	Listings  int     // listings per market on day 1; 0 means 200
 	Faults    string  // none (default), onion, hostile
 	TimeScale float64 // multiplies every simulated delay; 0 means 1
@@ -120,6 +124,7 @@ type World struct {
 	statsOnce sync.Once
 	stats     *stats
 	faults    faultState
+	reqs      reqCounter // renders per path: the markup variant of grid, tabs and store pages
 }
 
 type market struct {
@@ -170,9 +175,13 @@ var marketNames = map[string][]string{
 	FamilyRUShop:  {"gidra", "solaris", "kraken", "omgshop", "blacksprut"},
 	FamilyForum:   {"dreadnought", "thehub", "rutor", "pitch", "envoy"},
 	FamilyShop:    {"bluepharm", "dutchcandy", "nordicplug", "chemlab", "ukdirect"},
+	FamilyGrid:    {"cobaltgrid", "tessera", "mosaico", "quadrant", "lattice"},
+	FamilyTabs:    {"tabula", "asterion", "versus", "ikarion", "nemeton"},
+	FamilyStore:   {"freeport", "kiosko", "stallion", "arcadia", "bazaarly"},
 }
 
-var marketCurrency = map[string]string{FamilyClassic: "USD", FamilyRUShop: "RUB", FamilyForum: "USD", FamilyShop: "EUR"}
+var marketCurrency = map[string]string{FamilyClassic: "USD", FamilyRUShop: "RUB", FamilyForum: "USD", FamilyShop: "EUR",
+	FamilyGrid: "USD", FamilyTabs: "USD", FamilyStore: "EUR"}
 
 // h64 hashes labels to a uint64.
 func h64(labels ...any) uint64 {

@@ -1,0 +1,152 @@
+package extract_test
+
+import (
+	"net/url"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/darkwatch/darkwatch/crawler/testbed"
+	"github.com/darkwatch/darkwatch/extract"
+)
+
+// familyFields are the fields TestTestbedFamiliesGenericF1 reports per family.
+// withProfile are the families with an embedded profile; the others have none.
+var withProfile = map[string]bool{testbed.FamilyClassic: true, testbed.FamilyRUShop: true, testbed.FamilyForum: true, testbed.FamilyShop: true}
+
+var familyFields = []string{"title", "price", "vendor", "ships_from", "ships_to", "category", "substances"}
+
+// familyTarget is the per family and field F1 the generic extractor is held to.
+const familyTarget = 0.99
+
+// familyGaps are the fields the generic extractor does not reach familyTarget on yet, with
+// the F1 measured when they were written down (the test fails below it: a regression) and
+// why; see /work/wt/testbed-gaps.md and docs/testbed.md. Remove an entry when its field
+// reaches the target.
+var familyGaps = map[string]map[string]float64{
+	// the listing's vendor is a bare link in the sidebar; "Sold By" in related-item cards wins
+	"grid": {"vendor": 0.90,
+		// the description keeps its "Description" heading; the tagger then adds alprazolam to fake xanax
+		"substances": 0.97},
+	// "Ships only to X", "Ships worldwide except X", and "This item ships from X" beside a "Ships to" sentence are not read
+	"tabs": {"ships_from": 0.82, "ships_to": 0.71},
+	// the price is read from the header's exchange-rate table (BTC 60000 USD), not the buy box by the title
+	"store": {"price": 0, "ships_to": 0.81, "substances": 0.98},
+}
+
+// TestTestbedFamiliesGenericF1 extracts the listing pages of every testbed family, the
+// grid, tabs and store families included (seven markets: one per family), with profiles
+// off (generic extractor only), as a crawl would: a listing page's record lacking where it
+// ships gets the fields of its shipping tab (a part sub-page, extract.PartOf) merged in.
+// It prints field F1 per family and field and fails below familyTarget.
+func TestTestbedFamiliesGenericF1(t *testing.T) {
+	x, err := extract.New(extract.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ family, field string }
+	scores := map[key]*fieldScore{}
+	shown := map[key]int{}
+	for _, opts := range []testbed.Options{{Seed: 1, Markets: 7, Listings: 60}, {Seed: 7, Markets: 7, Listings: 60, Day: 3}} {
+		w, err := testbed.New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := w.Truth()
+		fam := map[string]string{}
+		for _, m := range tr.Markets {
+			fam[m.Name] = m.Family
+		}
+		get := func(market, u string) extract.Result {
+			pu, err := url.Parse(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, ct, body, err := w.Page(market, pu.RequestURI())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = extract.DecodeBody(body, ct); err != nil {
+				t.Fatal(err)
+			}
+			pg := extract.Page{URL: u, Market: market, Body: body, ContentType: ct, Status: st}
+			res, err := x.Extract(pg, "generic")
+			if err != nil {
+				t.Fatalf("%s: %v", u, err)
+			}
+			if !withProfile[fam[market]] {
+				// profile: auto must not apply another market's profile to these pages
+				if auto, err := x.Extract(pg, "auto"); err != nil || auto.Profile != "" {
+					t.Errorf("%s: profile auto chose profile %q (err %v), want none", u, auto.Profile, err)
+				}
+			}
+			return res
+		}
+		for _, l := range tr.Listings {
+			family := fam[l.Market]
+			got := listingWithParts(get(l.Market, l.URL), l.URL, func(u string) extract.Result { return get(l.Market, u) })
+			truth, gf := listingFields(l), listingFields(got)
+			for _, f := range familyFields {
+				k := key{family, f}
+				if scores[k] == nil {
+					scores[k] = &fieldScore{}
+				}
+				scores[k].add(truth[f], gf[f])
+				if truth[f] != gf[f] && shown[k] < *showMismatches {
+					shown[k]++
+					t.Logf("%s %s %s:\n   truth %q\n   got   %q", family, l.ID, f, truncate(truth[f]), truncate(gf[f]))
+				}
+			}
+		}
+	}
+	var ks []key
+	for k := range scores {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		if ks[i].family != ks[j].family {
+			return slices.Index(testbed.Families, ks[i].family) < slices.Index(testbed.Families, ks[j].family)
+		}
+		return slices.Index(familyFields, ks[i].field) < slices.Index(familyFields, ks[j].field)
+	})
+	for _, k := range ks {
+		s := scores[k]
+		t.Logf("family %-8s %-11s F1 %.4f (tp %d fp %d fn %d)", k.family, k.field, f1(*s), s.tp, s.fp, s.fn)
+		floor, gap := familyGaps[k.family][k.field]
+		switch {
+		case gap && f1(*s) < floor:
+			t.Errorf("family %s field %s: generic F1 %.4f < %.2f measured before (known gap, target %.2f)", k.family, k.field, f1(*s), floor, familyTarget)
+		case gap && f1(*s) >= familyTarget:
+			t.Logf("family %s field %s: F1 %.4f reaches the target now: remove it from familyGaps", k.family, k.field, f1(*s))
+		case !gap && f1(*s) < familyTarget:
+			t.Errorf("family %s field %s: generic F1 %.4f < %.2f", k.family, k.field, f1(*s), familyTarget)
+		}
+	}
+}
+
+// listingWithParts is the page's own listing (the one whose URL is the page's), with the
+// fields it lacks filled from the listing's part sub-pages that the page links to, fetched
+// with get, as the crawler does (extract.NeedsParts, extract.MergePart).
+func listingWithParts(res extract.Result, pageURL string, get func(u string) extract.Result) extract.Listing {
+	var own extract.Listing
+	for _, l := range res.Listings {
+		if l.URL == pageURL || own.URL == "" {
+			own = l
+		}
+	}
+	if own.URL == "" {
+		return own
+	}
+	for _, ln := range res.Links {
+		if ln.Kind != extract.LinkPart || !extract.NeedsPart(own, ln.URL) {
+			continue
+		}
+		pr := get(ln.URL)
+		for _, p := range pr.Listings {
+			if p.ID == own.ID {
+				own = extract.MergePart(own, p)
+			}
+		}
+	}
+	return own
+}
