@@ -42,7 +42,7 @@ func (w *World) gridPage(m *market, path string, q url.Values) *page {
 		modernHead(&b, m, "Home", "navbar-dark bg-dark")
 		b.WriteString(`<div class="row">`)
 		modernSidebar(&b, gridCatHref)
-		b.WriteString(`<div class="col-md-9"><div class="announcement alert alert-info">Welcome back. Always check the mirror list, 3 strikes on the DDoS filter ban you for 24h.</div><h3>Featured Listings</h3><div class="product-listing">`)
+		b.WriteString(`<div class="col-md-9"><div class="announcement alert alert-info">Welcome back. Always check the mirror list and enable PGP 2FA on your account.</div><h3>Featured Listings</h3><div class="product-listing">`)
 		all := w.visible(m, nil)
 		rows(&b, all[:min(6, len(all))], "col-md-4", w.gridCard)
 		b.WriteString("</div></div></div>")
