@@ -38,6 +38,14 @@
 //   - a signal word inside a longer substance term is part of the name ("ketamine needles" is
 //     not paraphernalia).
 //
+// Context (context.go): the category path and the title's dose form take part in the class
+// decision. A named substance wins over the category; an ambiguous word of another class than
+// a clear category yields to it; a clear category ("Opioids", "Psychedelika", "Стимуляторы")
+// names the class when nothing is named, and failing that the dose form does ("250ug x 10
+// hits": psychedelic; "Gummies 100mg": cannabis; "10ml vial": steroid; "10 x Tesla 240mg":
+// empathogen). Such class-only matches carry the class's generic name (ClassName), where
+// "category" or "context", and a low confidence; Generic reports them.
+//
 // Offer rules: a named substance is an offer unless non-offer words (guide, test kit, fraud,
 // paraphernalia without a drug quantity) say otherwise; a disclaimer ("kit only",
 // "paraphernalia only", "no drugs included") confirms a test or paraphernalia word even next

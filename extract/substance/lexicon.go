@@ -48,6 +48,11 @@ const (
 	kindNonWeighed    // weighed goods that are not drugs (ammunition, jewellery, phones): no weighed-product rule
 	kindPillUnit      // dosage-form count after a number: pills, tabs, blotters, caps
 	kindDisclaimer    // "kit only", "no drugs included": confirms a paraphernalia/test/guide listing sells no drug
+	kindCatClass      // a class word of a category path ("Opioids", "Psychedelika", "Стимуляторы"); pattern.canon is the class index
+	kindEdible        // an edible form ("gummies", "chocolate bar"): with a dose and no name, a cannabis edible
+	kindBlotter       // a blotter form ("print", "sheets", "gel tabs"): with no name, an LSD-like psychedelic
+	kindInject        // an injectable form ("vial", "ampoules"): with a dose and no name, a steroid
+	kindTimes         // "x" after a number ("10 x", "100x"): a count of units
 )
 
 var kindNames = map[string]int{
@@ -55,8 +60,13 @@ var kindNames = map[string]int{
 	"paraphernalia": kindParaphernalia, "nondrugcat": kindNonDrugCat, "drugcat": kindDrugCat,
 	"counterfeit": kindCounterfeit, "fraud": kindFraud, "dose": kindDose, "count": kindCount, "test": kindTest,
 	"mass": kindMass, "streetqty": kindStreetQty, "nonweighed": kindNonWeighed, "pillunit": kindPillUnit,
-	"disclaimer": kindDisclaimer,
+	"disclaimer": kindDisclaimer, "catclass": kindCatClass, "edible": kindEdible, "blotter": kindBlotter,
+	"inject": kindInject, "times": kindTimes,
 }
+
+// classOrder indexes the classes for kindCatClass patterns.
+var classOrder = []string{ClassOpioid, ClassStimulant, ClassEmpathogen, ClassPsychedelic, ClassDissociative,
+	ClassCannabis, ClassBenzodiazepine, ClassDepressant, ClassSteroid, ClassOther}
 
 // lexRow is one parsed lexicon line.
 type lexRow struct {
@@ -128,6 +138,7 @@ var validFamily = map[string]bool{
 
 type signalRow struct {
 	kind  int
+	class int // kindCatClass: index in classOrder
 	terms []string
 }
 
@@ -140,9 +151,21 @@ func parseSignals(data string) ([]signalRow, error) {
 			continue
 		}
 		p := strings.Split(line, "\t")
-		k, ok := kindNames[p[0]]
-		if !ok || len(p) < 2 {
+		kind, class, _ := strings.Cut(p[0], ":") // "catclass:opioid"
+		k, ok := kindNames[kind]
+		if !ok || len(p) < 2 || (k == kindCatClass) != (class != "") {
 			return nil, fmt.Errorf("signals.tsv:%d: bad line %q", n, line)
+		}
+		ci := -1
+		if k == kindCatClass {
+			for i, c := range classOrder {
+				if c == class {
+					ci = i
+				}
+			}
+			if ci < 0 {
+				return nil, fmt.Errorf("signals.tsv:%d: unknown class %q", n, class)
+			}
 		}
 		var terms []string
 		for _, t := range strings.Split(p[1], "|") {
@@ -150,7 +173,7 @@ func parseSignals(data string) ([]signalRow, error) {
 				terms = append(terms, t)
 			}
 		}
-		rows = append(rows, signalRow{kind: k, terms: terms})
+		rows = append(rows, signalRow{kind: k, class: ci, terms: terms})
 	}
 	return rows, sc.Err()
 }

@@ -35,7 +35,7 @@ var negationCues = func() map[string][]cue {
 		}
 	}
 	add(false, "no", "without", "nor", "free of", "free from", "instead of", "rather than", "negative for", "unlike",
-		"replacement for", "substitute for", "alternative to", "compare to", "compared to", "compared with",
+		"replacement for", "replacement of", "substitute for", "alternative to", "compare to", "compared to", "compared with",
 		"similar to", "без", "вместо", "нет")
 	// in titles "zero", "non", "than", "test for" are strain names ("Triple Zero hash"), labels
 	// ("non controlled medication"), potency claims and test kits (decided by the offer rules)

@@ -30,17 +30,19 @@ type Fields struct {
 	Title, Description, Category string
 }
 
-// Tagger matches the lexicon against text. It is immutable after construction and safe for
-// concurrent use.
+// Tagger matches the lexicon against text. Its lexicon is immutable after construction; the
+// scans of category paths are cached (bounded, behind a lock). It is safe for concurrent use.
 type Tagger struct {
-	ac     *acMatcher
-	pats   []pattern
-	canon  []Canon
-	byName map[string]int // canonical name -> canon index
-	byTerm map[string]int // normalised term -> canon index
-	umb    map[int]bool   // canon indexes of umbrella words (flagUmb rows)
-	bufs   sync.Pool
-	terms  int // distinct normalised substance terms
+	ac       *acMatcher
+	pats     []pattern
+	canon    []Canon
+	byName   map[string]int // canonical name -> canon index
+	byTerm   map[string]int // normalised term -> canon index
+	umb      map[int]bool   // canon indexes of umbrella words (flagUmb rows)
+	bufs     sync.Pool
+	catMu    sync.RWMutex
+	catCache map[string]*catScan // category path -> its scan (categoryScan)
+	terms    int                 // distinct normalised substance terms
 }
 
 type pattern struct {
@@ -68,7 +70,7 @@ func Default() *Tagger {
 }
 
 func build(curated, generated, signals string) (*Tagger, error) {
-	t := &Tagger{byName: map[string]int{}, byTerm: map[string]int{}, umb: map[int]bool{}}
+	t := &Tagger{byName: map[string]int{}, byTerm: map[string]int{}, umb: map[int]bool{}, catCache: map[string]*catScan{}}
 	t.bufs.New = func() any { return &scratch{} }
 	var rows []lexRow
 	for _, src := range []struct{ name, data string }{{"lexicon.tsv", curated}, {"lexicon_gen.tsv", generated}} {
@@ -85,6 +87,12 @@ func build(curated, generated, signals string) (*Tagger, error) {
 	// canonical entries first: canon.go is the contract
 	for _, c := range Canonical {
 		t.addCanon(c)
+	}
+	// the generic names of class-only matches (context.go); those no substance has are umbrellas
+	for _, class := range classOrder {
+		if _, ok := t.byName[classNames[class]]; !ok {
+			t.umb[t.addCanon(Canon{Name: classNames[class], Class: class})] = true
+		}
 	}
 	var pats []string
 	seen := map[string]bool{}
@@ -113,13 +121,13 @@ func build(curated, generated, signals string) (*Tagger, error) {
 	for _, s := range sig {
 		for _, term := range s.terms {
 			for _, v := range variants(term) {
-				key := fmt.Sprintf("%d:%s", s.kind, v)
+				key := fmt.Sprintf("%d:%d:%s", s.kind, s.class, v)
 				if seen[key] {
 					continue
 				}
 				seen[key] = true
 				pats = append(pats, v)
-				t.pats = append(t.pats, pattern{kind: uint8(s.kind), canon: -1, n: int32(len(v))})
+				t.pats = append(t.pats, pattern{kind: uint8(s.kind), canon: int32(s.class), n: int32(len(v))})
 			}
 		}
 	}
@@ -171,6 +179,14 @@ func isASCII(s string) bool {
 	return true
 }
 
+// Generic reports whether a canonical name is a generic word, not one substance: an umbrella
+// ("benzodiazepine", "nitazene", "synthetic cannabinoid") or a class-only name ("opioid",
+// "psychedelic"; context.go).
+func (t *Tagger) Generic(name string) bool {
+	i, ok := t.byName[name]
+	return ok && t.umb[i]
+}
+
 // Size returns the number of canonical substances and of distinct normalised terms.
 func (t *Tagger) Size() (substances, terms int) { return len(t.canon), t.terms }
 
@@ -204,11 +220,13 @@ type scratch struct {
 const (
 	weakUmb  = 1 << iota // an umbrella word
 	weakImit             // an imitated brand: "fake xanax", a name in quotes
+	weakAmb              // an ambiguous street word (flag ctx): yields to a clear category of another class
 )
 
 // signals seen in a field
 type signals struct {
 	qty, mass, pills, nonWeighed, count, dose, context, nonOffer, fraud, test, para, nonDrugCat, drugCat, counterfeit, disclaimer bool
+	form                                                                                                                          // dose forms and units for the context rules (context.go)
 }
 
 func (t *Tagger) tag(texts [3]string, where [3]string) Result {
@@ -216,49 +234,22 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	defer t.bufs.Put(sc)
 	sc.hits, sc.sigs, sc.morph = sc.hits[:0], sc.sigs[:0], sc.morph[:0]
 	var sig [3]signals
+	var cat catEvidence // the category's class: its deepest class word or substance (context.go)
 	for f, text := range texts {
 		if text == "" {
 			continue
 		}
 		nt := &sc.norm[f]
+		if f == 2 {
+			// category paths repeat across a market's listings: their scan is cached
+			cs := t.categoryScan(text)
+			nt.s, nt.off = append(nt.s[:0], cs.norm.s...), append(nt.off[:0], cs.norm.off...)
+			sc.hits, sc.sigs = append(sc.hits, cs.hits...), append(sc.sigs, cs.sigs...)
+			sig[2], cat = cs.sig, cs.cat
+			continue // a category path is a section, not a product: no shape-recognised names
+		}
 		normalize(text, nt)
-		s := nt.s
-		t.ac.scan(s, func(id int32, end int) {
-			p := &t.pats[id]
-			start := end - int(p.n)
-			switch p.kind {
-			case kindUnit, kindDose, kindCount, kindMass, kindPillUnit:
-				// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
-				if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
-					return
-				}
-				if isDigitByte(s[start-1]) || s[start-1] == ' ' && start >= 2 && isDigitByte(s[start-2]) {
-					if p.kind == kindCount {
-						sig[f].count = true
-						return
-					}
-					sig[f].qty = true
-					if p.kind == kindDose {
-						sig[f].dose = true
-					}
-					if p.kind == kindMass && rightOK(s, end, 0) {
-						sig[f].mass = true
-					}
-					if p.kind == kindPillUnit {
-						sig[f].pills = true
-					}
-				}
-				return
-			}
-			if !leftOK(s, start, p) || !rightOK(s, end, p.flags) && !(p.kind == kindSubstance && rightTransition(s, start, end, p)) {
-				return
-			}
-			if p.kind == kindSubstance {
-				sc.hits = append(sc.hits, hit{pat: id, field: f, start: start, end: end})
-			} else {
-				sc.sigs = append(sc.sigs, hit{pat: id, field: f, start: start, end: end})
-			}
-		})
+		sc.hits, sc.sigs = t.scanField(f, text, nt, sc.hits, sc.sigs, &sig[f], &cat)
 		// names no lexicon lists, recognised by their shape (morph.go)
 		n0 := len(sc.morph)
 		sc.words, sc.morph = morphScan(text, nt, sc.words, sc.morph)
@@ -305,12 +296,15 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			g.drugCat = true
 		case kindCounterfeit:
 			g.counterfeit = true
-		case kindStreetQty:
-			g.qty = true
 		case kindNonWeighed:
 			g.nonWeighed = true
 		case kindDisclaimer:
 			g.disclaimer = true
+		case kindEdible, kindBlotter, kindInject:
+			g.form.word(t.pats[h.pat].kind, int(sc.norm[h.field].off[h.start]), int(sc.norm[h.field].off[h.end]))
+		case kindStreetQty:
+			g.qty = true
+			g.imperial = g.imperial || imperialStreetQty(sc.norm[h.field].s[h.start:h.end])
 		}
 	}
 
@@ -379,7 +373,8 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		if h.pat < 0 {
 			conf = morphConfidence
 		}
-		if p.flags&flagCtx != 0 {
+		amb := p.flags&flagCtx != 0
+		if amb {
 			// next to a named drug an ambiguous word is a descriptor ("mephedrone crystals",
 			// "hash oil"), not a second substance; title and description describe one product, so
 			// a name in either makes the other's ambiguous words descriptors ("Ketamine needles" /
@@ -420,6 +415,12 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 			m.End = m.Start
 		}
 		m.Term = strings.ToLower(strings.TrimSpace(text[m.Start:m.End]))
+		if h.field == 2 && w&weakImit == 0 {
+			cat.add(c.Class, h.start, &sc.norm[2], h.start, h.end)
+		}
+		if amb {
+			w |= weakAmb
+		}
 		if i := indexByName(res.Substances, c.Name); i >= 0 {
 			// keep the first occurrence (title before description before category) with the
 			// strongest confidence seen; one plain occurrence makes the name plain
@@ -436,15 +437,27 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 	// xanax", "pink 'cocaine'") are context, not the substance, once a specific name is found
 	// A category names a section ("Cannabis", "Шишки и спайс"), not the product: its names count
 	// only when title and description name nothing specific.
+	// An ambiguous word of another class than a clear category yields to the category
+	// ("Bars" in "Cannabis > Edibles" is a chocolate bar, not alprazolam).
+	if cat.class != "" {
+		n := 0
+		for i, m := range res.Substances {
+			if weak[i]&weakAmb == 0 || m.Class == cat.class || m.Where == "category" {
+				res.Substances[n], weak[n] = m, weak[i]
+				n++
+			}
+		}
+		res.Substances, weak = res.Substances[:n], weak[:n]
+	}
 	specific, named := false, false
 	for i, w := range weak {
-		specific = specific || w == 0
-		named = named || w == 0 && res.Substances[i].Where != "category"
+		specific = specific || w&^weakAmb == 0
+		named = named || w&^weakAmb == 0 && res.Substances[i].Where != "category"
 	}
 	if specific {
 		n := 0
 		for i, m := range res.Substances {
-			if weak[i] == 0 && !(named && m.Where == "category") {
+			if weak[i]&^weakAmb == 0 && !(named && m.Where == "category") {
 				res.Substances[n] = m
 				n++
 			}
@@ -460,8 +473,112 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		return a.Start < b.Start
 	})
 
+	// a clear category names the class when the title and description name no substance
+	if len(res.Substances) == 0 && cat.class != "" {
+		term := strings.ToLower(strings.TrimSpace(texts[2][cat.start:cat.end]))
+		res.Substances = append(res.Substances, t.classOnly(cat.class, where[2], term, cat.start, cat.end, catConfidence))
+	}
 	res.DrugOffer, res.Score = offer(res.Substances, sig, qty || count, strong)
+	// an unnamed offer: the dose form may still tell the class ("250ug x 10 hits": LSD-like)
+	if res.DrugOffer && len(res.Substances) == 0 {
+		// the title's (descriptions ramble); offsets are in the title
+		if cls, a, b := sig[0].form.class(sig[0].pills || sig[0].counterfeit); cls != "" {
+			term := strings.ToLower(strings.TrimSpace(texts[0][a:b]))
+			res.Substances = append(res.Substances, t.classOnly(cls, whereContext, term, a, b, contextConfidence))
+		}
+	}
 	return res
+}
+
+// scanField runs the automaton over one normalised field: substance hits and signal hits are
+// appended, units and category class words recorded in sg and cat.
+func (t *Tagger) scanField(f int, text string, nt *normText, hits, sigs []hit, sg *signals, cat *catEvidence) ([]hit, []hit) {
+	s := nt.s
+	t.ac.scan(s, func(id int32, end int) {
+		p := &t.pats[id]
+		if p.kind == kindCatClass && f != 2 {
+			return // class words of a category path count in the category only
+		}
+		start := end - int(p.n)
+		switch p.kind {
+		case kindUnit, kindDose, kindCount, kindMass, kindPillUnit, kindTimes:
+			// a unit counts right after a number: "10g", "10 g", "0,5 г", "100mg"
+			if !rightOK(s, end, 0) && !(end < len(s) && isDigitByte(s[end])) {
+				return
+			}
+			if isDigitByte(s[start-1]) || s[start-1] == ' ' && start >= 2 && isDigitByte(s[start-2]) {
+				sg.form.unit(p.kind, s[start:end], text, int(nt.off[start]), int(nt.off[end]))
+				if p.kind == kindTimes {
+					return
+				}
+				if p.kind == kindCount {
+					sg.count = true
+					return
+				}
+				sg.qty = true
+				if p.kind == kindDose {
+					sg.dose = true
+				}
+				if p.kind == kindMass && rightOK(s, end, 0) {
+					sg.mass = true
+				}
+				if p.kind == kindPillUnit {
+					sg.pills = true
+				}
+			}
+			return
+		}
+		if !leftOK(s, start, p) || !rightOK(s, end, p.flags) && !(p.kind == kindSubstance && rightTransition(s, start, end, p)) {
+			return
+		}
+		if p.kind == kindCatClass {
+			cat.add(classOrder[p.canon], start, nt, start, end)
+			return
+		}
+		if p.kind == kindSubstance {
+			hits = append(hits, hit{pat: id, field: f, start: start, end: end})
+		} else {
+			sigs = append(sigs, hit{pat: id, field: f, start: start, end: end})
+		}
+	})
+	return hits, sigs
+}
+
+// catScan is the cached scan of one category path.
+type catScan struct {
+	norm       normText
+	hits, sigs []hit
+	sig        signals
+	cat        catEvidence
+}
+
+// maxCategoryCache bounds the category cache; a market has tens to hundreds of categories.
+const (
+	maxCategoryCache  = 4096
+	maxCachedCategory = 512 // bytes
+)
+
+// categoryScan returns the scan of a category path (field 2), from the cache when it was seen.
+func (t *Tagger) categoryScan(text string) *catScan {
+	t.catMu.RLock()
+	cs := t.catCache[text]
+	t.catMu.RUnlock()
+	if cs != nil {
+		return cs
+	}
+	cs = &catScan{}
+	normalize(text, &cs.norm)
+	cs.hits, cs.sigs = t.scanField(2, text, &cs.norm, nil, nil, &cs.sig, &cs.cat)
+	if len(text) > maxCachedCategory {
+		return cs // a path this long is no market's menu: not worth keeping
+	}
+	t.catMu.Lock()
+	if len(t.catCache) >= maxCategoryCache {
+		clear(t.catCache)
+	}
+	t.catCache[text] = cs
+	t.catMu.Unlock()
+	return cs
 }
 
 func fieldOrder(w string) int {
@@ -495,7 +612,7 @@ func offer(subs []Match, sig [3]signals, qty, strong bool) (bool, float64) {
 		// a mass and nothing else ("10g Chocolata", "King Amnesia 14 g"): a product sold by
 		// weight is a drug far more often than not on these markets, unless the text says
 		// ammunition, jewellery, a phone (nonweighed) or anything non-offer
-		if (sig[0].mass || sig[0].pills) && !neg && !fraud && !para && !sig[0].test && !sig[0].nonWeighed && !sig[1].nonWeighed && !sig[2].nonWeighed {
+		if (sig[0].mass || sig[0].pills || sig[0].seeds) && !neg && !fraud && !para && !sig[0].test && !sig[0].nonWeighed && !sig[1].nonWeighed && !sig[2].nonWeighed {
 			return true, 0.25 // "100 pills LUCKYS", "50 tabs Pelican Print" likewise
 		}
 		return false, 0

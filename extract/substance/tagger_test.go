@@ -81,7 +81,7 @@ var golden = []struct{ in, want string }{
 	{"α-PVP 5g", "offer: alpha-pvp"},
 	{"25I-NBOMe 1000ug blotters", "offer: 25i-nbome"},
 	{"25g of cocaine", "offer: cocaine"},
-	{"50x Orange Owls 240mg", "offer: -"},
+	{"50x Orange Owls 240mg", "offer: empathogen"},
 	// street quantities without a number give drug context
 	{"Half pound of mids", "offer: cannabis"},
 	{"eight ball of snow", "offer: cocaine"},
@@ -130,7 +130,7 @@ var golden = []struct{ in, want string }{
 	{"Hacking bundle: booters, rats, dox programs", "mention: -"},
 	{"Ruger LC9s 9MM 7RD Striker-Fired PST", "mention: -"},
 	// a dosage-form count with no name: a weak offer, like a dose or a mass
-	{"25 tabs Pelican Print EXCLUSIVE", "offer: -"},
+	{"25 tabs Pelican Print EXCLUSIVE", "offer: psychedelic"},
 	{"100 pills LUCKYS", "offer: -"},
 	{"Pill press 100 tabs per minute", "mention: -"},
 	{"green windowpane gel tabs 75 micrograms", "offer: lsd"},
@@ -362,7 +362,7 @@ func FuzzTag(f *testing.F) {
 		i := len(s) / 3
 		fields := Fields{Title: s[:i], Description: s[i:], Category: s[:i/2]}
 		for _, m := range tg.TagFields(fields).Substances {
-			text := map[string]string{"title": fields.Title, "description": fields.Description, "category": fields.Category}[m.Where]
+			text := map[string]string{"title": fields.Title, "description": fields.Description, "category": fields.Category, "context": fields.Title}[m.Where]
 			if m.Start < 0 || m.End > len(text) || m.Start > m.End {
 				t.Fatalf("bad span %d:%d in %s of len %d", m.Start, m.End, m.Where, len(text))
 			}
@@ -523,5 +523,95 @@ func TestLinearTime(t *testing.T) {
 		if small > 0 && large/small > 50 {
 			t.Errorf("%q: 10x the text took %.0fx the time (%v vs %v)", unit, float64(large)/float64(small), large, small)
 		}
+	}
+}
+
+// TestContextRules covers the category and dose-form rules (context.go): the class-only name,
+// its class and where the evidence came from.
+func TestContextRules(t *testing.T) {
+	tg := Default()
+	for _, tc := range []struct {
+		name string
+		f    Fields
+		want string // "name/class/where" of the first substance, or "-"
+	}{
+		{"named wins over category", Fields{Title: "Mephedrone 4-MMC 10g", Category: "Drugs > Ecstasy > MDMA"}, "mephedrone/stimulant/title"},
+		{"clear category, nothing named", Fields{Title: "Hydromorph 12mg x 10", Category: "Drugs & Chemicals > Opioids > Other"}, "opioid/opioid/category"},
+		{"german category", Fields{Title: "Sample 10 Stück", Category: "Drogen > Psychedelika"}, "psychedelic/psychedelic/category"},
+		{"russian category", Fields{Title: "Товар 1 г", Category: "Наркотики > Стимуляторы"}, "stimulant/stimulant/category"},
+		{"deepest segment wins", Fields{Title: "Special K 5g", Category: "Drugs > Dissociatives > Ketamine"}, "ketamine/dissociative/title"},
+		{"ambiguous word yields to category", Fields{Title: "Cinnamon Toast Crunch Bars 500mg", Category: "Cannabis & Hashish > Edibles"}, "cannabis/cannabis/category"},
+		{"ambiguous word of the category's class stays", Fields{Title: "Xanax bars 2mg x 10", Category: "Benzos > Pills"}, "alprazolam/benzodiazepine/title"},
+		{"vague category, no class", Fields{Title: "Mystery item 10g", Category: "Drugs > Other"}, "-"},
+		{"non-drug category", Fields{Title: "Fresh fullz 10x", Category: "Fraud > Personal information"}, "-"},
+		{"blotter dose", Fields{Title: "100x Team Trust 110ug tabs"}, "psychedelic/psychedelic/context"},
+		{"blotter print", Fields{Title: "25 tabs Pelican Print"}, "psychedelic/psychedelic/context"},
+		{"edible", Fields{Title: "Gummy Paws 300mg"}, "cannabis/cannabis/context"},
+		{"injectable", Fields{Title: "Genesis Bolde 250mg 10x1ml ampoules"}, "boldenone/steroid/title"},
+		{"injectable unnamed", Fields{Title: "Pharma 300mg 10 vials"}, "anabolic steroid/steroid/context"},
+		{"seeds", Fields{Title: "Money Bush 10 seeds"}, "cannabis/cannabis/title"},
+		{"flower by the ounce", Fields{Title: "1 Ounce of Shiska Berry"}, "cannabis/cannabis/title"},
+		{"unnamed ounce", Fields{Title: "2 oz Purple Euphoria"}, "cannabis/cannabis/context"},
+		{"ecstasy press", Fields{Title: "10 x Tomorrowlands 240mg"}, "empathogen/empathogen/context"},
+		{"small dose is no press", Fields{Title: "50x Orange 2mg"}, "-"},
+		{"trade name", Fields{Title: "Naposim 100 tabs 5 mg"}, "methandrostenolone/steroid/title"},
+		{"z-drug", Fields{Title: "Zopiclone 7.5mg x 28"}, "zopiclone/depressant/title"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tg.TagFields(tc.f)
+			got := "-"
+			if len(r.Substances) > 0 {
+				m := r.Substances[0]
+				got = m.Name + "/" + m.Class + "/" + m.Where
+				text := tc.f.Title
+				if m.Where == "category" {
+					text = tc.f.Category
+				}
+				if m.End <= m.Start || m.End > len(text) || strings.ToLower(text[m.Start:m.End]) != m.Term {
+					t.Errorf("span %d:%d term %q does not match %q", m.Start, m.End, m.Term, text)
+				}
+			}
+			if got != tc.want {
+				t.Errorf("TagFields(%+v) = %s (%+v), want %s", tc.f, got, r.Substances, tc.want)
+			}
+			if got != "-" && !r.DrugOffer {
+				t.Errorf("not a drug offer: %+v", r)
+			}
+		})
+	}
+	if !tg.Generic("opioid") || !tg.Generic("benzodiazepine") || tg.Generic("cannabis") || tg.Generic("heroin") {
+		t.Errorf("Generic: opioid %v benzodiazepine %v cannabis %v heroin %v",
+			tg.Generic("opioid"), tg.Generic("benzodiazepine"), tg.Generic("cannabis"), tg.Generic("heroin"))
+	}
+}
+
+// BenchmarkTaggerContext measures what the category path costs: tagging DNM titles with their
+// category path ("Drugs & Chemicals > Benzos > Pills") against tagging the titles alone, both
+// passes interleaved in each iteration so machine load hits both sides alike. It reports the
+// ratio (context_cost_x, the goal is <= 1.3).
+func BenchmarkTaggerContext(b *testing.B) {
+	rows := loadDNM(b)
+	step := max(1, len(rows)/4000)
+	var fs []Fields
+	for i := 0; i < len(rows); i += step {
+		fs = append(fs, Fields{Title: rows[i].title, Category: rows[i].category})
+	}
+	tg := Default()
+	var title, ctx time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		for _, f := range fs {
+			tg.TagFields(Fields{Title: f.Title})
+		}
+		t1 := time.Now()
+		for _, f := range fs {
+			tg.TagFields(f)
+		}
+		title += t1.Sub(t0)
+		ctx += time.Since(t1)
+	}
+	if title > 0 {
+		b.ReportMetric(float64(ctx)/float64(title), "context_cost_x")
 	}
 }
