@@ -43,3 +43,54 @@ func TestTagCommand(t *testing.T) {
 		t.Errorf("text mode: exit %d, out %q", code, out.String())
 	}
 }
+
+// TestTagCommandJSONLines: JSON listings (title, description, category) are tagged with the
+// category path and the dose form in the decision; plain lines stay free text; a broken JSON
+// line is a usage error naming the line.
+func TestTagCommandJSONLines(t *testing.T) {
+	in := strings.Join([]string{
+		`{"title": "Hydromorph 12mg x 10", "category": "Drugs & Chemicals > Opioids > Other"}`,
+		`{"title": "Mephedrone 4-MMC 10g", "description": "crystals", "category": "Drugs > Ecstasy > MDMA"}`,
+		`{"title": "100x Team Trust 110ug tabs"}`,
+		`Fentanyl 10mg powder`,
+	}, "\n") + "\n"
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"tag", "--json"}, strings.NewReader(in), &out, &errb); code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, errb.String())
+	}
+	var got []tagLine
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var tl tagLine
+		if err := json.Unmarshal([]byte(l), &tl); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		got = append(got, tl)
+	}
+	want := []struct{ name, class, where, catClass string }{
+		{"opioid", "opioid", "category", "opioid"},
+		{"mephedrone", "stimulant", "title", "empathogen"},
+		{"psychedelic", "psychedelic", "context", ""},
+		{"fentanyl", "opioid", "", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d lines, want %d: %s", len(got), len(want), out.String())
+	}
+	for i, w := range want {
+		g := got[i]
+		if !g.DrugOffer || len(g.Substances) == 0 || g.Substances[0].Name != w.name || g.Substances[0].Class != w.class ||
+			g.Substances[0].Where != w.where || g.CategoryClass != w.catClass {
+			t.Errorf("line %d: %+v, want %+v", i+1, g, w)
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	code := Main(context.Background(), []string{"tag"}, strings.NewReader("ok line\n{\"title\": 5}\n"), &out, &errb)
+	if code != exitUsage || !strings.Contains(errb.String(), "line 2") {
+		t.Errorf("bad JSON line: exit %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	code = Main(context.Background(), []string{"tag"}, strings.NewReader(`{"title": "x", "price": 5}`+"\n"), &out, &errb)
+	if code != exitUsage || !strings.Contains(errb.String(), "price") {
+		t.Errorf("unknown field: exit %d, stderr %q", code, errb.String())
+	}
+}
