@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/substance"
 )
 
 // Sort orders accepted by Query.Sort. A leading "-" means descending. Ties are always
@@ -32,6 +33,21 @@ const (
 	AggShipsFrom = "ships_from"
 	AggShipsTo   = "ships_to"
 )
+
+// Values of Query.Untagged (and of a listing's untagged facet): what the tagger could not
+// decide about a drug offer (docs/api.md, "Untagged offers").
+const (
+	// UntaggedNoSubstance: a drug offer whose title and description name no substance; its
+	// class, if any, comes from the category path or the dose form (a class-only substance:
+	// where "category" or "context"), or an umbrella word ("benzos").
+	UntaggedNoSubstance = "no_substance"
+	// UntaggedClassConflict: the category path names a class (substance.Result.CategoryClass)
+	// that none of the listing's substances has ("Mephedrone" under "Ecstasy").
+	UntaggedClassConflict = "class_conflict"
+)
+
+// UntaggedValues lists every accepted Query.Untagged value.
+var UntaggedValues = []string{UntaggedNoSubstance, UntaggedClassConflict}
 
 // AggNames lists every accepted aggregation.
 var AggNames = []string{AggSubstance, AggClass, AggFamily, AggMarket, AggVendor, AggShipsFrom, AggShipsTo}
@@ -60,7 +76,11 @@ type Query struct {
 	ShipsTo   []string
 	// Entity matches a listing whose own entities hold the value, or whose vendor's PGP
 	// fingerprints or entities hold it (exact value, as normalised by extract).
-	Entity    []string
+	Entity []string
+	// Untagged selects drug offers whose substance stays unknown (Untagged* values): no
+	// substance named in title or description, or a category whose class no tagged
+	// substance has.
+	Untagged  []string
 	DrugOffer *bool
 	MinUSD    *float64 // headline price in USD, inclusive; compared at cent precision
 	MaxUSD    *float64
@@ -135,6 +155,12 @@ func Normalize(q Query) (Query, SortSpec, error) {
 	q.Substance, q.Class, q.Family, q.Vendor = low(q.Substance), low(q.Class), low(q.Family), low(q.Vendor)
 	q.Actor, q.Market, q.Entity = same(q.Actor), same(q.Market), same(q.Entity)
 	q.ShipsFrom, q.ShipsTo = up(q.ShipsFrom), up(q.ShipsTo)
+	q.Untagged = low(q.Untagged)
+	for _, u := range q.Untagged {
+		if !slices.Contains(UntaggedValues, u) {
+			return q, SortSpec{}, fmt.Errorf("%w: unknown untagged value %q (want %s)", ErrBadQuery, u, strings.Join(UntaggedValues, " or "))
+		}
+	}
 	q.Text = strings.TrimSpace(q.Text)
 	if q.From < 0 || q.Size < 0 {
 		return q, SortSpec{}, fmt.Errorf("%w: negative from/size", ErrBadQuery)
@@ -263,7 +289,7 @@ func VendorEntityValues(v extract.Vendor) []string {
 
 // Facets are the distinct, sorted filter/aggregation values of a listing.
 type Facets struct {
-	Substance, Class, Family, ShipsFrom, ShipsTo, Entity, VendorKeys []string
+	Substance, Class, Family, ShipsFrom, ShipsTo, Entity, VendorKeys, Untagged []string
 }
 
 // ListingFacets computes the Facets of l.
@@ -288,7 +314,33 @@ func ListingFacets(l extract.Listing) Facets {
 	f.ShipsFrom, f.ShipsTo = Uniq(up(l.ShipsFrom)), Uniq(up(l.ShipsTo))
 	f.Entity = Uniq(f.Entity)
 	f.VendorKeys = VendorKeys(l)
+	f.Untagged = ListingUntagged(l)
 	return f
+}
+
+// ListingUntagged returns the Untagged* values of a listing: none unless it is a drug offer.
+func ListingUntagged(l extract.Listing) []string {
+	if !l.DrugOffer {
+		return nil
+	}
+	tg := substance.Default()
+	var out []string
+	named := false
+	for _, s := range l.Substances {
+		if s.Where != "category" && s.Where != "context" && !tg.Generic(s.Name) {
+			named = true
+		}
+	}
+	if !named {
+		out = append(out, UntaggedNoSubstance)
+	}
+	if l.Category != "" && len(l.Substances) > 0 {
+		if cc := tg.TagFields(substance.Fields{Category: l.Category}).CategoryClass; cc != "" &&
+			!slices.ContainsFunc(l.Substances, func(s extract.Substance) bool { return strings.EqualFold(s.Class, cc) }) {
+			out = append(out, UntaggedClassConflict)
+		}
+	}
+	return out
 }
 
 // Uniq returns the distinct non-empty values of v, sorted.

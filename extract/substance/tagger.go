@@ -23,6 +23,9 @@ type Result struct {
 	Substances []Match // one per canonical name, sorted by field then position
 	DrugOffer  bool    // the text offers drugs (not a guide, test kit, paraphernalia or fraud item)
 	Score      float64 // 0..1 strength of the drug-offer evidence
+	// CategoryClass is the class the category path names (its deepest class word or
+	// substance), "" when it names none (TagFields only).
+	CategoryClass string
 }
 
 // Fields are the parts of a listing the tagger reads.
@@ -473,6 +476,7 @@ func (t *Tagger) tag(texts [3]string, where [3]string) Result {
 		return a.Start < b.Start
 	})
 
+	res.CategoryClass = cat.class
 	// a clear category names the class when the title and description name no substance
 	if len(res.Substances) == 0 && cat.class != "" {
 		term := strings.ToLower(strings.TrimSpace(texts[2][cat.start:cat.end]))

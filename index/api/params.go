@@ -15,7 +15,7 @@ import (
 // must not silently widen a search).
 var searchParams = []string{"q", "substance", "class", "family", "vendor", "actor", "market", "ships_from",
 	"ships_to", "entity", "drug_offer", "min_usd", "max_usd", "min_unit_usd", "max_unit_usd", "since", "until",
-	"first_seen_since", "sort", "from", "size", "agg"}
+	"first_seen_since", "sort", "from", "size", "agg", "untagged"}
 
 // checkQuery parses a raw query string as url.ParseQuery does, but fails on the first
 // malformed pair with a 400 naming its parameter: r.URL.Query() drops such a pair without a
@@ -154,6 +154,12 @@ func (s *Server) parseSearch(q url.Values) (index.Query, error) {
 			if !isCountry(c) {
 				return iq, badRequest("%s: %q is not an ISO 3166-1 alpha-2 code or WW", cc[0], c)
 			}
+		}
+	}
+	iq.Untagged = list(q, "untagged")
+	for _, u := range iq.Untagged {
+		if !slices.Contains(index.UntaggedValues, strings.ToLower(u)) {
+			return iq, badRequest("untagged: %q is not one of %s", u, strings.Join(index.UntaggedValues, ", "))
 		}
 	}
 	if v, err := single(q, "drug_offer"); err != nil {

@@ -26,6 +26,7 @@ var uiPages = []uiPage{
 	{"/actor", "actor", "Actor", RoleAnalyst},
 	{"/alerts", "alerts", "Alerts", RoleAnalyst},
 	{"/markets", "markets", "Markets", RoleAnalyst},
+	{"/untagged", "untagged", "Untagged offers", RoleAnalyst},
 	{"/audit", "audit", "Audit log", RoleAdmin},
 }
 

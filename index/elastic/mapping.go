@@ -66,7 +66,7 @@ func mappings(scaled bool) map[string]m {
 			"drug_offer": m{"type": "boolean"}, "entities": entityMapping(), "status": kw(),
 			"first_seen": date(), "last_seen": date(), "capture": captureMapping(), "issues": issuesMapping(),
 			"dw": m{"properties": m{"text": m{"type": "text", "analyzer": "standard"}, "usd": priceType(scaled), "unit_usd": priceType(scaled), "vendor_keys": kw(),
-				"substance": kw(), "class": kw(), "family": kw(), "ships_from": kw(), "ships_to": kw(), "entity": kw()}},
+				"substance": kw(), "class": kw(), "family": kw(), "ships_from": kw(), "ships_to": kw(), "entity": kw(), "untagged": kw()}},
 		}},
 		kindVendors: {"dynamic": false, "properties": m{
 			"id": kw(), "market": kw(), "handle": kw(), "display_name": textKW(256), "url": kw(), "level": kw(),

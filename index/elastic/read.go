@@ -318,6 +318,7 @@ func buildQuery(p index.Plan, textTerms []string) m {
 	terms("market", p.Market)
 	terms("dw.ships_from", p.ShipsFrom)
 	terms("dw.ships_to", p.ShipsTo)
+	terms("dw.untagged", p.Untagged)
 	if p.ActorVendorKeys != nil {
 		if len(p.ActorVendorKeys) == 0 {
 			return m{"match_none": m{}}

@@ -38,6 +38,7 @@ type listingDW struct {
 	ShipsFrom  []string `json:"ships_from,omitempty"`
 	ShipsTo    []string `json:"ships_to,omitempty"`
 	Entity     []string `json:"entity,omitempty"`
+	Untagged   []string `json:"untagged,omitempty"`
 	// Seen is the merge state (index.PartsSeen); kept in _source only (the mapping is not
 	// dynamic, so it is not indexed).
 	Seen index.PartsSeen `json:"seen,omitzero"`
@@ -55,7 +56,7 @@ func newListingDoc(l extract.Listing) listingDoc {
 	return listingDoc{Listing: l, DW: listingDW{Text: index.SearchText(l),
 		USD: index.Cents(l.Price.USD), UnitUSD: index.Cents(l.UnitPriceUSD), VendorKeys: f.VendorKeys,
 		Substance: f.Substance, Class: f.Class, Family: f.Family, ShipsFrom: f.ShipsFrom, ShipsTo: f.ShipsTo,
-		Entity: f.Entity,
+		Entity: f.Entity, Untagged: f.Untagged,
 	}}
 }
 

@@ -21,6 +21,7 @@ const (
 	fShipsFrom = "ships_from"
 	fShipsTo   = "ships_to"
 	fEntity    = "entity"
+	fUntagged  = "untagged"
 	fDrugOffer = "drug_offer"
 	fUSD       = "usd"
 	fUnitUSD   = "unit_usd"
@@ -79,7 +80,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		}
 	}
 	text(fText)
-	kw(fMarket, fVendorID, fVendorKey, fSubstance, fClass, fFamily, fShipsFrom, fShipsTo, fEntity)
+	kw(fMarket, fVendorID, fVendorKey, fSubstance, fClass, fFamily, fShipsFrom, fShipsTo, fEntity, fUntagged)
 	num(fUSD, fUnitUSD, fFirstSeen, fLastSeen)
 	b := bleve.NewBooleanFieldMapping()
 	b.Store = false

@@ -250,6 +250,7 @@ func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
 	add(fMarket, p.Market)
 	add(fShipsFrom, p.ShipsFrom)
 	add(fShipsTo, p.ShipsTo)
+	add(fUntagged, p.Untagged)
 	if p.ActorVendorKeys != nil {
 		if len(p.ActorVendorKeys) == 0 {
 			return bleve.NewMatchNoneQuery(), nil

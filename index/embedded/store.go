@@ -288,6 +288,7 @@ func searchDoc(l extract.Listing) map[string]any {
 	set(fShipsFrom, f.ShipsFrom)
 	set(fShipsTo, f.ShipsTo)
 	set(fEntity, f.Entity)
+	set(fUntagged, f.Untagged)
 	return d
 }
 

@@ -102,3 +102,29 @@ func Card(l extract.Listing, at time.Time, title string, usd float64) extract.Li
 	}
 	return index.MarkPartial(c)
 }
+
+// UntaggedListings are the listings of the untagged-offers case: drug offers whose substance
+// the tagger could not name (u1: the category gives the class; u5: nothing at all; u6: only
+// the dose form), one whose category and substance disagree (u2), and ones that are neither
+// (u3 tagged, u4 no drug offer, u7 named in the description under a category of no class).
+func UntaggedListings() []extract.Listing {
+	mk := func(id, market, title, category string, drug bool, subs ...extract.Substance) extract.Listing {
+		return extract.Listing{ID: id, Market: market, Title: title, Category: category, DrugOffer: drug,
+			Substances: subs, Status: extract.StatusActive, LastSeen: day(2),
+			URL: "http://" + market + ".onion/listing/" + id}
+	}
+	return []extract.Listing{
+		mk("delta/u1", "delta", "Hydromorph 12mg x10", "Drugs > Opioids > Other", true,
+			extract.Substance{Name: "opioid", Class: "opioid", Term: "opioids", Where: "category", Confidence: 0.5}),
+		mk("delta/u2", "delta", "4-MMC mephedrone 10g", "Drugs > Ecstasy > MDMA", true,
+			extract.Substance{Name: "mephedrone", Class: "stimulant", Family: "synthetic-cathinone", Term: "4-mmc", Where: "title", Confidence: 1}),
+		mk("delta/u3", "delta", "Cocaine 1g", "Drugs > Stimulants > Cocaine", true,
+			extract.Substance{Name: "cocaine", Class: "stimulant", Term: "cocaine", Where: "title", Confidence: 1}),
+		mk("delta/u4", "delta", "Digital scale 0.01g", "Drugs > Paraphernalia", false),
+		mk("delta/u5", "delta", "Mystery pack 10g", "", true),
+		mk("echo/u6", "echo", "10 x Tomorrowland 240mg", "Drugs", true,
+			extract.Substance{Name: "empathogen", Class: "empathogen", Term: "240mg", Where: "context", Confidence: 0.35}),
+		mk("echo/u7", "echo", "Party pack", "Drugs > Other", true,
+			extract.Substance{Name: "ketamine", Class: "dissociative", Term: "ketamine", Where: "description", Confidence: 0.9}),
+	}
+}

@@ -450,6 +450,47 @@ func Run(t *testing.T, newStore Factory) {
 		}
 	})
 
+	t.Run("untagged_offers", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		mustPut(t, s, UntaggedListings()...)
+		for _, tc := range []struct {
+			name string
+			q    index.Query
+			want []string
+			aggs []index.Bucket // by market
+		}{
+			{"no_substance", index.Query{Untagged: []string{index.UntaggedNoSubstance}},
+				[]string{"delta/u1", "delta/u5", "echo/u6"}, []index.Bucket{{Key: "delta", Count: 2}, {Key: "echo", Count: 1}}},
+			{"class_conflict", index.Query{Untagged: []string{"CLASS_CONFLICT "}},
+				[]string{"delta/u2"}, []index.Bucket{{Key: "delta", Count: 1}}},
+			{"either", index.Query{Untagged: []string{index.UntaggedNoSubstance, index.UntaggedClassConflict}},
+				[]string{"delta/u1", "delta/u2", "delta/u5", "echo/u6"}, []index.Bucket{{Key: "delta", Count: 3}, {Key: "echo", Count: 1}}},
+			{"with_market", index.Query{Untagged: []string{index.UntaggedNoSubstance}, Market: []string{"echo"}},
+				[]string{"echo/u6"}, []index.Bucket{{Key: "echo", Count: 1}}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				q := tc.q
+				q.Aggs = []string{index.AggMarket}
+				res, err := s.Search(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ids(res.Listings)
+				slices.Sort(got)
+				if !slices.Equal(got, tc.want) || res.Total != len(tc.want) {
+					t.Errorf("got %v (total %d), want %v", got, res.Total, tc.want)
+				}
+				if diff := cmp.Diff(tc.aggs, res.Aggs[index.AggMarket]); diff != "" {
+					t.Errorf("counts per market (-want +got):\n%s", diff)
+				}
+			})
+		}
+		if _, err := s.Search(ctx, index.Query{Untagged: []string{"unknown"}}); !errors.Is(err, index.ErrBadQuery) {
+			t.Errorf("bad untagged value: %v, want ErrBadQuery", err)
+		}
+	})
+
 	t.Run("zero_times_default_to_now", func(t *testing.T) {
 		s := newStore(t)
 		l := Listings()[1]

@@ -179,20 +179,19 @@
     for (const [name, label, type] of FILTERS) {
       form.appendChild(el("label", {}, label, el("input", { name: name, id: "f-" + name, type: type, step: type === "number" ? "any" : null, value: params.get(name) || "" })));
     }
-    const sortSel = el("select", { name: "sort", id: "f-sort" });
-    for (const [v, t] of [["", "default"], ["-last_seen", "last seen ↓"], ["price", "price ↑"], ["-price", "price ↓"], ["unit_price", "unit price ↑"], ["-first_seen", "first seen ↓"], ["id", "id"]]) {
-      const o = el("option", { value: v }, t);
-      if ((params.get("sort") || "") === v) o.selected = true;
-      sortSel.appendChild(o);
-    }
-    form.appendChild(el("label", {}, "Sort", sortSel));
-    const drug = el("select", { name: "drug_offer", id: "f-drug_offer" });
-    for (const [v, t] of [["", "any"], ["true", "drug offers"], ["false", "other"]]) {
-      const o = el("option", { value: v }, t);
-      if ((params.get("drug_offer") || "") === v) o.selected = true;
-      drug.appendChild(o);
-    }
-    form.appendChild(el("label", {}, "Listings", drug));
+    // a select of [value, text] options showing the page's current value of name
+    const choice = (label, name, options) => {
+      const sel = el("select", { name: name, id: "f-" + name });
+      for (const [v, t] of options) {
+        const o = el("option", { value: v }, t);
+        if ((params.get(name) || "") === v) o.selected = true;
+        sel.appendChild(o);
+      }
+      form.appendChild(el("label", {}, label, sel));
+    };
+    choice("Sort", "sort", [["", "default"], ["-last_seen", "last seen ↓"], ["price", "price ↑"], ["-price", "price ↓"], ["unit_price", "unit price ↑"], ["-first_seen", "first seen ↓"], ["id", "id"]]);
+    choice("Listings", "drug_offer", [["", "any"], ["true", "drug offers"], ["false", "other"]]);
+    choice("Untagged", "untagged", [["", "any"], ["no_substance", "no substance named"], ["class_conflict", "category disagrees"]]);
     form.appendChild(el("button", { type: "submit", id: "search-button" }, "Search"));
     form.addEventListener("submit", () => { for (const i of form.querySelectorAll("input,select")) if (!i.value) i.disabled = true; });
     root.replaceChildren(form);
@@ -372,6 +371,32 @@
     root.replaceChildren(note, table(["Market", "Status", "Listings", "Last seen", "Queued", "In flight", "Dead", "Hosts (up/down history)"], rows, "data markets"));
   }
 
+  // pageUntagged shows what the tagger left unknown: drug offers with no substance named,
+  // and offers whose category names another class than their substances, with the counts
+  // per market and the newest listings of each kind.
+  const UNTAGGED = [
+    ["no_substance", "Drug offers with no substance named", "Title and description name no substance; the class, if any, comes from the category path or the dose form."],
+    ["class_conflict", "Category and substance disagree", "The market's category names a class none of the listing's substances has."],
+  ];
+  async function pageUntagged(root) {
+    const market = new URLSearchParams(location.search).get("market") || "";
+    const sections = [];
+    for (const [kind, title, note] of UNTAGGED) {
+      const q = new URLSearchParams({ untagged: kind, agg: "market", size: "50", sort: "-last_seen" });
+      if (market) q.set("market", market);
+      const res = await api("/api/v1/search?" + q.toString());
+      const counts = ((res.aggs && res.aggs.market) || []).map((b) => [
+        link("/untagged", { market: b.key }, b.key), searchLink({ untagged: kind, market: b.key }, String(b.count)),
+      ]);
+      sections.push(el("section", { class: "untagged", id: "untagged-" + kind, "data-total": res.total },
+        el("h2", {}, title + " (" + res.total + ")"), el("p", { class: "muted" }, note),
+        table(["Market", "Listings"], counts, "data small counts"),
+        el("p", {}, searchLink(market ? { untagged: kind, market: market } : { untagged: kind }, "All " + res.total + " in search")),
+        listingsTable(res.listings)));
+    }
+    root.replaceChildren(...sections);
+  }
+
   async function pageAudit(root) {
     const res = await api("/api/v1/audit?limit=500");
     root.replaceChildren(table(["Time", "Event", "User", "Role", "Auth", "From", "Request", "Query"], res.entries.map((e) => [
@@ -383,7 +408,7 @@
     try { return Array.from(new URLSearchParams(q)).map(([k, v]) => k + "=" + v).join(" "); } catch (e) { return q; }
   }
 
-  const PAGES = { search: pageSearch, listing: pageListing, vendor: pageVendor, actor: pageActor, alerts: pageAlerts, markets: pageMarkets, audit: pageAudit };
+  const PAGES = { search: pageSearch, listing: pageListing, vendor: pageVendor, actor: pageActor, alerts: pageAlerts, markets: pageMarkets, untagged: pageUntagged, audit: pageAudit };
 
   async function main() {
     const page = document.body.dataset.page;
