@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/substance"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -451,8 +452,8 @@ func (e *Engine) substanceEvents(ctx context.Context, p Page) ([]event, error) {
 		}
 		for _, s := range l.Substances {
 			n := strings.ToLower(s.Name)
-			if n == "" {
-				continue
+			if n == "" || substance.Default().Generic(n) {
+				continue // a class or umbrella word ("opioid" from a category path) is no new substance
 			}
 			k := m + "\x00" + n
 			if by[k] == nil {

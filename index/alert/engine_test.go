@@ -169,6 +169,9 @@ func TestNewSubstanceFilters(t *testing.T) {
 	nd := listing("m3", "4", "fentanyl test strips", 5, "fentanyl:opioid:fentanyl-analogue")
 	nd.DrugOffer = false
 	eq(t, "not a drug offer", f.must("m3", 200, "u", []extract.Listing{nd}, nil))
+	// a class known only from the category path, or an umbrella word, names no substance
+	eq(t, "class-only and umbrella names", f.must("m3", 200, "u", []extract.Listing{listing("m3", "5", "Hydromorph 12mg", 20, "opioid:opioid"),
+		listing("m3", "6", "Benzos 2mg", 20, "benzodiazepine:benzodiazepine")}, nil))
 }
 
 func TestPriceChangeAndGone(t *testing.T) {
