@@ -25,6 +25,7 @@ const (
 	kShipsFrom
 	kShipsTo
 	kEntity
+	kUntagged  // index.Untagged* values
 	kDrugOffer // "T" or "F"
 	nKW
 )
@@ -93,7 +94,7 @@ func kwValues(l extract.Listing) [nKW][]string {
 		v[kVendorID] = []string{l.VendorID}
 	}
 	v[kVendorKey], v[kSubstance], v[kClass], v[kFamily] = f.VendorKeys, f.Substance, f.Class, f.Family
-	v[kShipsFrom], v[kShipsTo], v[kEntity] = f.ShipsFrom, f.ShipsTo, f.Entity
+	v[kShipsFrom], v[kShipsTo], v[kEntity], v[kUntagged] = f.ShipsFrom, f.ShipsTo, f.Entity, f.Untagged
 	v[kDrugOffer] = []string{boolKey(l.DrugOffer)}
 	return v
 }
@@ -404,6 +405,7 @@ func (m *memIndex) filter(p index.Plan) *roaring.Bitmap {
 	add(kMarket, p.Market)
 	add(kShipsFrom, p.ShipsFrom)
 	add(kShipsTo, p.ShipsTo)
+	add(kUntagged, p.Untagged)
 	if p.ActorVendorKeys != nil {
 		sets = append(sets, m.terms(kVendorKey, p.ActorVendorKeys))
 	}
