@@ -17,6 +17,7 @@ import (
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
+	"github.com/darkwatch/darkwatch/index/spool"
 )
 
 func init() {
@@ -73,7 +74,20 @@ func alertArchive(cfg *config.Config) *alert.Archive {
 type alertObserver struct {
 	eng *alert.Engine
 	log *slog.Logger
+	// outage is the store's outage path (the Elasticsearch spool), nil without one: a page's
+	// novelty checks go through it, so an unreachable cluster defers them (durably, in
+	// order with the page's records) instead of failing the page.
+	outage deferrer
 }
+
+// deferrer is the outage path of a store (*spool.Store).
+type deferrer interface {
+	Defer(ctx context.Context, kind string, data any, direct func(context.Context) error) error
+	Handle(kind string, h spool.Handler)
+}
+
+// deferredAlertPage is the spool's kind for a page's deferred alert observation.
+const deferredAlertPage = "alert_page"
 
 func newAlertObserver(_ context.Context, cfg *config.Config, store index.Store, log *slog.Logger) (pageObserver, error) {
 	if len(cfg.Alerts.Rules) == 0 {
@@ -91,13 +105,28 @@ func newAlertObserver(_ context.Context, cfg *config.Config, store index.Store, 
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
-	return &alertObserver{eng: eng, log: log}, nil
+	o2 := &alertObserver{eng: eng, log: log}
+	if d, ok := store.(deferrer); ok {
+		o2.outage = d
+		d.Handle(deferredAlertPage, func(ctx context.Context, data json.RawMessage) error {
+			var p alert.Page
+			if err := json.Unmarshal(data, &p); err != nil {
+				return fmt.Errorf("deferred alert page: %w", err)
+			}
+			return eng.ObservePage(ctx, p)
+		})
+	}
+	return o2, nil
 }
 
 func (o *alertObserver) ObservePage(ctx context.Context, p crawler.Page) error {
-	return o.eng.ObservePage(ctx, alert.Page{Market: p.Market, URL: p.URL, Status: p.Status,
+	ap := alert.Page{Market: p.Market, URL: p.URL, Status: p.Status,
 		NotFound: p.Result.Kind == extract.KindNotFound, Cards: index.CardPage(p.Result.Kind),
-		Listings: p.Result.Listings, Vendors: p.Result.Vendors, Capture: p.Capture})
+		Listings: p.Result.Listings, Vendors: p.Result.Vendors, Capture: p.Capture}
+	if o.outage == nil {
+		return o.eng.ObservePage(ctx, ap)
+	}
+	return o.outage.Defer(ctx, deferredAlertPage, ap, func(ctx context.Context) error { return o.eng.ObservePage(ctx, ap) })
 }
 
 // OperatorEvent: paused markets are already logged and counted by the crawler.

@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,6 +33,7 @@ import (
 	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
+	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/elastic"
 )
 
@@ -686,16 +689,17 @@ func outageDuration(t *testing.T) time.Duration {
 }
 
 // spoolLog counts the spool's log lines in the crawl's JSON log.
-func spoolLog(t *testing.T, log string) (spooledPuts, replayedFiles, replayedRecords, sinkFailed int) {
+func spoolLog(t *testing.T, log string) (spooledPuts, replayedFiles, replayedRecords, replayedDeferred, sinkFailed int) {
 	t.Helper()
 	for _, line := range strings.Split(log, "\n") {
 		if !strings.HasPrefix(line, "{") {
 			continue
 		}
 		var rec struct {
-			Msg     string `json:"msg"`
-			Records int    `json:"records"`
-			Err     string `json:"err"`
+			Msg      string `json:"msg"`
+			Records  int    `json:"records"`
+			Deferred int    `json:"deferred"`
+			Err      string `json:"err"`
 		}
 		if json.Unmarshal([]byte(line), &rec) != nil {
 			continue
@@ -706,6 +710,7 @@ func spoolLog(t *testing.T, log string) (spooledPuts, replayedFiles, replayedRec
 		case "spool_replayed":
 			replayedFiles++
 			replayedRecords += rec.Records
+			replayedDeferred += rec.Deferred
 		case "sink_failed":
 			sinkFailed++
 			t.Logf("page retried: sink failed: %s", rec.Err)
@@ -743,6 +748,18 @@ func TestE2EElasticOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the testbed with an Elasticsearch outage")
 	}
+	elasticOutage(t, "")
+}
+
+// elasticOutage runs the outage crawl with extraYAML added to the config and checks the
+// index against the truth; it returns the config path and the truth for further checks.
+//
+// The outage lasts DARKWATCH_ES_OUTAGE (30 s in CI): the mechanism does not depend on its
+// length (pages are acked once their records and alert observations are spooled, and the
+// spool replays them every 5 s once the cluster answers), so a 3-minute outage only makes
+// the spool longer; set DARKWATCH_ES_OUTAGE=3m to run that.
+func elasticOutage(t *testing.T, extraYAML string) (cfgPath string, tr testbed.Truth, deferred int) {
+	t.Helper()
 	esURL := testenv.ESURL(t)
 	u, err := url.Parse(esURL)
 	if err != nil {
@@ -750,7 +767,7 @@ func TestE2EElasticOutage(t *testing.T) {
 	}
 	outage := outageDuration(t)
 	w, srv := startTestbed(t, testbed.Options{Seed: e2eSeed + 1, Listings: e2eListings})
-	tr := w.Truth()
+	tr = w.Truth()
 	proxy := newTCPProxy(t, u.Host)
 	prefix := fmt.Sprintf("dwoutage%d", time.Now().UnixNano())
 	cleanupES(t, esURL, prefix)
@@ -762,10 +779,11 @@ func TestE2EElasticOutage(t *testing.T) {
 	// not depend on Elasticsearch (the sink spools), so this is deterministic enough.
 	const pagesLargestMarket = 60
 	delay := (outage + 12*time.Second) / pagesLargestMarket
-	cfg := e2eConfig(t, dir, baseYAML(dir, "elasticsearch", "http://"+proxy.addr, prefix, delay, 1), srv, w)
+	cfg := e2eConfig(t, dir, baseYAML(dir, "elasticsearch", "http://"+proxy.addr, prefix, delay, 1)+extraYAML, srv, w)
 	t.Logf("outage %s, per-host delay %s", outage, delay)
 
-	ctx, cancel := context.WithTimeout(context.Background(), outage+3*time.Minute)
+	// Generous: on a loaded machine with -race the crawl with alert rules took ~3 minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), outage+8*time.Minute)
 	defer cancel()
 	type crawlOut struct {
 		code        int
@@ -818,9 +836,9 @@ func TestE2EElasticOutage(t *testing.T) {
 		t.Fatalf("crawl: exit %d\nstdout: %s\nstderr (tail): %s", r.code, r.out, tail(r.stderr, 3000))
 	}
 	t.Logf("crawl finished %s after the outage ended: %s", r.end.Sub(cutAt.Add(outage)).Round(time.Millisecond), firstLine(r.out))
-	puts, files, records, retried := spoolLog(t, r.stderr)
-	t.Logf("spool: %d puts failed and went to the spool (later ones went there directly); %d spool files replayed with %d records; %d pages retried after a sink failure",
-		puts, files, records, retried)
+	puts, files, records, deferred, retried := spoolLog(t, r.stderr)
+	t.Logf("spool: %d puts failed and went to the spool (later ones went there directly); %d spool files replayed with %d records and %d deferred alert observations; %d pages retried after a sink failure",
+		puts, files, records, deferred, retried)
 	if puts == 0 || records == 0 {
 		t.Errorf("the outage did not go through the spool (spooling puts %d, replayed records %d): the test did not test it", puts, records)
 	}
@@ -852,6 +870,75 @@ func TestE2EElasticOutage(t *testing.T) {
 		t.Errorf("entity %s after the outage: missing %v; extra %v", pgp, m, x)
 	}
 	t.Logf("after the outage: %d of %d truth listings indexed", len(got), len(want))
+	return cfg, tr, deferred
+}
+
+// TestE2EElasticOutageAlerts is the outage crawl with a Redis frontier and alert rules on:
+// the alert engine's novelty checks go through the spool with the records, so no page is
+// retried or dead-lettered for the outage, and every vendor gets its new_vendor alert
+// exactly once.
+func TestE2EElasticOutageAlerts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls the testbed with an Elasticsearch outage")
+	}
+	redisURL := testenv.RedisURL(t)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	prefix := "dwoutage" + hex.EncodeToString(b[:])
+	t.Cleanup(func() { deleteRedisPrefix(t, redisURL, prefix) })
+	cfgPath, tr, deferred := elasticOutage(t, "frontier:\n  backend: redis\n  redis:\n    url: "+redisURL+"\n    prefix: "+prefix+"\n"+
+		"alerts:\n  rules:\n    - {name: nv, kind: new_vendor}\n")
+	if deferred == 0 {
+		t.Errorf("no alert observation went through the spool: the test did not test the outage path of novelty")
+	}
+	cfg, code := loadConfig(cfgPath, os.Stderr)
+	if cfg == nil {
+		t.Fatalf("config: exit %d", code)
+	}
+	ctx := context.Background()
+	fr, err := openFrontier(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := fr.Stats(ctx)
+	fr.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Dead != 0 || st.Queued+st.Delayed+st.InFlight != 0 {
+		t.Errorf("frontier after the outage crawl: %d dead letters, %d queued, %d delayed, %d in flight; want none", st.Dead, st.Queued, st.Delayed, st.InFlight)
+	}
+	log, err := alert.OpenLog(alertLogPath(cfg), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := log.List(time.Time{})
+	log.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raised := map[string]int{}
+	for _, a := range alerts {
+		if a.Kind == alert.KindNewVendor {
+			raised[a.Subject]++
+		}
+	}
+	var want, got []string
+	for _, v := range tr.Vendors {
+		want = append(want, v.ID)
+	}
+	for id, n := range raised {
+		got = append(got, id)
+		if n != 1 {
+			t.Errorf("vendor %s: %d new_vendor alerts, want 1", id, n)
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if m, x := diffIDs(want, got); len(m)+len(x) > 0 {
+		t.Errorf("new_vendor alerts: want %d vendors, got %d; missing %v; extra %v", len(want), len(got), m, x)
+	}
+	t.Logf("%d new_vendor alerts for %d truth vendors; frontier: %d seen, %d dead", len(got), len(want), st.Seen, st.Dead)
 }
 
 // ---- Kibana ----

@@ -42,20 +42,7 @@ func frontierTestConfig(t *testing.T, backend string) (string, *config.Config) {
 		_, _ = rand.Read(b[:])
 		prefix := "dwcmd" + hex.EncodeToString(b[:])
 		body += "frontier:\n  backend: redis\n  redis:\n    url: " + u + "\n    prefix: " + prefix + "\n"
-		opt, err := redis.ParseURL(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			c := redis.NewClient(opt)
-			defer c.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
-			for iter.Next(ctx) {
-				c.Unlink(ctx, iter.Val())
-			}
-		})
+		t.Cleanup(func() { deleteRedisPrefix(t, u, prefix) })
 	}
 	path := filepath.Join(dir, "darkwatch.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
@@ -309,5 +296,23 @@ func TestFrontierEmbeddedHeldByCrawl(t *testing.T) {
 	path := filepath.Join(cfg.DataDir, "frontier.db")
 	if code != exitRuntime || !strings.Contains(errs, path+" is held by another process, most likely a running 'darkwatch crawl'") {
 		t.Fatalf("requeue while held: exit %d: %s", code, errs)
+	}
+}
+
+// deleteRedisPrefix deletes the test's Redis keys under prefix.
+func deleteRedisPrefix(t *testing.T, url, prefix string) {
+	t.Helper()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	iter := c.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+	for iter.Next(ctx) {
+		c.Unlink(ctx, iter.Val())
 	}
 }

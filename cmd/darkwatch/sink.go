@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,14 +128,15 @@ func (s *indexSink) Event(e crawler.Event) {
 	}
 }
 
-// Flush makes everything durable and visible.
+// Flush makes everything durable and visible: the store first (with Elasticsearch it
+// replays its spool, records and the deferred alert observations in order), then the
+// observers (the alerts those raised are delivered too).
 func (s *indexSink) Flush(ctx context.Context) error {
+	errs := []error{s.store.Flush(ctx)}
 	for _, o := range s.observers {
-		if err := o.Flush(ctx); err != nil {
-			return err
-		}
+		errs = append(errs, o.Flush(ctx))
 	}
-	return s.store.Flush(ctx)
+	return errors.Join(errs...)
 }
 
 // Close closes the observers (not the store).

@@ -477,6 +477,12 @@ func noveltyID(key string) string {
 }
 
 // Novel implements index.Store with op_type=create: the cluster decides atomically.
+//
+// A create whose answer was lost (the connection cut after the cluster applied it) is
+// retried by the transport and finds the key taken: when the stored record is this call's
+// own (same evidence, same creation time to the nanosecond), the key is still reported
+// new, so a cut connection does not swallow an alert. A later call with the same key is
+// not new, whatever its evidence.
 func (s *Store) Novel(ctx context.Context, key string, ev index.Evidence) (bool, error) {
 	if err := s.checkOpen(); err != nil {
 		return false, err
@@ -491,7 +497,11 @@ func (s *Store) Novel(ctx context.Context, key string, ev index.Evidence) (bool,
 	case err == nil:
 		return true, nil
 	case statusOf(err) == http.StatusConflict:
-		return false, nil
+		var stored index.NoveltyRecord
+		if gerr := s.getDoc(ctx, kindNovelty, noveltyID(key), &stored); gerr != nil {
+			return false, fmt.Errorf("elastic: novel %q: read the existing key: %w", key, gerr)
+		}
+		return sameRecord(stored, rec), nil
 	}
 	return false, fmt.Errorf("elastic: novel %q: %w", key, err)
 }
@@ -512,4 +522,12 @@ func (s *Store) Flush(ctx context.Context) error {
 		return fmt.Errorf("elastic: refresh: %w", err)
 	}
 	return nil
+}
+
+// sameRecord compares novelty records as stored (JSON), so that times compare at their
+// stored precision and location.
+func sameRecord(a, b index.NoveltyRecord) bool {
+	ja, erra := json.Marshal(a)
+	jb, errb := json.Marshal(b)
+	return erra == nil && errb == nil && bytes.Equal(ja, jb)
 }

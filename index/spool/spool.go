@@ -30,11 +30,18 @@ type Options struct {
 	MaxFileBytes int64
 }
 
-// entry is one spooled put: one NDJSON line.
+// entry is one spooled put, or one deferred piece of work (Defer): one NDJSON line.
 type entry struct {
 	Listings []extract.Listing `json:"listings,omitempty"`
 	Vendors  []extract.Vendor  `json:"vendors,omitempty"`
+	// Kind names the handler of deferred work (Handle); Data is its argument.
+	Kind string          `json:"kind,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
 }
+
+// Handler does deferred work of one kind again when the spool replays it. It must be
+// idempotent (a replay interrupted by a new outage runs its file again from the start).
+type Handler func(ctx context.Context, data json.RawMessage) error
 
 // Store wraps an index.Store with the spool.
 type Store struct {
@@ -47,6 +54,9 @@ type Store struct {
 	curSize int64
 	nextSeq int
 	pending bool // files exist that are not replayed yet
+
+	hmu      sync.Mutex
+	handlers map[string]Handler
 
 	rmu  sync.Mutex // one replay at a time
 	stop chan struct{}
@@ -135,6 +145,38 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 		return s.Store.PutVendors(ctx, vs)
 	}
 	return s.put(ctx, entry{Vendors: vs}, func() error { return s.Store.PutVendors(ctx, vs) })
+}
+
+// Handle sets the handler of deferred work of kind. Set it before deferring work of that
+// kind; a replay that meets work with no handler stops there and tries again later.
+func (s *Store) Handle(kind string, h Handler) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	if s.handlers == nil {
+		s.handlers = map[string]Handler{}
+	}
+	s.handlers[kind] = h
+}
+
+func (s *Store) handler(kind string) Handler {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	return s.handlers[kind]
+}
+
+// Defer runs work that reads or writes the backend (e.g. the alert engine's novelty checks
+// of a page) through the outage path. While nothing waits in the spool it runs direct at
+// once; when the backend is unavailable (direct fails with index.ErrUnavailable) or records
+// wait in the spool, data is appended durably instead, behind the records spooled before
+// it, and the replay runs the handler of kind (Handle) with it in order once the backend
+// is back. Defer returns nil once the work is done or durable. direct must be idempotent:
+// it may have done part of the work before it failed.
+func (s *Store) Defer(ctx context.Context, kind string, data any, direct func(context.Context) error) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("spool: encode %s: %w", kind, err)
+	}
+	return s.put(ctx, entry{Kind: kind, Data: raw}, func() error { return direct(ctx) })
 }
 
 func (s *Store) put(ctx context.Context, e entry, direct func() error) error {
@@ -266,7 +308,7 @@ func (s *Store) replayFile(ctx context.Context, name string) error {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
-	n := 0
+	n, deferred := 0, 0
 	for lineNo := 1; ; lineNo++ {
 		line, rerr := r.ReadBytes('\n')
 		if len(line) > 0 {
@@ -286,6 +328,12 @@ func (s *Store) replayFile(ctx context.Context, name string) error {
 						return fmt.Errorf("spool: replay %s line %d: %w", filepath.Base(name), lineNo, err)
 					}
 				}
+				if e.Kind != "" {
+					if err := s.runDeferred(ctx, e); err != nil {
+						return fmt.Errorf("spool: replay %s line %d: %w", filepath.Base(name), lineNo, err)
+					}
+					deferred++
+				}
 				n += len(e.Listings) + len(e.Vendors)
 			}
 		}
@@ -296,8 +344,24 @@ func (s *Store) replayFile(ctx context.Context, name string) error {
 	if err := os.Remove(name); err != nil {
 		return fmt.Errorf("spool: remove %s: %w", name, err)
 	}
-	s.log.Info("spool_replayed", "file", filepath.Base(name), "records", n)
+	s.log.Info("spool_replayed", "file", filepath.Base(name), "records", n, "deferred", deferred)
 	return syncDir(s.opts.Dir)
+}
+
+// runDeferred runs one deferred entry. An unavailable backend or a missing handler stops
+// the replay (the file stays, to be replayed later); any other failure of the handler is
+// the work's own (it would fail again): it is logged and the replay goes on.
+func (s *Store) runDeferred(ctx context.Context, e entry) error {
+	h := s.handler(e.Kind)
+	if h == nil {
+		return fmt.Errorf("%w: no handler for deferred %q yet", index.ErrUnavailable, e.Kind)
+	}
+	err := h(ctx, e.Data)
+	if err == nil || errors.Is(err, index.ErrUnavailable) || ctx.Err() != nil {
+		return err
+	}
+	s.log.Error("spool_deferred_failed", "kind", e.Kind, "err", err)
+	return nil
 }
 
 // Flush replays the spool, then flushes the backend. It returns an error wrapping

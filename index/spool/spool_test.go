@@ -2,6 +2,7 @@ package spool_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -194,4 +195,86 @@ type errStore struct{ *fake }
 
 func (errStore) PutListings(context.Context, []extract.Listing) error {
 	return errors.New("mapper_parsing_exception")
+}
+
+// TestDeferWhileDownReplaysInOrderWithRecords: work deferred through the spool (the alert
+// engine's novelty checks of a page) runs at once while the backend is up; while it is down,
+// or while records still wait, it is spooled behind the records written before it and runs
+// in order with them once the backend is back, exactly once per successful replay.
+func TestDeferWhileDownReplaysInOrderWithRecords(t *testing.T) {
+	dir := t.TempDir()
+	f := &fake{}
+	s, err := spool.New(f, spool.Options{Dir: dir, RetryInterval: time.Hour}) // replays by hand
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var (
+		mu  sync.Mutex
+		ran []string
+	)
+	work := func(id string) func(context.Context) error {
+		return func(context.Context) error {
+			if f.down.Load() {
+				return fmt.Errorf("novel: %w", index.ErrUnavailable)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ran = append(ran, "check:"+id)
+			f.mu.Lock()
+			f.got = append(f.got, "check:"+id)
+			f.mu.Unlock()
+			return nil
+		}
+	}
+	s.Handle("check", func(ctx context.Context, data json.RawMessage) error {
+		var id string
+		if err := json.Unmarshal(data, &id); err != nil {
+			return err
+		}
+		return work(id)(ctx)
+	})
+	page := func(id string) {
+		t.Helper()
+		if err := s.PutListings(ctx, []extract.Listing{{ID: id}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Defer(ctx, "check", id, work(id)); err != nil {
+			t.Fatalf("Defer %s: %v", id, err)
+		}
+	}
+	page("a") // up: direct
+	f.down.Store(true)
+	page("b") // down: both spooled
+	f.down.Store(false)
+	page("c") // up, but b waits: spooled behind it
+	if got, want := f.ids(), []string{"a", "check:a"}; !slices.Equal(got, want) {
+		t.Fatalf("before the replay: got %v, want %v", got, want)
+	}
+	if err := s.Replay(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.ids(), []string{"a", "check:a", "b", "check:b", "c", "check:c"}; !slices.Equal(got, want) {
+		t.Errorf("after the replay: got %v, want %v", got, want)
+	}
+	if n := spoolFiles(t, dir); n != 0 {
+		t.Errorf("%d spool files left", n)
+	}
+	// A handler failure that is not an outage is the work's own: logged, not retried forever.
+	f.down.Store(true)
+	if err := s.Defer(ctx, "bad", 1, func(context.Context) error { return fmt.Errorf("x: %w", index.ErrUnavailable) }); err != nil {
+		t.Fatal(err)
+	}
+	f.down.Store(false)
+	if err := s.Replay(ctx); err == nil {
+		t.Errorf("replay of work with no handler: want an error (the file stays)")
+	}
+	s.Handle("bad", func(context.Context, json.RawMessage) error { return errors.New("bad data") })
+	if err := s.Replay(ctx); err != nil {
+		t.Errorf("replay with a failing handler: %v", err)
+	}
+	if n := spoolFiles(t, dir); n != 0 {
+		t.Errorf("%d spool files left after the failing handler", n)
+	}
 }
