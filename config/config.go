@@ -68,6 +68,7 @@ type Crawl struct {
 	Lease             Duration `yaml:"lease"`
 	MaxAttempts       int      `yaml:"max_attempts"`
 	Recrawl           Duration `yaml:"recrawl"`
+	RefreshMaxAge     Duration `yaml:"refresh_max_age"`
 	MaxMemory         Size     `yaml:"max_memory"`
 	WARCDir           string   `yaml:"warc_dir"` // default <data_dir>/warc
 	WARCMaxSize       Size     `yaml:"warc_max_size"`
@@ -250,6 +251,7 @@ func Default() *Config {
 			Lease:             Duration(2 * time.Minute),
 			MaxAttempts:       5,
 			Recrawl:           Duration(24 * time.Hour),
+			RefreshMaxAge:     Duration(7 * 24 * time.Hour),
 			MaxMemory:         1 << 30,
 			WARCMaxSize:       1 << 30,
 			ContentTypes:      []string{"text/html", "application/xhtml+xml", "text/plain"},

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"crypto/sha3"
 	"encoding/base32"
 	"fmt"
@@ -107,6 +109,9 @@ func (c *Config) validateCrawl(p *problems) {
 	positive(p, "crawl.max_attempts", int64(cr.MaxAttempts))
 	nonNegative(p, "crawl.recrawl", int64(cr.Recrawl))
 	nonNegative(p, "crawl.induce_after", int64(cr.InduceAfter))
+	if cr.RefreshMaxAge <= 0 || cr.RefreshMaxAge < cr.Recrawl {
+		p.add("crawl.refresh_max_age", "must be positive and at least crawl.recrawl (%s), got %s", time.Duration(cr.Recrawl), time.Duration(cr.RefreshMaxAge))
+	}
 	if cr.MaxMemory != 0 && cr.MaxMemory < 64<<20 {
 		p.add("crawl.max_memory", "must be 0 (no bound) or at least 64MiB")
 	}

@@ -76,9 +76,15 @@ type Options struct {
 	MaxLinksPerPage   int           // [400]
 	MaxPagesPerMarket int           // [50000]; enforced by the frontier's seen-set cap too
 	Recrawl           time.Duration // pages (listings and navigation) come back after this [0: never]
-	ContentTypes      []string      // allow-list [text/html, application/xhtml+xml, text/plain]
+	// ListingMaxAge: with a card book (Deps.Cards), a listing page whose card shows no
+	// change is fetched again only once its last full fetch is this old [168h].
+	ListingMaxAge time.Duration
+	ContentTypes  []string // allow-list [text/html, application/xhtml+xml, text/plain]
 	// Once ends Run when the frontier is drained.
 	Once bool
+	// Refresh: this run is a new day's crawl (crawl --refresh); with a card book, listing
+	// pages fetched before wait for their cards (cards.go).
+	Refresh bool
 	// MaxPages ends Run after this many pages fetched by this process (0: no limit).
 	MaxPages int
 	Logger   *slog.Logger
@@ -124,6 +130,9 @@ type Deps struct {
 	Sink      Sink
 	// NewCircuit asks for a fresh circuit for a market (tor.Pool.NewCircuit); may be nil.
 	NewCircuit func(ctx context.Context, market string) error
+	// Cards is the card book of the change-driven refresh (cards.go); nil: every page
+	// follows its own recrawl schedule.
+	Cards Cards
 }
 
 // Crawler runs the crawl loop.
@@ -135,6 +144,8 @@ type Crawler struct {
 	stats   Stats
 	fetched atomic.Int64
 	idle    atomic.Int64 // workers waiting for a job
+	start   time.Time    // when Run started (cards seen before belong to an earlier crawl)
+	swept   bool         // a --once crawl swept the card book (dispatcher only)
 	// wake tells the dispatcher that a worker finished a page: a job slot is free and the
 	// page may have added links, so it leases again at once instead of after its idle wait.
 	wake chan struct{}
@@ -148,15 +159,13 @@ type marketState struct {
 	cookies   string
 	// walls counts interstitial pages in a row; a good page resets it.
 	walls atomic.Int32
-}
-
-// Stats are the crawler's running totals.
-type Stats struct {
-	Pages    atomic.Int64 // pages fetched with a response
-	Listings atomic.Int64 // listing records handed to the sink
-	Vendors  atomic.Int64
-	Errors   atomic.Int64 // fetch failures of any kind
-	Skipped  atomic.Int64 // links out of scope, traps, too deep
+	// learn holds the URL patterns this crawl learnt not to fetch (economy.go).
+	learn learner
+	// cardsSeen: a page with listing cards was read since the last sweep.
+	cardsSeen atomic.Bool
+	// loginHops holds the URLs whose redirect chain led to the login page (set by the
+	// redirect handler, read by fetch).
+	loginHops sync.Map
 }
 
 // New validates options and builds a Crawler. It does no I/O.
@@ -172,6 +181,7 @@ func New(opts Options, deps Deps) (*Crawler, error) {
 	setDefault(&opts.MaxDepth, 12)
 	setDefault(&opts.MaxLinksPerPage, 400)
 	setDefault(&opts.MaxPagesPerMarket, 50000)
+	setDefault(&opts.ListingMaxAge, 7*24*time.Hour)
 	if len(opts.ContentTypes) == 0 {
 		opts.ContentTypes = []string{"text/html", "application/xhtml+xml", "text/plain"}
 	}
@@ -237,6 +247,7 @@ func (c *Crawler) UpdateSessions(ctx context.Context, cookies map[string]string)
 		if !changed {
 			continue
 		}
+		m.learn.forgetLogin()
 		if err := c.deps.Frontier.ResumeMarket(ctx, name); err != nil {
 			errs = append(errs, fmt.Errorf("resume %s: %w", name, err))
 			continue
@@ -258,6 +269,7 @@ const (
 // Run crawls until ctx ends, or with Once until the frontier is drained, or until MaxPages.
 // In-flight pages are finished (fetch, sink, ack) before it returns.
 func (c *Crawler) Run(ctx context.Context) error {
+	c.start = time.Now()
 	jobs := make(chan frontier.Lease, c.opts.Workers)
 	// Workers finish their current page with a context that outlives ctx by a bounded grace
 	// period, so a shutdown flushes instead of dropping work.
@@ -321,7 +333,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 // dispatch leases URLs and feeds the workers until it is time to stop.
 func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep *keeper) error {
 	idle := 20 * time.Millisecond
-	lastReap := time.Now()
+	lastReap, lastSweep := time.Now(), time.Now()
 	for {
 		if ctx.Err() != nil {
 			return nil
@@ -356,7 +368,22 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 		}
 		if len(leases) == 0 {
 			if c.opts.Once && len(jobs) == 0 && c.idle.Load() == int64(c.opts.Workers) && c.runnableDone(ctx) {
+				// The navigation pages are done: bring back the listings that vanished
+				// from every card or whose card could not vouch for them.
+				if !c.swept {
+					c.swept = true
+					if n := c.sweep(ctx, c.start); n > 0 {
+						c.log.Info("refresh_sweep", "listings", n)
+						continue
+					}
+				}
 				return nil
+			}
+			if !c.opts.Once && c.opts.Recrawl > 0 && time.Since(lastSweep) > max(c.opts.Recrawl/4, time.Minute) {
+				// Between scheduled recrawls a listing whose card was not seen for two
+				// rounds has vanished.
+				c.sweep(ctx, time.Now().Add(-2*c.opts.Recrawl))
+				lastSweep = time.Now()
 			}
 			select {
 			case <-ctx.Done():
@@ -433,7 +460,29 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 	if !ok {
 		return ackReq{l: l, res: frontier.Result{Status: frontier.Drop, Err: "market no longer configured"}}
 	}
+	pu, err := url.Parse(l.URL)
+	if err != nil {
+		return ackReq{l: l, res: frontier.Result{Status: frontier.Drop, Err: "unparseable URL"}}
+	}
+	pat := patternOf(pu)
+	verdict := m.learn.verdict(pat)
+	if why := c.waits(ctx, l); why != "" {
+		// Its cards tell whether it changed (cards.go): keep its schedule.
+		c.skip(l.Market, why)
+		return ackReq{l: l, res: frontier.Result{Status: frontier.Done, Recrawl: c.recrawlOf(l)}}
+	}
+	if verdict != "" {
+		// Learnt during this crawl: not fetched, not dead-lettered.
+		c.skip(l.Market, verdict)
+		return ackReq{l: l, res: frontier.Result{Status: frontier.Done}}
+	}
+	// Navigational pages (seeds and patterns that gave pages) speak for the market; an
+	// interstitial elsewhere is that page's problem.
+	nav := l.Kind == frontier.KindSeed || l.Depth == 0 || m.learn.known(pat)
 	fr, err := c.fetch(ctx, m, l.URL)
+	if errors.Is(err, errLoginRedirect) {
+		return ackReq{l: l, res: c.loginOnly(ctx, m, l, pat, nav)}
+	}
 	if err != nil {
 		c.stats.Errors.Add(1)
 		res := c.classify(err)
@@ -450,6 +499,12 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 	case fr.status == http.StatusTooManyRequests || fr.status == http.StatusServiceUnavailable:
 		return ackReq{l: l, res: frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: fmt.Sprint("HTTP ", fr.status)}}
 	case fr.status >= 500:
+		if m.learn.serverError(pat) {
+			// The same server error across the pattern: deterministic, not worth a retry.
+			log.Info("dead_pattern", "pattern", pat, "status", fr.status)
+			c.skip(l.Market, SkipDeadPattern)
+			return ackReq{l: l, res: frontier.Result{Status: frontier.Done}}
+		}
 		return ackReq{l: l, res: frontier.Result{Status: frontier.Retry, Err: fmt.Sprint("HTTP ", fr.status)}}
 	}
 	// Ack(Done) marks the host up in the same atomic step; no HostOK round trip here.
@@ -477,16 +532,29 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 		c.opts.Metrics.extractError(l.Market)
 	}
 	if res.Kind == extract.KindInterstitial && res.Interstitial != nil {
-		return ackReq{l: l, res: c.interstitial(ctx, m, l, res.Interstitial.Type)}
+		kind := res.Interstitial.Type
+		switch {
+		case !nav && kind == extract.InterstitialCaptcha && isActionForm(body):
+			return ackReq{l: l, res: c.actionForm(m, l, pat)}
+		case kind == extract.InterstitialLogin:
+			return ackReq{l: l, res: c.loginOnly(ctx, m, l, pat, nav)}
+		}
+		return ackReq{l: l, res: c.interstitial(ctx, m, l, kind, nav)}
+	}
+	if !nav && len(res.Listings) == 0 && len(res.Vendors) == 0 && isActionForm(body) {
+		return ackReq{l: l, res: c.actionForm(m, l, pat)}
 	}
 	m.walls.Store(0)
+	if fr.status < 400 {
+		m.learn.good(pat)
+	}
 	if err := c.deps.Sink.Put(ctx, Page{Market: l.Market, URL: l.URL, Status: fr.status, Result: res, Capture: ref}); err != nil {
 		log.Error("sink_failed", "err", err)
 		return ackReq{l: l, res: frontier.Result{Status: frontier.Retry, Err: "sink: " + err.Error()}}
 	}
-	c.stats.Listings.Add(int64(len(res.Listings)))
-	c.stats.Vendors.Add(int64(len(res.Vendors)))
-	c.opts.Metrics.records(l.Market, len(res.Listings), len(res.Vendors))
+	nl, nv := c.stats.stored(l.Market, res.Kind, res.Listings, res.Vendors)
+	c.opts.Metrics.records(l.Market, len(res.Listings), len(res.Vendors), nl, nv)
+	c.book(ctx, m, l, fr.status, res)
 	var links []frontier.Item
 	if fr.status < 400 {
 		// A listing's tab sub-pages (parts) are fetched only when its record lacks what
@@ -496,10 +564,23 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 	result := frontier.Result{Status: frontier.Done}
 	// Every page comes back (navigation too: that is where new listings show up), so a
 	// recrawl, or a RecrawlNow refresh, sees the market as it is now.
-	if c.opts.Recrawl > 0 && fr.status < 400 {
-		result.Recrawl = c.opts.Recrawl
+	if fr.status < 400 {
+		result.Recrawl = c.recrawlOf(l)
 	}
 	return ackReq{l: l, res: result, links: links}
+}
+
+// recrawlOf is when a fetched page comes back. With a card book, listing pages come back a
+// quarter of the period after the navigation pages, whose cards then tell whether they
+// changed (unchanged ones are not fetched).
+func (c *Crawler) recrawlOf(l frontier.Lease) time.Duration {
+	if c.opts.Recrawl <= 0 {
+		return 0
+	}
+	if c.deps.Cards != nil && l.Kind == frontier.KindListing {
+		return c.opts.Recrawl + c.opts.Recrawl/4
+	}
+	return c.opts.Recrawl
 }
 
 // Interstitial policy: a login wall pauses the market at once (only a renewed session cookie
@@ -511,14 +592,18 @@ const (
 	maxQueuesInRow   = 10
 )
 
-// interstitial handles an interstitial page and returns the lease's result.
-func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.Lease, kind string) frontier.Result {
-	n := int(m.walls.Add(1))
+// interstitial handles an interstitial page and returns the lease's result. Only those of
+// navigational pages (nav) count towards pausing the market.
+func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.Lease, kind string, nav bool) frontier.Result {
 	c.opts.Metrics.event(Event{Kind: "interstitial", Market: l.Market, Reason: kind})
+	n := 0
+	if nav {
+		n = int(m.walls.Add(1))
+	}
 	switch {
-	case kind == extract.InterstitialLogin,
-		kind == extract.InterstitialCaptcha && n >= maxCaptchasInRow,
-		n >= maxQueuesInRow:
+	case nav && (kind == extract.InterstitialLogin ||
+		kind == extract.InterstitialCaptcha && n >= maxCaptchasInRow ||
+		n >= maxQueuesInRow):
 		return c.pause(ctx, l, kind)
 	case kind == extract.InterstitialCaptcha && c.deps.NewCircuit != nil:
 		if err := c.deps.NewCircuit(ctx, l.Market); err != nil {
@@ -526,6 +611,37 @@ func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.L
 		}
 	}
 	return frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind}
+}
+
+// loginOnly handles a fetch that ended on the login page: a navigational page pauses the
+// market (the session is gone); any other marks its pattern login-only until the session
+// is renewed, unless several patterns in a row did (then the session is gone too).
+func (c *Crawler) loginOnly(ctx context.Context, m *marketState, l frontier.Lease, pat string, nav bool) frontier.Result {
+	if nav {
+		return c.interstitial(ctx, m, l, extract.InterstitialLogin, true)
+	}
+	expired := m.learn.mark(pat, verdictLoginOnly)
+	c.log.Info("login_only_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
+	if expired {
+		return c.interstitial(ctx, m, l, extract.InterstitialLogin, true)
+	}
+	c.skip(l.Market, SkipLoginOnly)
+	return frontier.Result{Status: frontier.Done}
+}
+
+// actionForm marks a form behind a CAPTCHA (messaging, contact): its pattern is not fetched
+// again and the market goes on.
+func (c *Crawler) actionForm(m *marketState, l frontier.Lease, pat string) frontier.Result {
+	m.learn.mark(pat, verdictActionForm)
+	c.log.Info("action_form_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
+	c.skip(l.Market, SkipActionForm)
+	return frontier.Result{Status: frontier.Done}
+}
+
+// skip counts a link or lease not fetched.
+func (c *Crawler) skip(market, reason string) {
+	c.stats.skip(reason, 1)
+	c.opts.Metrics.skip(market, reason)
 }
 
 // pause stops a market that shows a login wall (or keeps showing CAPTCHA or queue pages).
@@ -560,9 +676,9 @@ func (c *Crawler) follow(m *marketState, l frontier.Lease, links []extract.Link)
 	}
 	seen := map[string]bool{}
 	var items []frontier.Item
-	for _, ln := range links {
+	for i, ln := range links {
 		if len(items) >= c.opts.MaxLinksPerPage {
-			c.stats.Skipped.Add(int64(len(links) - len(items)))
+			c.stats.skip("links_per_page", int64(len(links)-i))
 			c.opts.Metrics.skip(l.Market, "links_per_page")
 			break
 		}
@@ -571,8 +687,7 @@ func (c *Crawler) follow(m *marketState, l frontier.Lease, links []extract.Link)
 			err = m.scope.Check(u)
 		}
 		if err != nil {
-			c.stats.Skipped.Add(1)
-			c.opts.Metrics.skip(l.Market, skipReason(err))
+			c.skip(l.Market, skipReason(err))
 			continue
 		}
 		s := u.String()
@@ -580,6 +695,16 @@ func (c *Crawler) follow(m *marketState, l frontier.Lease, links []extract.Link)
 			continue
 		}
 		seen[s] = true
+		if r := linkVerdict(u); r != "" {
+			c.skip(l.Market, r)
+			continue
+		}
+		if m.learn.any() {
+			if r := m.learn.verdict(patternOf(u)); r != "" {
+				c.skip(l.Market, r)
+				continue
+			}
+		}
 		kind, prio := frontier.KindNav, prioNav
 		switch ln.Kind {
 		case extract.LinkListing, extract.LinkPart:
@@ -669,6 +794,17 @@ func (c *Crawler) collector(ctx context.Context, m *marketState) *colly.Collecto
 		if err := m.scope.Check(u); err != nil {
 			return fmt.Errorf("%w: to %s: %v", errRedirect, req.URL.Host, err)
 		}
+		if isLoginURL(u) {
+			// The chain ends on the login page: the hop is not taken (loginOnly decides).
+			if len(via) > 0 {
+				if o, err := Canonical(nil, via[0].URL.String()); err == nil {
+					m.loginHops.Store(o.String(), true)
+				}
+			}
+			return errLoginRedirect
+		}
+		c.stats.Requests.Add(1)
+		c.opts.Metrics.request(m.Name)
 		if ck := m.sessionCookies(); ck != "" {
 			req.Header.Set("Cookie", ck)
 		}
@@ -731,7 +867,12 @@ func (c *Crawler) fetch(ctx context.Context, m *marketState, rawURL string) (fet
 		hdr.Set("Cookie", ck)
 	}
 	start := time.Now()
+	c.stats.Requests.Add(1)
+	c.opts.Metrics.request(m.Name)
 	err := col.Request(http.MethodGet, rawURL, nil, cctx, hdr)
+	if _, hop := m.loginHops.LoadAndDelete(rawURL); hop || errors.Is(err, errLoginRedirect) {
+		return fetchResult{}, errLoginRedirect
+	}
 	if ct, ok := cctx.GetAny("content_type_refused").(string); ok {
 		return fetchResult{}, fmt.Errorf("%w: %q", errContentType, ct)
 	}

@@ -17,6 +17,8 @@ type Metrics struct {
 	skipped   *prometheus.CounterVec
 	events    *prometheus.CounterVec
 	extract   *prometheus.CounterVec
+	requests  *prometheus.CounterVec
+	distinct  *prometheus.CounterVec
 }
 
 // NewMetrics registers the crawler's metrics on reg.
@@ -35,13 +37,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		recordsC: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_records_total",
 			Help: "Records handed to the index sink, by market and kind."}, []string{"market", "kind"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_links_skipped_total",
-			Help: "Links not followed, by market and reason (offsite, trap, excluded, too_long, links_per_page...)."}, []string{"market", "reason"}),
+			Help: "Links not followed and leases not fetched, by market and reason (offsite, trap, excluded, too_long, links_per_page, action, login_page, login_only, action_form, dead_pattern)."}, []string{"market", "reason"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_requests_total",
+			Help: "HTTP requests sent to the market (each redirect hop counts)."}, []string{"market"}),
+		distinct: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_stored_distinct_total",
+			Help: "Distinct listings and vendors stored by this crawl process, by market and kind."}, []string{"market", "kind"}),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_events_total",
 			Help: "Operator events (market paused or resumed), by market, kind and reason."}, []string{"market", "kind", "reason"}),
 		extract: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_extract_errors_total",
 			Help: "Pages the extractor failed on (captured all the same)."}, []string{"market"}),
 	}
-	reg.MustRegister(m.pages, m.bytes, m.truncated, m.fetchSecs, m.errors, m.recordsC, m.skipped, m.events, m.extract)
+	reg.MustRegister(m.pages, m.bytes, m.truncated, m.fetchSecs, m.errors, m.recordsC, m.skipped, m.events, m.extract, m.requests, m.distinct)
 	return m
 }
 
@@ -79,12 +85,23 @@ func (m *Metrics) fetchError(market string, r frontier.Result) {
 	m.errors.WithLabelValues(market, d).Inc()
 }
 
-func (m *Metrics) records(market string, listings, vendors int) {
+// records counts the records of one page (sightings) and the listings and vendors that
+// were new to this crawl.
+func (m *Metrics) records(market string, listings, vendors, newListings, newVendors int) {
 	if m == nil {
 		return
 	}
 	m.recordsC.WithLabelValues(market, "listing").Add(float64(listings))
 	m.recordsC.WithLabelValues(market, "vendor").Add(float64(vendors))
+	m.distinct.WithLabelValues(market, "listing").Add(float64(newListings))
+	m.distinct.WithLabelValues(market, "vendor").Add(float64(newVendors))
+}
+
+func (m *Metrics) request(market string) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(market).Inc()
 }
 
 func (m *Metrics) skip(market, reason string) {

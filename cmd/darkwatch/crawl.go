@@ -39,7 +39,7 @@ func runCrawl(ctx context.Context, e env) int {
 	cfgPath := fs.String("config", "", "config file (default: the embedded single-machine mode)")
 	once := fs.Bool("once", false, "stop when the frontier is drained")
 	maxPages := fs.Int("max-pages", 0, "stop after fetching this many pages (0: no limit)")
-	refresh := fs.Bool("refresh", false, "fetch the seeds and every page scheduled for a recrawl again now (a new day's crawl)")
+	refresh := fs.Bool("refresh", false, "a new day's crawl now: fetch the seeds and the navigation and vendor pages scheduled for a recrawl, then only the listing pages whose card changed, vanished or showed no price (or older than crawl.refresh_max_age)")
 	serve := fs.String("serve", "", "also serve the API and web UI on this address while crawling (the embedded index admits one process: this is how to search during a crawl)")
 	progress := fs.String("progress", "auto", "progress line on stderr: auto (when stderr is a terminal), on, off")
 	if err := fs.Parse(e.args); err != nil {
@@ -131,6 +131,12 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 	}
 	defer sink.Close()
 
+	cards, err := crawler.OpenCardBook(filepath.Join(cfg.DataDir, "cards.db"))
+	if err != nil {
+		return err
+	}
+	defer cards.Close()
+
 	var markets []crawler.Market
 	for _, m := range cfg.Markets {
 		if m.Disabled {
@@ -143,9 +149,10 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		Markets: markets, Workers: cfg.Crawl.Workers, Lease: cfg.Crawl.Lease.D(),
 		FetchTimeout: cfg.Tor.ConnectTimeout.D() + cfg.Tor.ReadIdleTimeout.D(), MaxBody: int64(cfg.Crawl.MaxBody),
 		MaxRedirects: cfg.Crawl.MaxRedirects, MaxDepth: cfg.Crawl.MaxDepth, MaxLinksPerPage: cfg.Crawl.MaxLinksPerPage,
-		MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Recrawl: cfg.Crawl.Recrawl.D(), ContentTypes: cfg.Crawl.ContentTypes,
-		Once: fl.once, MaxPages: fl.maxPages, Logger: log, Metrics: metrics, OnEvent: sink.Event,
-	}, crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: crawlExtractor(cfg, x, log), Sink: sink, NewCircuit: pool.NewCircuit})
+		MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Recrawl: cfg.Crawl.Recrawl.D(), ListingMaxAge: cfg.Crawl.RefreshMaxAge.D(),
+		ContentTypes: cfg.Crawl.ContentTypes,
+		Once:         fl.once, Refresh: fl.refresh, MaxPages: fl.maxPages, Logger: log, Metrics: metrics, OnEvent: sink.Event,
+	}, crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: crawlExtractor(cfg, x, log), Sink: sink, NewCircuit: pool.NewCircuit, Cards: cards})
 	if err != nil {
 		return err
 	}

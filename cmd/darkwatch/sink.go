@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -176,8 +179,8 @@ func startProgress(ctx context.Context, mode string, w io.Writer, cr *crawler.Cr
 			case <-t.C:
 				st, _ := fr.Stats(ctx)
 				s := cr.Stats()
-				fmt.Fprintf(w, "\r\033[Kpages %d  listings %d  vendors %d  errors %d  queued %d  in-flight %d  dead %d",
-					s.Pages.Load(), s.Listings.Load(), s.Vendors.Load(), s.Errors.Load(), st.Queued, st.InFlight, st.Dead)
+				fmt.Fprintf(w, "\r\033[Krequests %d  listings %d  vendors %d  errors %d  queued %d  in-flight %d  dead %d",
+					s.Requests.Load(), s.DistinctListings(), s.DistinctVendors(), s.Errors.Load(), st.Queued, st.InFlight, st.Dead)
 			}
 		}
 	}()
@@ -186,8 +189,20 @@ func startProgress(ctx context.Context, mode string, w io.Writer, cr *crawler.Cr
 
 func printCrawlSummary(w io.Writer, cr *crawler.Crawler, fr frontier.Frontier, took time.Duration, cfgPath string) {
 	s := cr.Stats()
-	fmt.Fprintf(w, "crawl finished in %s: %d pages, %d listings, %d vendors, %d fetch errors, %d links skipped\n",
-		took.Round(time.Second), s.Pages.Load(), s.Listings.Load(), s.Vendors.Load(), s.Errors.Load(), s.Skipped.Load())
+	nl, nv, req := s.DistinctListings(), s.DistinctVendors(), s.Requests.Load()
+	perListing := "-"
+	if nl > 0 {
+		perListing = fmt.Sprintf("%.2f", float64(req)/float64(nl))
+	}
+	fmt.Fprintf(w, "crawl finished in %s: %d listings and %d vendors stored, %d requests (%s per listing), %d pages, %d fetch errors\n",
+		took.Round(time.Second), nl, nv, req, perListing, s.Pages.Load(), s.Errors.Load())
+	fmt.Fprintf(w, "  sightings (a listing on several pages counts on each): %d listings, %d vendors\n", s.Listings.Load(), s.Vendors.Load())
+	if skips := s.Skips(); len(skips) > 0 {
+		fmt.Fprintf(w, "  not fetched, by reason:%s\n", byReason(skips))
+	}
+	if rf := s.Refetches(); len(rf) > 0 {
+		fmt.Fprintf(w, "  listing pages refetched by the refresh, by reason:%s\n", byReason(rf))
+	}
 	if st, err := fr.Stats(context.Background()); err == nil {
 		names := make([]string, 0, len(st.Markets))
 		for n := range st.Markets {
@@ -208,4 +223,13 @@ func printCrawlSummary(w io.Writer, cr *crawler.Crawler, fr frontier.Frontier, t
 		cf = " -config " + cfgPath
 	}
 	fmt.Fprintf(w, "next: darkwatch search%s --substance fentanyl   |   darkwatch search%s --family nitazene --json   |   darkwatch serve%s\n", cf, cf, cf)
+}
+
+// byReason formats counts by reason as " a 1 b 2", reasons sorted.
+func byReason(counts map[string]int64) string {
+	var b strings.Builder
+	for _, r := range slices.Sorted(maps.Keys(counts)) {
+		fmt.Fprintf(&b, " %s %d", r, counts[r])
+	}
+	return b.String()
 }

@@ -223,6 +223,14 @@ func TestSinkAlertsDays(t *testing.T) {
 	}
 }
 
+// dayAlertRules raise every kind of alert the testbed's truth lists for a day.
+const dayAlertRules = "alerts:\n  rules:\n" +
+	"    - {name: new-vendors, kind: new_vendor}\n" +
+	"    - {name: new-substances, kind: new_substance, severity: warning}\n" +
+	"    - {name: operators, kind: vendor_on_new_market, severity: critical}\n" +
+	"    - {name: prices, kind: price_change, threshold_pct: 0.001}\n" +
+	"    - {name: gone, kind: listing_gone}\n"
+
 func sinkAlertsDays(t *testing.T, backend string) {
 	const seed, listings = 11, 40
 	data := t.TempDir()
@@ -232,12 +240,7 @@ func sinkAlertsDays(t *testing.T, backend string) {
 		prefix = fmt.Sprintf("dwsink%d", time.Now().UnixNano())
 		cleanupES(t, esURL, prefix)
 	}
-	base := baseYAML(data, backend, esURL, prefix, 0, 4) + "alerts:\n  rules:\n" +
-		"    - {name: new-vendors, kind: new_vendor}\n" +
-		"    - {name: new-substances, kind: new_substance, severity: warning}\n" +
-		"    - {name: operators, kind: vendor_on_new_market, severity: critical}\n" +
-		"    - {name: prices, kind: price_change, threshold_pct: 0.001}\n" +
-		"    - {name: gone, kind: listing_gone}\n"
+	base := baseYAML(data, backend, esURL, prefix, 0, 4) + dayAlertRules
 	seen := map[string]bool{}
 	for i, day := range []int{1, 2, 2} {
 		w, srv := startTestbed(t, testbed.Options{Seed: seed, Day: day, Listings: listings})

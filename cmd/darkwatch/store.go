@@ -24,7 +24,8 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (index
 	return s, nil
 }
 
-// refreshFrontier makes every page scheduled for a recrawl due now (a new day's crawl).
+// refreshFrontier starts a new day's crawl: every page scheduled for a recrawl is due now
+// (the crawl, with crawler.Options.Refresh, lets the listing pages wait for their cards).
 func refreshFrontier(ctx context.Context, fr frontier.Recrawler) error {
 	if _, err := fr.RecrawlNow(ctx); err != nil {
 		return fmt.Errorf("--refresh: %w", err)

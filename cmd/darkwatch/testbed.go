@@ -25,6 +25,7 @@ func runTestbed(ctx context.Context, e env) int {
 	listings := fs.Int("listings", 200, "listings per market on day 1")
 	day := fs.Int("day", 1, "simulated day (1, 2, 3...)")
 	faults := fs.String("faults", "none", "fault mode: none, onion or hostile")
+	traps := fs.Bool("traps", false, "add what real markets do that costs requests: links redirecting to login, message forms behind a CAPTCHA, a vendor search answering 500, action links; the truth gains markets[].min_requests")
 	timeScale := fs.Float64("time-scale", 1, "multiplier for simulated delays (0.01 for fast tests)")
 	truth := fs.String("truth", "", "write the ground-truth JSON to this file")
 	hsDir := fs.String("hs-dir", "", "write a tor HiddenServiceDir per market under this directory")
@@ -38,7 +39,7 @@ func runTestbed(ctx context.Context, e env) int {
 	if *httpAddr != "" {
 		*listen = *httpAddr
 	}
-	w, err := testbed.New(testbed.Options{Seed: *seed, Day: *day, Markets: *markets, Listings: *listings, Faults: *faults, TimeScale: *timeScale})
+	w, err := testbed.New(testbed.Options{Seed: *seed, Day: *day, Markets: *markets, Listings: *listings, Faults: *faults, TimeScale: *timeScale, Traps: *traps})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "darkwatch testbed: %v\n", err)
 		return exitUsage

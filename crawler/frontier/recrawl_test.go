@@ -8,3 +8,6 @@ import (
 
 func TestBoltRecrawlNow(t *testing.T)  { frontiertest.RunRecrawlNow(t, openBolt) }
 func TestRedisRecrawlNow(t *testing.T) { frontiertest.RunRecrawlNow(t, openRedis) }
+
+func TestBoltRefresh(t *testing.T)  { frontiertest.RunRefresh(t, openBolt) }
+func TestRedisRefresh(t *testing.T) { frontiertest.RunRefresh(t, openRedis) }

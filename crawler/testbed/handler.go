@@ -159,7 +159,13 @@ func (w *World) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if w.opts.Traps && w.serveTrap(rec, r, m) {
+		return
+	}
 	p := w.render(m, r)
+	if w.opts.Traps && (p.ctype == "" || strings.HasPrefix(p.ctype, "text/html")) {
+		w.addTrapLinks(m, r.URL.Path, p)
+	}
 	if w.opts.Faults == FaultsHostile && r.URL.Path == "/" {
 		var links strings.Builder
 		links.WriteString(`<div class="footer-links">`)

@@ -45,6 +45,11 @@ func (w *World) Truth() Truth {
 	if d > 1 {
 		t.Alerts = w.alerts(d)
 	}
+	if w.opts.Traps {
+		for i, m := range w.markets {
+			t.Markets[i].MinRequests = w.minRequests(m)
+		}
+	}
 	return t
 }
 

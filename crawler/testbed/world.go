@@ -59,7 +59,11 @@ type Options struct {
 	// HostileConcurrency is k: with hostile faults, a host answers 429 above k concurrent
 	// requests. 0 means 4.
 	HostileConcurrency int
-	Logger             *slog.Logger
+	// Traps adds what real markets do that costs a crawler requests (traps.go): links that
+	// redirect to the login page, message forms behind a CAPTCHA, a vendor search answering
+	// 500, action links; the truth then states each market's min_requests.
+	Traps  bool
+	Logger *slog.Logger
 }
 
 // MarketInfo describes one simulated market.
@@ -75,6 +79,9 @@ type MarketInfo struct {
 	// Unreachable: with onion or hostile faults every CONNECT to this market fails with 0xF0
 	// (one market in ten: index 9, 19, ...).
 	Unreachable bool `json:"unreachable,omitempty"`
+	// MinRequests (with Options.Traps) is the number of requests that sees every listing
+	// and vendor page of the market today (see minRequests in traps.go).
+	MinRequests int `json:"min_requests,omitempty"`
 }
 
 // Actor is one operator behind one or more vendor accounts.
@@ -125,6 +132,8 @@ type World struct {
 	stats     *stats
 	faults    faultState
 	reqs      reqCounter // renders per path: the markup variant of grid, tabs and store pages
+	trapsMu   sync.Mutex
+	trapIdx   map[string]*trapIndex
 }
 
 type market struct {

@@ -3,7 +3,7 @@
 # markets with ground truth), crawl it with the embedded default through the testbed's SOCKS
 # endpoint, print a summary and the next commands to try. Everything lands under RUN_DIR.
 #
-#   RUN_DIR=./darkwatch-run LISTINGS=60 SEED=1 DAY=1 deploy/dev/run.sh
+#   RUN_DIR=./darkwatch-run LISTINGS=60 SEED=1 DAY=1 TRAPS=1 deploy/dev/run.sh
 # Run it again with DAY=2 (same RUN_DIR) for the next day of the same world.
 set -euo pipefail
 
@@ -13,6 +13,7 @@ LISTINGS=${LISTINGS:-60}
 SEED=${SEED:-1}
 DAY=${DAY:-1}
 FAULTS=${FAULTS:-none}
+TRAPS=${TRAPS:-1} # 1: links to login, message forms behind a CAPTCHA, a failing search (docs/testbed.md)
 
 [[ -x $BIN ]] || { echo "run: $BIN missing; run 'make build' first" >&2; exit 2; }
 mkdir -p "$RUN_DIR"
@@ -46,8 +47,12 @@ YAML
 ready="$RUN_DIR/testbed.ready.json"
 rm -f "$ready"
 
+traps=()
+if [[ $TRAPS == 1 ]]; then traps=(--traps); fi
+
 # The testbed runs until this script ends.
 "$BIN" testbed --seed "$SEED" --day "$DAY" --listings "$LISTINGS" --faults "$FAULTS" \
+	"${traps[@]}" \
 	--truth "$RUN_DIR/truth.json" --config-out "$cfg" --config-base "$base" \
 	>"$ready" 2>"$RUN_DIR/testbed.log" &
 tb=$!

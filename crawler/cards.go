@@ -1,0 +1,387 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/extract"
+)
+
+// Change-driven refresh. A listing's card (on a category, search or vendor page) shows its
+// title, price, status and often its vendor; comparing the card with the one seen before
+// tells whether the listing page needs fetching again. The card book remembers, per listing
+// URL, the last card with a price and when the listing was last seen on a card and last
+// fetched in full. A refresh (`crawl --refresh`, the scheduled recrawl) fetches the
+// navigation pages first (frontier.Refresher.RecrawlNowExcept(listing)) and brings a listing
+// page back (RecrawlURLs) only when
+//   - its priced card changed (title, price, status, vendor), or was never seen before;
+//   - it vanished from every card (to confirm it is gone: a 404 raises listing_gone);
+//   - no card this crawl showed its price (a forum's thread list, a plain link): the page
+//     is the only place its price shows;
+//   - its last full fetch is older than Options.ListingMaxAge.
+// A new listing is a new URL and is followed as any link. Listings never seen on a card keep
+// their own recrawl schedule. With several crawl processes each keeps its own book (a card
+// new to a process counts as changed: more fetches, never a missed change).
+
+// CardEntry is what the card book holds for one listing URL.
+type CardEntry struct {
+	Card     uint64    `json:"c,omitempty"` // fingerprint of the last card with a price
+	CardAt   time.Time `json:"ca,omitzero"` // last seen on any card
+	PricedAt time.Time `json:"pa,omitzero"` // last seen on a card with a price
+	FullAt   time.Time `json:"f,omitzero"`  // last fetched in full
+	Stale    bool      `json:"s,omitempty"` // brought back for a fetch, not fetched yet
+}
+
+// Cards is the card book (see above). *CardBook implements it.
+type Cards interface {
+	Get(ctx context.Context, market string, urls []string) (map[string]CardEntry, error)
+	Put(ctx context.Context, market string, entries map[string]CardEntry) error
+	Delete(ctx context.Context, market string, urls []string) error
+	// Each calls fn for every entry of market until fn returns false.
+	Each(ctx context.Context, market string, fn func(url string, e CardEntry) bool) error
+}
+
+var _ Cards = (*CardBook)(nil)
+
+// CardBook is a Cards in a bbolt file (one process).
+type CardBook struct {
+	db *bolt.DB
+}
+
+var bktCards = []byte("cards")
+
+// OpenCardBook opens (or creates) the card book at path.
+func OpenCardBook(path string) (*CardBook, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("card book %s: %w", path, err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists(bktCards); return err }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("card book %s: %w", path, err)
+	}
+	return &CardBook{db: db}, nil
+}
+
+// Close closes the file.
+func (b *CardBook) Close() error { return b.db.Close() }
+
+func cardKey(market, u string) []byte { return []byte(market + "\x00" + u) }
+
+// Get implements Cards.
+func (b *CardBook) Get(_ context.Context, market string, urls []string) (map[string]CardEntry, error) {
+	out := make(map[string]CardEntry, len(urls))
+	err := b.db.View(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bktCards)
+		for _, u := range urls {
+			if v := bk.Get(cardKey(market, u)); v != nil {
+				var e CardEntry
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("card %s: %w", u, err)
+				}
+				out[u] = e
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Put implements Cards.
+func (b *CardBook) Put(_ context.Context, market string, entries map[string]CardEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bktCards)
+		for u, e := range entries {
+			v, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			if err := bk.Put(cardKey(market, u), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Delete implements Cards.
+func (b *CardBook) Delete(_ context.Context, market string, urls []string) error {
+	return b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bktCards)
+		for _, u := range urls {
+			if err := bk.Delete(cardKey(market, u)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Each implements Cards.
+func (b *CardBook) Each(_ context.Context, market string, fn func(string, CardEntry) bool) error {
+	prefix := cardKey(market, "")
+	return b.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktCards).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var e CardEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				continue // a damaged entry is refetched by the max age of others
+			}
+			if !fn(string(k[len(prefix):]), e) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// cardPrint is the fingerprint of what a card shows (title, price, status, vendor); 0 when
+// it shows no price.
+func cardPrint(l extract.Listing) uint64 {
+	if l.Price.Currency == "" || l.Price.Amount <= 0 {
+		return 0
+	}
+	status := l.Status
+	if status == extract.StatusActive {
+		status = "" // the extractor says "active" wherever a page shows no availability
+	}
+	fp := frontier.Fingerprint(strings.Join([]string{
+		strings.ToLower(strings.Join(strings.Fields(l.Title), " ")),
+		fmt.Sprintf("%s %.0f", l.Price.Currency, math.Round(l.Price.Amount*100)),
+		status, strings.ToLower(l.Vendor)}, "\x00"))
+	if fp == 0 {
+		fp = 1
+	}
+	return fp
+}
+
+// book updates the card book with a fetched page: a listing page fetched in full (its own
+// listing), gone (404, 410), or the cards it shows of other listings.
+func (c *Crawler) book(ctx context.Context, m *marketState, l frontier.Lease, status int, res extract.Result) {
+	if c.deps.Cards == nil {
+		return
+	}
+	if status == http.StatusNotFound || status == http.StatusGone || res.Kind == extract.KindNotFound {
+		if err := c.deps.Cards.Delete(ctx, l.Market, []string{l.URL}); err != nil {
+			c.log.Warn("cards_failed", "market", l.Market, "err", err)
+		}
+		return
+	}
+	if status >= 400 {
+		return
+	}
+	base, err := url.Parse(l.URL)
+	if err != nil {
+		return
+	}
+	own := false
+	var cards []extract.Listing
+	for _, x := range res.Listings {
+		if x.URL != "" {
+			if u, err := Canonical(base, x.URL); err == nil && u.String() == l.URL {
+				own = true
+				continue
+			}
+		}
+		cards = append(cards, x)
+	}
+	if !own && (res.Kind == extract.KindListing || res.Kind == extract.KindForumThread) && len(res.Listings) == 1 {
+		own, cards = true, nil
+	}
+	if own {
+		c.fullFetch(ctx, l)
+	}
+	// A link to a listing page whose card the extractor did not read is a sighting that
+	// shows nothing: the listing is there, its price unknown.
+	shown := make(map[string]bool, len(cards))
+	for _, x := range cards {
+		shown[x.URL] = true
+	}
+	for _, ln := range res.Links {
+		if ln.Kind == extract.LinkListing && !shown[ln.URL] && ln.URL != l.URL {
+			shown[ln.URL] = true
+			cards = append(cards, extract.Listing{URL: ln.URL})
+		}
+	}
+	c.cards(ctx, m, l, base, cards)
+}
+
+// cards compares the cards a page shows with the book and brings back the listing pages
+// whose card changed. It never fails the page: the book is an economy, not a record.
+func (c *Crawler) cards(ctx context.Context, m *marketState, l frontier.Lease, base *url.URL, cards []extract.Listing) {
+	if len(cards) == 0 {
+		return
+	}
+	now := time.Now()
+	seen := map[string]extract.Listing{}
+	var urls []string
+	for _, ls := range cards {
+		if ls.URL == "" {
+			continue
+		}
+		u, err := Canonical(base, ls.URL)
+		if err != nil || m.scope.Check(u) != nil {
+			continue
+		}
+		s := u.String()
+		if _, dup := seen[s]; !dup {
+			urls = append(urls, s)
+		}
+		if prev, ok := seen[s]; !ok || cardPrint(prev) == 0 {
+			seen[s] = ls
+		}
+	}
+	if len(urls) == 0 {
+		return
+	}
+	m.cardsSeen.Store(true)
+	book, err := c.deps.Cards.Get(ctx, l.Market, urls)
+	if err != nil {
+		c.log.Warn("cards_failed", "market", l.Market, "err", err)
+		return
+	}
+	put := make(map[string]CardEntry, len(urls))
+	var back []string
+	for _, u := range urls {
+		e, known := book[u]
+		e.CardAt = now
+		if fp := cardPrint(seen[u]); fp != 0 {
+			if known && (e.Card != fp || e.Card == 0) && e.FullAt.Before(c.start) && !e.Stale {
+				e.Stale = true
+				back = append(back, u)
+			}
+			e.Card, e.PricedAt = fp, now
+		}
+		put[u] = e
+	}
+	if err := c.deps.Cards.Put(ctx, l.Market, put); err != nil {
+		c.log.Warn("cards_failed", "market", l.Market, "err", err)
+	}
+	c.recrawl(ctx, l.Market, back, "card_changed")
+}
+
+// recrawl brings listing pages back now.
+func (c *Crawler) recrawl(ctx context.Context, market string, urls []string, why string) int {
+	rf, ok := c.deps.Frontier.(frontier.Refresher)
+	if !ok || len(urls) == 0 {
+		return 0
+	}
+	n, err := rf.RecrawlURLs(ctx, market, urls)
+	if err != nil {
+		c.log.Warn("recrawl_failed", "market", market, "err", err)
+		return 0
+	}
+	c.stats.refetch(why, int64(n))
+	return n
+}
+
+// fullFetch records a listing page fetched in full.
+func (c *Crawler) fullFetch(ctx context.Context, l frontier.Lease) {
+	book, err := c.deps.Cards.Get(ctx, l.Market, []string{l.URL})
+	if err == nil {
+		e := book[l.URL]
+		e.FullAt, e.Stale = time.Now(), false
+		err = c.deps.Cards.Put(ctx, l.Market, map[string]CardEntry{l.URL: e})
+	}
+	if err != nil {
+		c.log.Warn("cards_failed", "market", l.Market, "err", err)
+	}
+}
+
+// waits reports why a listing page leased for a recrawl is not fetched now ("" = fetch).
+// In a refresh (Options.Refresh) a listing page fetched by an earlier crawl and seen on a
+// card (or linked from a page) before waits for its cards: the navigation pages bring it back if it changed, the sweep if it vanished or no
+// card showed its price or it is older than ListingMaxAge. On a scheduled recrawl it is
+// not fetched while a card with its price was seen unchanged since its last full fetch,
+// which is younger than ListingMaxAge.
+func (c *Crawler) waits(ctx context.Context, l frontier.Lease) string {
+	if c.deps.Cards == nil || l.Kind == frontier.KindSeed {
+		return ""
+	}
+	book, err := c.deps.Cards.Get(ctx, l.Market, []string{l.URL})
+	if err != nil {
+		return ""
+	}
+	e, ok := book[l.URL]
+	switch {
+	case !ok || e.Stale || e.FullAt.IsZero() || !e.FullAt.Before(c.start):
+		return ""
+	case c.opts.Refresh && !e.CardAt.IsZero():
+		return SkipAwaitsCard
+	case e.PricedAt.After(e.FullAt) && time.Since(e.FullAt) < c.opts.ListingMaxAge:
+		return SkipUnchanged
+	}
+	return ""
+}
+
+// sweep brings back, in markets whose cards were seen in this crawl, the listings not seen
+// on any card since cutoff (vanished: confirm they are gone), those seen only on cards
+// without a price, and those fetched in full longer than ListingMaxAge ago. It returns how
+// many it brought back.
+func (c *Crawler) sweep(ctx context.Context, cutoff time.Time) int {
+	if c.deps.Cards == nil {
+		return 0
+	}
+	total := 0
+	for name, m := range c.markets {
+		if !m.cardsSeen.Load() {
+			continue
+		}
+		why := map[string][]string{}
+		now := time.Now()
+		put := map[string]CardEntry{}
+		err := c.deps.Cards.Each(ctx, name, func(u string, e CardEntry) bool {
+			if e.FullAt.IsZero() || !e.FullAt.Before(cutoff) {
+				return true // not a listing page, or fetched in this crawl
+			}
+			r := ""
+			switch {
+			case e.Stale:
+				// brought back by a changed card while it waited (its lease was not
+				// settled yet), or earlier and not fetched since
+				r = "card_changed"
+			case e.CardAt.IsZero():
+				if now.Sub(e.FullAt) >= c.opts.ListingMaxAge {
+					r = "max_age"
+				}
+			case e.CardAt.Before(cutoff):
+				r = "vanished"
+			case e.PricedAt.Before(cutoff):
+				r = "no_price_on_card"
+			case now.Sub(e.FullAt) >= c.opts.ListingMaxAge:
+				r = "max_age"
+			}
+			if r != "" {
+				why[r] = append(why[r], u)
+				e.Stale = true
+				put[u] = e
+			}
+			return true
+		})
+		if err != nil {
+			c.log.Warn("cards_failed", "market", name, "err", err)
+			continue
+		}
+		if err := c.deps.Cards.Put(ctx, name, put); err != nil {
+			c.log.Warn("cards_failed", "market", name, "err", err)
+		}
+		for r, us := range why {
+			total += c.recrawl(ctx, name, us, r)
+		}
+		m.cardsSeen.Store(false)
+	}
+	return total
+}

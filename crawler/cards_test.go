@@ -1,0 +1,51 @@
+package crawler_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/darkwatch/darkwatch/crawler"
+)
+
+func TestCardBook(t *testing.T) {
+	b, err := crawler.OpenCardBook(filepath.Join(t.TempDir(), "cards.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	put := map[string]crawler.CardEntry{
+		"http://a.onion/listing/1": {Card: 7, CardAt: at, PricedAt: at, FullAt: at.Add(-time.Hour)},
+		"http://a.onion/listing/2": {CardAt: at, Stale: true},
+	}
+	if err := b.Put(ctx, "alpha", put); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(ctx, "alphabet", map[string]crawler.CardEntry{"http://b.onion/x": {Card: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Get(ctx, "alpha", []string{"http://a.onion/listing/1", "http://a.onion/listing/3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got["http://a.onion/listing/1"].FullAt.Equal(at.Add(-time.Hour)) || got["http://a.onion/listing/1"].Card != 7 {
+		t.Errorf("Get = %+v, want listing/1 only, as put", got)
+	}
+	var each []string
+	if err := b.Each(ctx, "alpha", func(u string, _ crawler.CardEntry) bool { each = append(each, u); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(each) != 2 {
+		t.Errorf("Each(alpha) = %v, want the 2 entries of alpha (not alphabet's)", each)
+	}
+	if err := b.Delete(ctx, "alpha", []string{"http://a.onion/listing/2"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = b.Get(ctx, "alpha", []string{"http://a.onion/listing/2"})
+	if len(got) != 0 {
+		t.Errorf("after Delete: %+v", got)
+	}
+}
