@@ -385,3 +385,16 @@ func (c *Crawler) sweep(ctx context.Context, cutoff time.Time) int {
 	}
 	return total
 }
+
+// recrawlOf is when a fetched page comes back. With a card book, listing pages come back a
+// quarter of the period after the navigation pages, whose cards then tell whether they
+// changed (unchanged ones are not fetched).
+func (c *Crawler) recrawlOf(l frontier.Lease) time.Duration {
+	if c.opts.Recrawl <= 0 {
+		return 0
+	}
+	if c.deps.Cards != nil && l.Kind == frontier.KindListing {
+		return c.opts.Recrawl + c.opts.Recrawl/4
+	}
+	return c.opts.Recrawl
+}

@@ -570,19 +570,6 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 	return ackReq{l: l, res: result, links: links}
 }
 
-// recrawlOf is when a fetched page comes back. With a card book, listing pages come back a
-// quarter of the period after the navigation pages, whose cards then tell whether they
-// changed (unchanged ones are not fetched).
-func (c *Crawler) recrawlOf(l frontier.Lease) time.Duration {
-	if c.opts.Recrawl <= 0 {
-		return 0
-	}
-	if c.deps.Cards != nil && l.Kind == frontier.KindListing {
-		return c.opts.Recrawl + c.opts.Recrawl/4
-	}
-	return c.opts.Recrawl
-}
-
 // Interstitial policy: a login wall pauses the market at once (only a renewed session cookie
 // helps). CAPTCHA and DDoS-queue pages are often transient (a queue clears, a new circuit
 // gets no CAPTCHA): the URL backs off and is retried, on a fresh circuit for a CAPTCHA, and
@@ -611,37 +598,6 @@ func (c *Crawler) interstitial(ctx context.Context, m *marketState, l frontier.L
 		}
 	}
 	return frontier.Result{Status: frontier.HostDown, Failure: frontier.FailSoon, Err: "interstitial: " + kind}
-}
-
-// loginOnly handles a fetch that ended on the login page: a navigational page pauses the
-// market (the session is gone); any other marks its pattern login-only until the session
-// is renewed, unless several patterns in a row did (then the session is gone too).
-func (c *Crawler) loginOnly(ctx context.Context, m *marketState, l frontier.Lease, pat string, nav bool) frontier.Result {
-	if nav {
-		return c.interstitial(ctx, m, l, extract.InterstitialLogin, true)
-	}
-	expired := m.learn.mark(pat, verdictLoginOnly)
-	c.log.Info("login_only_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
-	if expired {
-		return c.interstitial(ctx, m, l, extract.InterstitialLogin, true)
-	}
-	c.skip(l.Market, SkipLoginOnly)
-	return frontier.Result{Status: frontier.Done}
-}
-
-// actionForm marks a form behind a CAPTCHA (messaging, contact): its pattern is not fetched
-// again and the market goes on.
-func (c *Crawler) actionForm(m *marketState, l frontier.Lease, pat string) frontier.Result {
-	m.learn.mark(pat, verdictActionForm)
-	c.log.Info("action_form_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
-	c.skip(l.Market, SkipActionForm)
-	return frontier.Result{Status: frontier.Done}
-}
-
-// skip counts a link or lease not fetched.
-func (c *Crawler) skip(market, reason string) {
-	c.stats.skip(reason, 1)
-	c.opts.Metrics.skip(market, reason)
 }
 
 // pause stops a market that shows a login wall (or keeps showing CAPTCHA or queue pages).

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/url"
 	"regexp"
@@ -10,6 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
+
+	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/extract"
 )
 
 // Crawl economy: every request over Tor costs seconds and is a chance to be noticed, so the
@@ -303,4 +307,35 @@ func isActionForm(body []byte) bool {
 		return false
 	}
 	return bytes.Contains(lb, []byte("<textarea")) || bytes.Count(lb, []byte("<input")) >= 3
+}
+
+// loginOnly handles a fetch that ended on the login page: a navigational page pauses the
+// market (the session is gone); any other marks its pattern login-only until the session
+// is renewed, unless several patterns in a row did (then the session is gone too).
+func (c *Crawler) loginOnly(ctx context.Context, m *marketState, l frontier.Lease, pat string, nav bool) frontier.Result {
+	if nav {
+		return c.interstitial(ctx, m, l, extract.InterstitialLogin, true)
+	}
+	expired := m.learn.mark(pat, verdictLoginOnly)
+	c.log.Info("login_only_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
+	if expired {
+		return c.interstitial(ctx, m, l, extract.InterstitialLogin, true)
+	}
+	c.skip(l.Market, SkipLoginOnly)
+	return frontier.Result{Status: frontier.Done}
+}
+
+// actionForm marks a form behind a CAPTCHA (messaging, contact): its pattern is not fetched
+// again and the market goes on.
+func (c *Crawler) actionForm(m *marketState, l frontier.Lease, pat string) frontier.Result {
+	m.learn.mark(pat, verdictActionForm)
+	c.log.Info("action_form_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
+	c.skip(l.Market, SkipActionForm)
+	return frontier.Result{Status: frontier.Done}
+}
+
+// skip counts a link or lease not fetched.
+func (c *Crawler) skip(market, reason string) {
+	c.stats.skip(reason, 1)
+	c.opts.Metrics.skip(market, reason)
 }
