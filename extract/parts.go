@@ -97,11 +97,11 @@ func asPart(res Result, pageURL, parent, market string, prof *compiled) Result {
 		}
 	}
 	res.Listings, res.Vendors = nil, nil
-	if src == nil || (len(src.ShipsFrom) == 0 && len(src.ShipsTo) == 0) {
-		return res
-	}
 	key := listingKey(prof, parent)
-	if key == "" {
+	if key != "" {
+		res.ListingKey = market + "/" + key
+	}
+	if key == "" || src == nil || (len(src.ShipsFrom) == 0 && len(src.ShipsTo) == 0) {
 		return res
 	}
 	res.Listings = []Listing{{
