@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -353,67 +352,25 @@ func (m *memIndex) numRange(f int, r *valueRange) *roaring.Bitmap {
 	return roaring.FromDense(words, false)
 }
 
-// valueRange is an inclusive range of a numeric field (nil bound: unbounded).
-type valueRange struct{ lo, hi *float64 }
-
-// ranges are the numeric ranges of p by field (nil: no constraint), as indexed: prices
-// in cents, times in milliseconds.
-func ranges(p index.Plan) [nNum]*valueRange {
-	var r [nNum]*valueRange
-	cents := func(v *float64) *float64 {
-		if v == nil {
-			return nil
-		}
-		c := index.Cents(*v)
-		return &c
-	}
-	ms := func(t time.Time) *float64 {
-		if t.IsZero() {
-			return nil
-		}
-		v := float64(index.Millis(t))
-		return &v
-	}
-	if p.MinUSD != nil || p.MaxUSD != nil {
-		r[nUSD] = &valueRange{cents(p.MinUSD), cents(p.MaxUSD)}
-	}
-	if p.MinUnitUSD != nil || p.MaxUnitUSD != nil {
-		r[nUnitUSD] = &valueRange{cents(p.MinUnitUSD), cents(p.MaxUnitUSD)}
-	}
-	if !p.SeenSince.IsZero() || !p.SeenUntil.IsZero() {
-		r[nLastSeen] = &valueRange{ms(p.SeenSince), ms(p.SeenUntil)}
-	}
-	if !p.FirstSeenSince.IsZero() {
-		r[nFirstSeen] = &valueRange{ms(p.FirstSeenSince), nil}
-	}
-	return r
-}
-
 // filter is the set of docs matching the filters of p (not its text), or nil for every
 // doc. The returned bitmap may be shared with the index: callers only read it.
 func (m *memIndex) filter(p index.Plan) *roaring.Bitmap {
 	var sets []*roaring.Bitmap
-	add := func(f int, vals []string) {
-		if len(vals) > 0 {
-			sets = append(sets, m.terms(f, vals))
+	for _, c := range filterClauses(p) {
+		var bs []*roaring.Bitmap
+		for _, t := range c {
+			if len(t.vals) > 0 {
+				bs = append(bs, m.terms(t.field, t.vals))
+			}
 		}
-	}
-	add(kSubstance, p.Substance)
-	add(kClass, p.Class)
-	add(kFamily, p.Family)
-	add(kVendorKey, p.Vendor)
-	add(kMarket, p.Market)
-	add(kShipsFrom, p.ShipsFrom)
-	add(kShipsTo, p.ShipsTo)
-	add(kUntagged, p.Untagged)
-	if p.ActorVendorKeys != nil {
-		sets = append(sets, m.terms(kVendorKey, p.ActorVendorKeys))
-	}
-	if len(p.Entity) > 0 {
-		sets = append(sets, roaring.Or(m.terms(kEntity, p.Entity), m.terms(kVendorKey, p.EntityVendorKeys)))
-	}
-	if p.DrugOffer != nil {
-		sets = append(sets, m.terms(kDrugOffer, []string{boolKey(*p.DrugOffer)}))
+		switch len(bs) {
+		case 0:
+			sets = append(sets, roaring.New())
+		case 1:
+			sets = append(sets, bs[0])
+		default:
+			sets = append(sets, roaring.FastOr(bs...))
+		}
 	}
 	for f, r := range ranges(p) {
 		if r != nil {

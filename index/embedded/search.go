@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -183,36 +182,14 @@ func terms(field string, vals []string) query.Query {
 	return d
 }
 
-func numRange(field string, lo, hi *float64) query.Query {
+// numRange keeps the docs whose value of field is within r (as indexed: cents,
+// milliseconds).
+func numRange(field string, r *valueRange) query.Query {
 	t := true
-	var l, h *float64
-	if lo != nil {
-		v := index.Cents(*lo)
-		l = &v
-	}
-	if hi != nil {
-		v := index.Cents(*hi)
-		h = &v
-	}
-	r := bleve.NewNumericRangeInclusiveQuery(l, h, &t, &t)
-	r.SetField(field)
-	r.SetBoost(0)
-	return r
-}
-
-func msRange(field string, lo, hi float64) query.Query {
-	t := true
-	var l, h *float64
-	if !math.IsInf(lo, -1) {
-		l = &lo
-	}
-	if !math.IsInf(hi, 1) {
-		h = &hi
-	}
-	r := bleve.NewNumericRangeInclusiveQuery(l, h, &t, &t)
-	r.SetField(field)
-	r.SetBoost(0)
-	return r
+	q := bleve.NewNumericRangeInclusiveQuery(r.lo, r.hi, &t, &t)
+	q.SetField(field)
+	q.SetBoost(0)
+	return q
 }
 
 func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
@@ -238,58 +215,28 @@ func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
 			must = append(must, tq)
 		}
 	}
-	add := func(field string, vals []string) {
-		if len(vals) > 0 {
-			must = append(must, terms(field, vals))
+	for _, c := range filterClauses(p) {
+		var alts []query.Query
+		for _, t := range c {
+			if len(t.vals) > 0 {
+				alts = append(alts, terms(kwBleveField[t.field], t.vals))
+			}
 		}
-	}
-	add(fSubstance, p.Substance)
-	add(fClass, p.Class)
-	add(fFamily, p.Family)
-	add(fVendorKey, p.Vendor)
-	add(fMarket, p.Market)
-	add(fShipsFrom, p.ShipsFrom)
-	add(fShipsTo, p.ShipsTo)
-	add(fUntagged, p.Untagged)
-	if p.ActorVendorKeys != nil {
-		if len(p.ActorVendorKeys) == 0 {
+		switch len(alts) {
+		case 0:
 			return bleve.NewMatchNoneQuery(), nil
-		}
-		must = append(must, terms(fVendorKey, p.ActorVendorKeys))
-	}
-	if len(p.Entity) > 0 {
-		q := terms(fEntity, p.Entity)
-		if len(p.EntityVendorKeys) > 0 {
-			d := bleve.NewDisjunctionQuery(q, terms(fVendorKey, p.EntityVendorKeys))
+		case 1:
+			must = append(must, alts[0])
+		default:
+			d := bleve.NewDisjunctionQuery(alts...)
 			d.SetBoost(0)
-			q = d
+			must = append(must, d)
 		}
-		must = append(must, q)
 	}
-	if p.DrugOffer != nil {
-		b := bleve.NewBoolFieldQuery(*p.DrugOffer)
-		b.SetField(fDrugOffer)
-		b.SetBoost(0)
-		must = append(must, b)
-	}
-	if p.MinUSD != nil || p.MaxUSD != nil {
-		must = append(must, numRange(fUSD, p.MinUSD, p.MaxUSD))
-	}
-	if p.MinUnitUSD != nil || p.MaxUnitUSD != nil {
-		must = append(must, numRange(fUnitUSD, p.MinUnitUSD, p.MaxUnitUSD))
-	}
-	if !p.SeenSince.IsZero() || !p.SeenUntil.IsZero() {
-		lo, hi := math.Inf(-1), math.Inf(1)
-		if !p.SeenSince.IsZero() {
-			lo = float64(index.Millis(p.SeenSince))
+	for f, r := range ranges(p) {
+		if r != nil {
+			must = append(must, numRange(numBleveField[f], r))
 		}
-		if !p.SeenUntil.IsZero() {
-			hi = float64(index.Millis(p.SeenUntil))
-		}
-		must = append(must, msRange(fLastSeen, lo, hi))
-	}
-	if !p.FirstSeenSince.IsZero() {
-		must = append(must, msRange(fFirstSeen, float64(index.Millis(p.FirstSeenSince)), math.Inf(1)))
 	}
 	switch len(must) {
 	case 0:
