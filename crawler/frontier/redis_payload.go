@@ -100,6 +100,27 @@ type payloadItem struct {
 	Kind     string `json:"k,omitempty"`
 }
 
+// payloadField is one field of a payload in marshalItem's direct form: its
+// JSON key and where it lives in an Item (a string or an int). Written in
+// payloadItem's order (encoding/json's), with a zero value left out except
+// the URL; decodeOnly fields are read (other writers) but never written.
+type payloadField struct {
+	key        string
+	str        func(*Item) *string
+	num        func(*Item) *int
+	decodeOnly bool
+}
+
+var payloadFields = [...]payloadField{
+	{key: "u", str: func(it *Item) *string { return &it.URL }},
+	{key: "m", str: func(it *Item) *string { return &it.Market }, decodeOnly: true},
+	{key: "h", str: func(it *Item) *string { return &it.Host }},
+	{key: "d", num: func(it *Item) *int { return &it.Depth }},
+	{key: "p", num: func(it *Item) *int { return &it.Priority }},
+	{key: "a", num: func(it *Item) *int { return &it.Attempt }},
+	{key: "k", str: func(it *Item) *string { return &it.Kind }},
+}
+
 // marshalItem returns json.Marshal(payloadItem of it). Items whose strings
 // are printable ASCII (every canonical URL) are written directly, byte for
 // byte what encoding/json writes, without reflection.
@@ -108,26 +129,32 @@ func marshalItem(it Item) ([]byte, error) {
 		return json.Marshal(payloadItem{URL: it.URL, Host: it.Host, Depth: it.Depth, Priority: it.Priority, Attempt: it.Attempt, Kind: it.Kind})
 	}
 	b := make([]byte, 0, len(it.URL)+len(it.Host)+len(it.Kind)+48)
-	b = append(b, `{"u":`...)
-	b = appendJSON(b, it.URL)
-	if it.Host != "" {
-		b = append(b, `,"h":`...)
-		b = appendJSON(b, it.Host)
-	}
-	for _, f := range [...]struct {
-		k string
-		v int
-	}{{`,"d":`, it.Depth}, {`,"p":`, it.Priority}, {`,"a":`, it.Attempt}} {
-		if f.v != 0 {
-			b = append(b, f.k...)
-			b = strconv.AppendInt(b, int64(f.v), 10)
+	b = append(b, '{')
+	for _, f := range payloadFields {
+		if f.decodeOnly {
+			continue
+		}
+		if f.str != nil {
+			if v := *f.str(&it); v != "" || f.key == "u" {
+				b = appendKey(b, f.key)
+				b = appendJSON(b, v)
+			}
+		} else if v := *f.num(&it); v != 0 {
+			b = appendKey(b, f.key)
+			b = strconv.AppendInt(b, int64(v), 10)
 		}
 	}
-	if it.Kind != "" {
-		b = append(b, `,"k":`...)
-		b = appendJSON(b, it.Kind)
-	}
 	return append(b, '}'), nil
+}
+
+// appendKey appends `"key":`, after a comma unless it is the object's first.
+func appendKey(b []byte, key string) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
 }
 
 // unmarshalItem decodes an item payload. Payloads in marshalItem's direct
@@ -139,6 +166,16 @@ func unmarshalItem(s string, it *Item) error {
 	}
 	*it = Item{}
 	return json.Unmarshal([]byte(s), it)
+}
+
+// payloadFieldOf returns the payloadFields entry of key.
+func payloadFieldOf(key string) (payloadField, bool) {
+	for _, f := range payloadFields {
+		if f.key == key {
+			return f, true
+		}
+	}
+	return payloadField{}, false
 }
 
 func fastItem(s string, it *Item) bool {
@@ -156,51 +193,33 @@ func fastItem(s string, it *Item) bool {
 		if end < 0 || len(rest) < end+3 || rest[end+2] != ':' {
 			return false
 		}
-		key := rest[1 : end+1]
+		f, known := payloadFieldOf(rest[1 : end+1])
+		if !known {
+			return false
+		}
 		rest = rest[end+3:]
-		var val string
 		if rest != "" && rest[0] == '"' {
 			e := strings.IndexByte(rest[1:], '"')
-			if e < 0 {
+			if e < 0 || f.str == nil {
 				return false
 			}
-			val = rest[1 : e+1]
-			if val, ok = unescapeHTML(val); !ok {
+			val, ok := unescapeHTML(rest[1 : e+1])
+			if !ok {
 				return false // other escapes, control bytes, UTF-8: encoding/json decides
 			}
+			*f.str(&out) = val
 			rest = rest[e+2:]
-			switch key {
-			case "u":
-				out.URL = val
-			case "m":
-				out.Market = val
-			case "h":
-				out.Host = val
-			case "k":
-				out.Kind = val
-			default:
-				return false
-			}
 		} else {
 			e := strings.IndexByte(rest, ',')
 			if e < 0 {
 				e = len(rest)
 			}
 			n, err := strconv.Atoi(rest[:e])
-			if err != nil || rest[0] == '+' || (e > 1 && rest[0] == '0') {
+			if err != nil || f.num == nil || rest[0] == '+' || (e > 1 && rest[0] == '0') {
 				return false
 			}
+			*f.num(&out) = n
 			rest = rest[e:]
-			switch key {
-			case "d":
-				out.Depth = n
-			case "p":
-				out.Priority = n
-			case "a":
-				out.Attempt = n
-			default:
-				return false
-			}
 		}
 		if rest == "" {
 			break
