@@ -119,6 +119,9 @@ func (c *cspec) eval(sc *scope) string {
 // score is how a spec does over the scopes of one field.
 type score struct {
 	agree, wrong, missed, filled, with int
+	// evidence counts agreements on a value that is not the extractor's default (status:
+	// sold_out), the only ones that show the spec tells values apart
+	evidence int
 }
 
 // fieldSearch finds the best spec for one field over scopes with their targets.
@@ -220,6 +223,9 @@ func (fs *fieldSearch) eval(c *cspec, floor int) (r score, done bool) {
 			continue
 		case t.matches(v):
 			r.agree++
+			if !t.isDefault() {
+				r.evidence++
+			}
 		case v == "":
 			r.missed++
 		default:

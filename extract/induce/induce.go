@@ -116,7 +116,7 @@ func Induce(samples []Sample, opts Options) (*Induced, error) {
 		return nil, fmt.Errorf("induce %s: induced profile does not load: %w", opts.Name, err)
 	}
 	in := &Induced{Profile: prof, YAML: y}
-	rep, err := Verify(prof, samples, VerifyOptions{MinAgreement: opts.MinAgreement})
+	rep, err := Verify(prof, samples, VerifyOptions{MinAgreement: opts.MinAgreement, MinPages: opts.MinPages})
 	if err != nil {
 		return nil, err
 	}
@@ -342,16 +342,21 @@ func (b *builder) fields(scopes []*scope, listings []*extract.Listing) map[strin
 		for _, l := range listings {
 			fs.targets = append(fs.targets, ft.get(l, b.def))
 		}
-		s, _, ok := fs.best(b.opts.MinAgreement, b.opts.MinPages)
+		s, sc, ok := fs.best(b.opts.MinAgreement, b.opts.MinPages)
 		if !ok {
+			continue
+		}
+		if ft.name == "status" && sc.evidence == 0 {
+			// a status selector seen giving only "active" was never seen telling a sold-out
+			// listing apart (on the testbed's tabs family the footer's "Escrow and multisig
+			// available" reproduced every in-stock page): not used
 			continue
 		}
 		out[ft.name] = specField(s)
 	}
 	if _, ok := out["status"]; !ok {
-		// a market whose sample pages were all in stock: the stock element the generic
-		// extractor looks at (Verify drops it when it disagrees)
-		out["status"] = fieldYAML{Selector: "[class*=stock]"}
+		// the generic extractor's own availability rule (Verify checks it agrees)
+		out["status"] = fieldOf(extract.GenericStatusField())
 	}
 	return out
 }

@@ -2,9 +2,8 @@ package induce
 
 import "github.com/darkwatch/darkwatch/extract"
 
-// merge completes the profile's result with the generic extractor's: fields in generic
-// come from the generic record, every other field from the profile's record unless it is
-// empty there; generic records the profile did not read (cards it missed) are added.
+// merge completes the profile's result with the generic extractor's (mergeListing per
+// record); generic records the profile did not read (cards it missed) are added.
 func merge(prof, gen extract.Result, generic []string) extract.Result {
 	out := prof
 	out.Listings = make([]extract.Listing, 0, max(len(prof.Listings), len(gen.Listings)))
@@ -28,6 +27,9 @@ func merge(prof, gen extract.Result, generic []string) extract.Result {
 	return out
 }
 
+// mergeListing: a field in generic (not verified for the profile) comes from g; so does a
+// field the profile lacks, and one where g has a confident value (not the field's default)
+// the profile disagrees with: the profile only fills the generic extractor's gaps.
 func mergeListing(p extract.Listing, g *extract.Listing, generic []string) extract.Listing {
 	pf, gf := Fields(&p), Fields(g)
 	take := map[string]bool{}
@@ -35,9 +37,14 @@ func mergeListing(p extract.Listing, g *extract.Listing, generic []string) extra
 		take[f] = true
 	}
 	for _, f := range FieldNames {
-		if !take[f] && (pf[f] != "" || gf[f] == "") {
+		pv, gv := pf[f], gf[f]
+		if pv == gv {
 			continue
 		}
+		if !take[f] && (gv == "" || (pv != "" && gv == defaults[f])) {
+			continue
+		}
+		take[f] = true
 		switch f {
 		case "title":
 			p.Title = g.Title

@@ -37,6 +37,12 @@ func (t target) empty() bool {
 	return t.text == ""
 }
 
+// isDefault reports whether the target is a value the extractor gives without evidence
+// on the page (status active: a listing with no stock text).
+func (t target) isDefault() bool {
+	return t.kind == tStatus && t.text == extract.StatusActive
+}
+
 // matches reports whether the text s (already normalised) reproduces the target.
 func (t target) matches(s string) bool {
 	switch t.kind {

@@ -51,11 +51,35 @@ type pageTypeYAML struct {
 }
 
 type fieldYAML struct {
-	Selector string `yaml:"selector"`
-	Attr     string `yaml:"attr,omitempty"`
-	All      bool   `yaml:"all,omitempty"`
-	Join     string `yaml:"join,omitempty"`
-	Regex    string `yaml:"regex,omitempty"`
+	Selector string   `yaml:"selector,omitempty"`
+	Label    []string `yaml:"label,omitempty,flow"`
+	Attr     string   `yaml:"attr,omitempty"`
+	All      bool     `yaml:"all,omitempty"`
+	Join     string   `yaml:"join,omitempty"`
+	Regex    string   `yaml:"regex,omitempty"`
+	// Alts, when set, are written instead: a list of alternatives, the first with a value
+	// wins (extract.Field.Alt)
+	Alts []fieldYAML `yaml:"-"`
+}
+
+type fieldPlainYAML fieldYAML
+
+// MarshalYAML writes a field with alternatives as their list.
+func (f fieldYAML) MarshalYAML() (any, error) {
+	if len(f.Alts) > 0 {
+		return f.Alts, nil
+	}
+	return fieldPlainYAML(f), nil
+}
+
+// fieldOf renders a profile field with what fieldYAML holds (selector, label, attr, all,
+// join, regex, alternatives).
+func fieldOf(f extract.Field) fieldYAML {
+	y := fieldYAML{Selector: f.Selector, Label: f.Label, Attr: f.Attr, All: f.All, Join: f.Join, Regex: f.Regex}
+	for _, a := range f.Alt {
+		y.Alts = append(y.Alts, fieldOf(a))
+	}
+	return y
 }
 
 func marshalProfile(p profileYAML) ([]byte, error) {
