@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html/charset"
 
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/extract/substance"
 )
 
@@ -26,10 +27,10 @@ const MaxBodySize = 8 << 20
 // Page kinds in Result.Kind. KindListing, KindVendor, KindInterstitial and KindNotFound
 // are declared in record.go.
 const (
-	KindCategory    = "category"
-	KindSearch      = "search"
-	KindForumThread = "forum_thread"
-	KindOther       = "other"
+	KindCategory    = record.KindCategory
+	KindSearch      = record.KindSearch
+	KindForumThread = record.KindForumThread
+	KindOther       = record.KindOther
 )
 
 // Link kinds in Link.Kind.

@@ -3,6 +3,8 @@ package extract
 import (
 	"net/url"
 	"strings"
+
+	"github.com/darkwatch/darkwatch/extract/record"
 )
 
 // Parts: a listing spread over several pages. Many markets show a listing's shipping,
@@ -14,7 +16,7 @@ import (
 // listing's record lacks those fields (NeededLinks) and merges it in (MergePart).
 
 // KindPart is the kind of a listing's tab sub-page (see PartOf).
-const KindPart = "part"
+const KindPart = record.KindPart
 
 // LinkPart is the kind of a link to a listing's part sub-page.
 const LinkPart = "part"
@@ -142,15 +144,4 @@ func NeededLinks(res Result, pageURL string) []Link {
 		out = append(out, ln)
 	}
 	return out
-}
-
-// MergePart fills the fields of listing l that its part record p carries and l lacks.
-func MergePart(l, p Listing) Listing {
-	if len(l.ShipsFrom) == 0 && l.ShipsFromRaw == "" {
-		l.ShipsFrom, l.ShipsFromRaw = p.ShipsFrom, p.ShipsFromRaw
-	}
-	if len(l.ShipsTo) == 0 && l.ShipsToRaw == "" {
-		l.ShipsTo, l.ShipsToRaw = p.ShipsTo, p.ShipsToRaw
-	}
-	return l
 }

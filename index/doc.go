@@ -7,8 +7,10 @@
 // the backends give the same answers. The conformance suite in index/indextest is the
 // definition of those answers.
 //
-// Package index imports extract (record types) only; it must not import config, crawler
-// or any backend client library. Backends import index, never the reverse; index/open
+// Package index imports extract/record (the record types) and extract/substance (the
+// tagger, for untagged listings) only; it must not import the extractor (package extract,
+// goquery), config, crawler or any backend client library; TestDependencies checks the
+// whole index tree. Backends import index, never the reverse; index/open
 // chooses a backend.
 //
 // Concurrency: the helpers here are pure functions. Every Store implementation is safe

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 )
 
 // PrepareListing fills the defaults of an incoming listing: zero LastSeen becomes now,
 // zero FirstSeen becomes LastSeen. Times are truncated to milliseconds, the precision at
 // which every backend indexes them.
-func PrepareListing(l extract.Listing, now time.Time) extract.Listing {
+func PrepareListing(l record.Listing, now time.Time) record.Listing {
 	if l.LastSeen.IsZero() {
 		l.LastSeen = now
 	}
@@ -26,24 +26,24 @@ func PrepareListing(l extract.Listing, now time.Time) extract.Listing {
 
 // PartialIssue marks a partial listing: one read from a card on a category, search or
 // vendor page (title, price, link, sometimes vendor and places) rather than from the
-// listing's own page. extract.Listing has no field for where a record was read, so the
+// listing's own page. record.Listing has no field for where a record was read, so the
 // mark travels in Issues: it survives the spool and is shown to users, whom it tells why
 // the description, offers or vendor are missing. The merge keeps it only while no full
 // record of the listing has been seen.
-var PartialIssue = extract.Issue{Field: "source", Reason: "partial: read from a card on a category, search or vendor page"}
+var PartialIssue = record.Issue{Field: "source", Reason: "partial: read from a card on a category, search or vendor page"}
 
 // PartIssue marks a part record: the places read from one of a listing's tab sub-pages
-// (extract.KindPart, e.g. its shipping tab), keyed like the listing. A part record is also
+// (record.KindPart, e.g. its shipping tab), keyed like the listing. A part record is also
 // partial (it is no listing-page sighting: no price history, no derived vendor). The merge
 // takes only its places, and only where the listing's record has none; it is stored on its
 // own only until a record of the listing arrives.
-var PartIssue = extract.Issue{Field: "source", Reason: "part: places read from a tab sub-page of the listing"}
+var PartIssue = record.Issue{Field: "source", Reason: "part: places read from a tab sub-page of the listing"}
 
 // IsPart reports whether l carries the PartIssue mark.
-func IsPart(l extract.Listing) bool { return slices.Contains(l.Issues, PartIssue) }
+func IsPart(l record.Listing) bool { return slices.Contains(l.Issues, PartIssue) }
 
 // MarkPartial returns l marked as partial (see PartialIssue).
-func MarkPartial(l extract.Listing) extract.Listing {
+func MarkPartial(l record.Listing) record.Listing {
 	if IsPartial(l) {
 		return l
 	}
@@ -56,8 +56,8 @@ func MarkPartial(l extract.Listing) extract.Listing {
 // are built from full records only: a card's price may be a "from" price that differs from
 // the listing page's, which would make the history alternate, and its substances come from
 // its title alone, without the description's negation and not-an-offer rules.
-func FullOnly(ls []extract.Listing) []extract.Listing {
-	out := make([]extract.Listing, 0, len(ls))
+func FullOnly(ls []record.Listing) []record.Listing {
+	out := make([]record.Listing, 0, len(ls))
 	for _, l := range ls {
 		if !IsPartial(l) {
 			out = append(out, l)
@@ -67,14 +67,14 @@ func FullOnly(ls []extract.Listing) []extract.Listing {
 }
 
 // IsPartial reports whether l carries the PartialIssue mark.
-func IsPartial(l extract.Listing) bool {
+func IsPartial(l record.Listing) bool {
 	return slices.Contains(l.Issues, PartialIssue)
 }
 
 // CardPage reports whether the listings of a page of kind are read from cards (any page
 // but a listing or forum-thread page): partial records.
 func CardPage(kind string) bool {
-	return kind != extract.KindListing && kind != extract.KindForumThread
+	return kind != record.KindListing && kind != record.KindForumThread
 }
 
 // ToStore returns the listings of a page of kind (fetched at pageURL) that a store should
@@ -83,16 +83,16 @@ func CardPage(kind string) bool {
 // a profile's extra cards) as partial records, so they never clear those listings' own
 // content. The page's own listing is the only one, or the one whose URL (or listing key)
 // is the page's. From any other page (category, search, vendor: cards): those whose id
-// comes from their link, marked partial. From a listing's tab sub-page (extract.KindPart):
+// comes from their link, marked partial. From a listing's tab sub-page (record.KindPart):
 // its part record, marked partial and part (see PartIssue). A card whose link has no listing key gets an id
 // made from its title (reported as an issue on the id), which the listing page's record
 // would not share, so it is not stored.
-func ToStore(kind, pageURL string, ls []extract.Listing) []extract.Listing {
+func ToStore(kind, pageURL string, ls []record.Listing) []record.Listing {
 	switch {
-	case kind == extract.KindForumThread, kind == extract.KindListing && len(ls) <= 1:
+	case kind == record.KindForumThread, kind == record.KindListing && len(ls) <= 1:
 		return ls
-	case kind == extract.KindPart:
-		out := make([]extract.Listing, 0, len(ls))
+	case kind == record.KindPart:
+		out := make([]record.Listing, 0, len(ls))
 		for _, l := range ls {
 			if l.ID != "" && (len(l.ShipsFrom) > 0 || len(l.ShipsTo) > 0) {
 				l = MarkPartial(l)
@@ -101,11 +101,11 @@ func ToStore(kind, pageURL string, ls []extract.Listing) []extract.Listing {
 			}
 		}
 		return out
-	case kind == extract.KindListing:
-		own := extract.URLKey(pageURL)
-		out := make([]extract.Listing, len(ls))
+	case kind == record.KindListing:
+		own := record.URLKey(pageURL)
+		out := make([]record.Listing, len(ls))
 		for i, l := range ls {
-			if l.URL == pageURL || (own != "" && l.URL != "" && extract.URLKey(l.URL) == own) {
+			if l.URL == pageURL || (own != "" && l.URL != "" && record.URLKey(l.URL) == own) {
 				out[i] = l
 			} else {
 				out[i] = MarkPartial(l)
@@ -113,9 +113,9 @@ func ToStore(kind, pageURL string, ls []extract.Listing) []extract.Listing {
 		}
 		return out
 	}
-	out := make([]extract.Listing, 0, len(ls))
+	out := make([]record.Listing, 0, len(ls))
 	for _, l := range ls {
-		if l.ID == "" || slices.ContainsFunc(l.Issues, func(is extract.Issue) bool { return is.Field == "id" }) {
+		if l.ID == "" || slices.ContainsFunc(l.Issues, func(is record.Issue) bool { return is.Field == "id" }) {
 			continue
 		}
 		out = append(out, MarkPartial(l))
@@ -127,7 +127,7 @@ func ToStore(kind, pageURL string, ls []extract.Listing) []extract.Listing {
 // its parts was seen, which the merge needs for its result not to depend on the order
 // of the puts (a newer card may have updated the price of an older full record).
 type ListingState struct {
-	Listing extract.Listing
+	Listing record.Listing
 	Seen    PartsSeen
 }
 
@@ -150,7 +150,7 @@ type PartsSeen struct {
 }
 
 // StateOf is the state of one incoming (prepared) listing.
-func StateOf(l extract.Listing) ListingState { return ListingState{Listing: l} }
+func StateOf(l record.Listing) ListingState { return ListingState{Listing: l} }
 
 // part is one sighting of a part: its rank (0 not carried, 1 from a partial record, 2
 // from a full record) and time. Only Content uses rank 1: a full record's content beats
@@ -187,7 +187,7 @@ func (s ListingState) partOf(explicit time.Time, carried bool) part {
 // (sold out) counts by its time like the rest.
 func (s ListingState) statusPart() part {
 	p := s.partOf(s.Seen.Status, s.Listing.Status != "")
-	if p.rank == 2 && IsPartial(s.Listing) && s.Listing.Status == extract.StatusActive {
+	if p.rank == 2 && IsPartial(s.Listing) && s.Listing.Status == record.StatusActive {
 		p.rank = 1
 	}
 	return p
@@ -259,16 +259,16 @@ func mergePart(a, b ListingState) ListingState {
 }
 
 // fillPlaces gives l the origin and the destination of p that l lacks; it reports whether
-// it filled any (extract.MergePart does the same for one page's record).
-func fillPlaces(l *extract.Listing, p extract.Listing) bool {
-	m := extract.MergePart(*l, p)
+// it filled any (record.MergePart does the same for one page's record).
+func fillPlaces(l *record.Listing, p record.Listing) bool {
+	m := record.MergePart(*l, p)
 	changed := !samePlaces(m, *l)
 	*l = m
 	return changed
 }
 
 // samePlaces reports whether l and p have the same origin and destination.
-func samePlaces(l, p extract.Listing) bool {
+func samePlaces(l, p record.Listing) bool {
 	return slices.Equal(l.ShipsFrom, p.ShipsFrom) && slices.Equal(l.ShipsTo, p.ShipsTo) &&
 		l.ShipsFromRaw == p.ShipsFromRaw && l.ShipsToRaw == p.ShipsToRaw
 }
@@ -292,7 +292,7 @@ func mergeRecords(a, b ListingState) ListingState { // a: stored, b: incoming
 	price := pick{a.partOf(a.Seen.Price, a.Listing.Price.Currency != ""), b.partOf(b.Seen.Price, b.Listing.Price.Currency != "")}
 	status := pick{a.statusPart(), b.statusPart()}
 	fromOld := func(p pick) bool { return p.o.beats(p.i) }
-	winner := func(p pick) (extract.Listing, part) {
+	winner := func(p pick) (record.Listing, part) {
 		if fromOld(p) {
 			return a.Listing, p.o
 		}
@@ -328,7 +328,7 @@ func mergeRecords(a, b ListingState) ListingState { // a: stored, b: incoming
 
 // fillContent fills the empty content fields of the partial record l from the older
 // partial record o.
-func fillContent(l *extract.Listing, o extract.Listing) {
+func fillContent(l *record.Listing, o record.Listing) {
 	fill := func(dst *string, v string) {
 		if *dst == "" {
 			*dst = v
@@ -361,14 +361,14 @@ func fillContent(l *extract.Listing, o extract.Listing) {
 }
 
 // sameMoney reports whether two prices are the same amount in the same currency.
-func sameMoney(a, b extract.Price) bool {
+func sameMoney(a, b record.Price) bool {
 	return a.Currency == b.Currency && a.Amount == b.Amount && a.USD == b.USD
 }
 
 // unitPrice is the USD price per gram (or per unit for counts) of the content record l
 // at the headline price p, rounded to cents as extract computes it: from l's quantity,
 // else l's unit price scaled by the price change; 0 without a USD price.
-func unitPrice(l extract.Listing, p extract.Price) float64 {
+func unitPrice(l record.Listing, p record.Price) float64 {
 	cents := func(f float64) float64 { return math.Round(f*100) / 100 }
 	switch {
 	case !(p.USD > 0):
@@ -384,8 +384,8 @@ func unitPrice(l extract.Listing, p extract.Price) float64 {
 }
 
 // ObservationOf is the observation recorded by one put of l (prepared).
-func ObservationOf(l extract.Listing) extract.Observation {
-	return extract.Observation{
+func ObservationOf(l record.Listing) record.Observation {
+	return record.Observation{
 		ListingID: l.ID, Market: l.Market, Time: l.LastSeen,
 		Price: l.Price, Status: l.Status, Capture: l.Capture,
 	}
@@ -393,7 +393,7 @@ func ObservationOf(l extract.Listing) extract.Observation {
 
 // ObservationKey is the deterministic id of an observation: one per listing, time and
 // capture, so a replayed put does not duplicate history.
-func ObservationKey(o extract.Observation) string {
+func ObservationKey(o record.Observation) string {
 	sha := ""
 	if o.Capture != nil {
 		sha = o.Capture.SHA256
@@ -402,7 +402,7 @@ func ObservationKey(o extract.Observation) string {
 }
 
 // PrepareVendor fills the defaults of an incoming vendor (times, own market in Markets).
-func PrepareVendor(v extract.Vendor, now time.Time) extract.Vendor {
+func PrepareVendor(v record.Vendor, now time.Time) record.Vendor {
 	if v.LastSeen.IsZero() {
 		v.LastSeen = now
 	}
@@ -424,7 +424,7 @@ func PrepareVendor(v extract.Vendor, now time.Time) extract.Vendor {
 // MergeVendor merges an incoming (prepared) vendor into the stored one (nil if none):
 // set fields (markets, substances, PGP, entities) are unions; scalar fields come from the
 // later LastSeen record when set there, else from the other; FirstSeen is the earliest.
-func MergeVendor(old *extract.Vendor, in extract.Vendor) extract.Vendor {
+func MergeVendor(old *record.Vendor, in record.Vendor) record.Vendor {
 	if old == nil {
 		return in
 	}
@@ -467,8 +467,8 @@ func MergeVendor(old *extract.Vendor, in extract.Vendor) extract.Vendor {
 // the markets and substances of its listings and the time span they were seen. They are
 // merged into the stored vendors with MergeVendor, which creates a vendor document when
 // none exists yet.
-func VendorsFromListings(ls []extract.Listing) []extract.Vendor {
-	byID := map[string]*extract.Vendor{}
+func VendorsFromListings(ls []record.Listing) []record.Vendor {
+	byID := map[string]*record.Vendor{}
 	var order []string
 	for _, l := range ls {
 		if l.VendorID == "" {
@@ -482,7 +482,7 @@ func VendorsFromListings(ls []extract.Listing) []extract.Vendor {
 					handle = l.VendorID[i+1:]
 				}
 			}
-			v = &extract.Vendor{ID: l.VendorID, Market: l.Market, Handle: handle,
+			v = &record.Vendor{ID: l.VendorID, Market: l.Market, Handle: handle,
 				FirstSeen: l.FirstSeen, LastSeen: l.LastSeen}
 			byID[l.VendorID] = v
 			order = append(order, l.VendorID)
@@ -494,7 +494,7 @@ func VendorsFromListings(ls []extract.Listing) []extract.Vendor {
 		v.FirstSeen = minTime(v.FirstSeen, l.FirstSeen)
 		v.LastSeen = maxTime(v.LastSeen, l.LastSeen)
 	}
-	out := make([]extract.Vendor, 0, len(order))
+	out := make([]record.Vendor, 0, len(order))
 	for _, id := range order {
 		v := *byID[id]
 		v.Markets, v.Substances = Uniq(v.Markets), Uniq(v.Substances)
@@ -505,7 +505,7 @@ func VendorsFromListings(ls []extract.Listing) []extract.Vendor {
 
 // MergeDerivedVendor merges a vendor derived from listings into the stored one: only the
 // sets and the seen span change; the stored scalar fields stay.
-func MergeDerivedVendor(old *extract.Vendor, d extract.Vendor) extract.Vendor {
+func MergeDerivedVendor(old *record.Vendor, d record.Vendor) record.Vendor {
 	if old == nil {
 		return d
 	}
@@ -524,7 +524,7 @@ func MergeDerivedVendor(old *extract.Vendor, d extract.Vendor) extract.Vendor {
 }
 
 // DedupListings keeps, for each id, the merge of all puts of it in ls (in order).
-func DedupListings(ls []extract.Listing) []ListingState {
+func DedupListings(ls []record.Listing) []ListingState {
 	idx := make(map[string]int, len(ls))
 	out := make([]ListingState, 0, len(ls))
 	for _, l := range ls {
@@ -539,9 +539,9 @@ func DedupListings(ls []extract.Listing) []ListingState {
 }
 
 // DedupVendors keeps, for each id, the merge of all puts of it in vs (in order).
-func DedupVendors(vs []extract.Vendor) []extract.Vendor {
+func DedupVendors(vs []record.Vendor) []record.Vendor {
 	idx := make(map[string]int, len(vs))
-	out := make([]extract.Vendor, 0, len(vs))
+	out := make([]record.Vendor, 0, len(vs))
 	for _, v := range vs {
 		if i, ok := idx[v.ID]; ok {
 			out[i] = MergeVendor(&out[i], v)
@@ -553,12 +553,12 @@ func DedupVendors(vs []extract.Vendor) []extract.Vendor {
 	return out
 }
 
-func uniqEntities(es []extract.Entity) []extract.Entity {
+func uniqEntities(es []record.Entity) []record.Entity {
 	if len(es) == 0 {
 		return nil
 	}
 	out := slices.Clone(es)
-	slices.SortFunc(out, func(a, b extract.Entity) int {
+	slices.SortFunc(out, func(a, b record.Entity) int {
 		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
 			return c
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/extract/substance"
 )
 
@@ -107,7 +107,7 @@ type Bucket struct {
 // Result is the answer to a Query.
 type Result struct {
 	Total    int                 `json:"total"`
-	Listings []extract.Listing   `json:"listings"`
+	Listings []record.Listing    `json:"listings"`
 	Aggs     map[string][]Bucket `json:"aggs,omitempty"`
 }
 
@@ -232,7 +232,7 @@ type Plan struct {
 
 // VendorLister is the part of a Store that Resolve needs.
 type VendorLister interface {
-	Vendors(ctx context.Context, q VendorQuery) ([]extract.Vendor, error)
+	Vendors(ctx context.Context, q VendorQuery) ([]record.Vendor, error)
 }
 
 // MakePlan normalises q and resolves its actor and entity filters through vl.
@@ -266,7 +266,7 @@ func MakePlan(ctx context.Context, q Query, vl VendorLister) (Plan, error) {
 
 // VendorKeys are the lower-cased keys a listing's vendor filter matches: the vendor id
 // and the handle.
-func VendorKeys(l extract.Listing) []string {
+func VendorKeys(l record.Listing) []string {
 	var k []string
 	if l.VendorID != "" {
 		k = append(k, strings.ToLower(l.VendorID))
@@ -278,7 +278,7 @@ func VendorKeys(l extract.Listing) []string {
 }
 
 // VendorEntityValues are the values a vendor's entity filter matches.
-func VendorEntityValues(v extract.Vendor) []string {
+func VendorEntityValues(v record.Vendor) []string {
 	var out []string
 	out = append(out, v.PGP...)
 	for _, e := range v.Entities {
@@ -293,7 +293,7 @@ type Facets struct {
 }
 
 // ListingFacets computes the Facets of l.
-func ListingFacets(l extract.Listing) Facets {
+func ListingFacets(l record.Listing) Facets {
 	var f Facets
 	for _, s := range l.Substances {
 		f.Substance = append(f.Substance, strings.ToLower(s.Name))
@@ -319,7 +319,7 @@ func ListingFacets(l extract.Listing) Facets {
 }
 
 // ListingUntagged returns the Untagged* values of a listing: none unless it is a drug offer.
-func ListingUntagged(l extract.Listing) []string {
+func ListingUntagged(l record.Listing) []string {
 	if !l.DrugOffer {
 		return nil
 	}
@@ -336,7 +336,7 @@ func ListingUntagged(l extract.Listing) []string {
 	}
 	if l.Category != "" && len(l.Substances) > 0 {
 		if cc := tg.TagFields(substance.Fields{Category: l.Category}).CategoryClass; cc != "" &&
-			!slices.ContainsFunc(l.Substances, func(s extract.Substance) bool { return strings.EqualFold(s.Class, cc) }) {
+			!slices.ContainsFunc(l.Substances, func(s record.Substance) bool { return strings.EqualFold(s.Class, cc) }) {
 			out = append(out, UntaggedClassConflict)
 		}
 	}
@@ -356,7 +356,7 @@ func Uniq(v []string) []string {
 }
 
 // VendorMatches reports whether v satisfies q.
-func VendorMatches(v extract.Vendor, q VendorQuery) bool {
+func VendorMatches(v record.Vendor, q VendorQuery) bool {
 	if len(q.IDs) > 0 && !slices.Contains(q.IDs, v.ID) {
 		return false
 	}
@@ -379,7 +379,7 @@ func VendorMatches(v extract.Vendor, q VendorQuery) bool {
 
 // SearchText is the free-text field of a listing: title and description. Both backends
 // index it as one field so that term statistics, and so relevance, agree.
-func SearchText(l extract.Listing) string {
+func SearchText(l record.Listing) string {
 	if l.Description == "" {
 		return l.Title
 	}

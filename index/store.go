@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 )
 
 // Sentinel errors callers branch on.
@@ -33,20 +33,20 @@ type Store interface {
 	// full record also records an Observation (time LastSeen, price, status, capture) and
 	// keeps the listing's vendor document current (markets and substances sold); partial
 	// records update the listing only (see FullOnly).
-	PutListings(ctx context.Context, ls []extract.Listing) error
+	PutListings(ctx context.Context, ls []record.Listing) error
 	// PutVendors upserts vendors by ID, merging markets, substances, PGP fingerprints and
 	// entities, and keeping the earliest FirstSeen and the latest LastSeen.
-	PutVendors(ctx context.Context, vs []extract.Vendor) error
+	PutVendors(ctx context.Context, vs []record.Vendor) error
 	// GetListing returns the listing with id, or an error wrapping ErrNotFound.
-	GetListing(ctx context.Context, id string) (extract.Listing, error)
+	GetListing(ctx context.Context, id string) (record.Listing, error)
 	// GetVendor returns the vendor with id, or an error wrapping ErrNotFound.
-	GetVendor(ctx context.Context, id string) (extract.Vendor, error)
+	GetVendor(ctx context.Context, id string) (record.Vendor, error)
 	// Observations returns the observation history of a listing, oldest first.
-	Observations(ctx context.Context, listingID string) ([]extract.Observation, error)
+	Observations(ctx context.Context, listingID string) ([]record.Observation, error)
 	// Search runs a listing query.
 	Search(ctx context.Context, q Query) (Result, error)
 	// Vendors returns the vendors matching q, ordered by id.
-	Vendors(ctx context.Context, q VendorQuery) ([]extract.Vendor, error)
+	Vendors(ctx context.Context, q VendorQuery) ([]record.Vendor, error)
 	// Novel records key if absent and reports whether this call created it: exactly one
 	// caller gets true per key, across goroutines, processes sharing the backend, and
 	// restarts. The evidence of the first caller is stored with the key.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 )
 
 // Alert kinds (DESIGN.md §10).
@@ -131,14 +131,14 @@ type Alert struct {
 	Class  string `json:"class,omitempty"`
 	Family string `json:"family,omitempty"`
 	// Price fields (price_change).
-	OldPrice  *extract.Price   `json:"old_price,omitempty"`
-	NewPrice  *extract.Price   `json:"new_price,omitempty"`
-	ChangePct float64          `json:"change_pct,omitempty"`
-	URL       string           `json:"url,omitempty"`
-	Capture   *extract.Capture `json:"capture,omitempty"` // evidence: WARC record and payload SHA-256
-	FirstSeen time.Time        `json:"first_seen"`
-	Raised    time.Time        `json:"raised"`
-	Acked     time.Time        `json:"acked,omitzero"`
+	OldPrice  *record.Price   `json:"old_price,omitempty"`
+	NewPrice  *record.Price   `json:"new_price,omitempty"`
+	ChangePct float64         `json:"change_pct,omitempty"`
+	URL       string          `json:"url,omitempty"`
+	Capture   *record.Capture `json:"capture,omitempty"` // evidence: WARC record and payload SHA-256
+	FirstSeen time.Time       `json:"first_seen"`
+	Raised    time.Time       `json:"raised"`
+	Acked     time.Time       `json:"acked,omitzero"`
 }
 
 // alertID derives a stable alert id from its key.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/embedded"
 )
@@ -33,8 +33,8 @@ func BenchmarkObservePage(b *testing.B) {
 	for i := range pages {
 		l := listing("m1", fmt.Sprint(i), "listing", 10+float64(i), "cocaine:stimulant")
 		l.Market, l.FirstSeen, l.LastSeen = "m1", t0, t0
-		v := extract.Vendor{ID: "m1/v", Market: "m1", Handle: "v", PGP: []string{"PGPBENCH"}}
-		pages[i] = alert.Page{Market: "m1", URL: l.URL, Status: 200, Listings: []extract.Listing{l}, Vendors: []extract.Vendor{v}}
+		v := record.Vendor{ID: "m1/v", Market: "m1", Handle: "v", PGP: []string{"PGPBENCH"}}
+		pages[i] = alert.Page{Market: "m1", URL: l.URL, Status: 200, Listings: []record.Listing{l}, Vendors: []record.Vendor{v}}
 		if err := st.PutListings(ctx, pages[i].Listings); err != nil {
 			b.Fatal(err)
 		}

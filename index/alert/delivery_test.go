@@ -17,7 +17,7 @@ import (
 
 	"github.com/darkwatch/darkwatch/crawler/testbed"
 	"github.com/darkwatch/darkwatch/deploy/testenv"
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/elastic"
@@ -171,9 +171,9 @@ func raceOneVendor(t *testing.T, store index.Store) {
 	}
 	ctx := context.Background()
 	for r := range rounds {
-		v := extract.Vendor{ID: "m1/racer" + string(rune('a'+r)), Market: "m1", Handle: "racer" + string(rune('a'+r)),
+		v := record.Vendor{ID: "m1/racer" + string(rune('a'+r)), Market: "m1", Handle: "racer" + string(rune('a'+r)),
 			PGP: []string{"ABCDEF0123456789ABCDEF0123456789ABCDEF" + string(rune('A'+r)) + "0"}}
-		if err := store.PutVendors(ctx, []extract.Vendor{v}); err != nil {
+		if err := store.PutVendors(ctx, []record.Vendor{v}); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -183,8 +183,8 @@ func raceOneVendor(t *testing.T, store index.Store) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if err := e.ObservePage(ctx, alert.Page{Market: "m1", URL: "http://x.onion/vendor/" + v.Handle, Status: 200, Vendors: []extract.Vendor{v},
-					Capture: extract.Capture{SHA256: "00ff", Time: time.Now()}}); err != nil {
+				if err := e.ObservePage(ctx, alert.Page{Market: "m1", URL: "http://x.onion/vendor/" + v.Handle, Status: 200, Vendors: []record.Vendor{v},
+					Capture: record.Capture{SHA256: "00ff", Time: time.Now()}}); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -254,7 +254,7 @@ func TestArchiveElastic(t *testing.T) {
 	if got, err := arch.List(ctx, time.Time{}); err != nil || len(got) != 0 {
 		t.Fatalf("empty archive: %v, %v", got, err)
 	}
-	as, err := f.page("m1", 200, "u", nil, []extract.Vendor{vendor("m1", "a"), vendor("m1", "b")})
+	as, err := f.page("m1", 200, "u", nil, []record.Vendor{vendor("m1", "a"), vendor("m1", "b")})
 	if err != nil || len(as) != 2 {
 		t.Fatalf("raised %v, %v", as, err)
 	}

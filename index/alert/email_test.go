@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index/alert"
 )
 
@@ -185,7 +185,7 @@ func TestEmailOverSTARTTLS(t *testing.T) {
 		Market: "nightbazaar", Subject: "dreadnought/zeta", Summary: "known operator on a new market",
 		VendorIDs: []string{"nightbazaar/zeta2"}, Linked: []string{"dreadnought/zeta"}, Entities: []string{"0123ABCD"},
 		ListingIDs: []string{"nightbazaar/100007"},
-		Capture:    &extract.Capture{WARC: "dw-0001.warc.gz", RecordID: "<urn:uuid:1>", SHA256: strings.Repeat("ab", 32)},
+		Capture:    &record.Capture{WARC: "dw-0001.warc.gz", RecordID: "<urn:uuid:1>", SHA256: strings.Repeat("ab", 32)},
 		FirstSeen:  time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC), Raised: time.Date(2026, 11, 27, 7, 1, 0, 0, time.UTC)}
 	if err := n.Deliver(context.Background(), a, alert.DedupKey(a.ID, "mail")); err != nil {
 		t.Fatal(err)
@@ -272,8 +272,8 @@ func TestEngineEmailsEvidence(t *testing.T) {
 	}
 	defer eng.Close()
 	f.eng = eng
-	f.must("m1", 200, "u", nil, []extract.Vendor{vendor("m1", "old", "PGPFEED")})
-	as, err := f.page("m2", 200, "u", nil, []extract.Vendor{vendor("m2", "new", "PGPFEED")})
+	f.must("m1", 200, "u", nil, []record.Vendor{vendor("m1", "old", "PGPFEED")})
+	as, err := f.page("m2", 200, "u", nil, []record.Vendor{vendor("m2", "new", "PGPFEED")})
 	if err != nil || len(as) != 1 {
 		t.Fatalf("raised %v, %v", as, err)
 	}

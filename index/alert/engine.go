@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/extract/substance"
 	"github.com/darkwatch/darkwatch/index"
 )
@@ -50,9 +50,9 @@ type Page struct {
 	// from their own pages. Their prices raise no price_change (a card may show a "from"
 	// price; the price history holds listing-page sightings, see index.FullOnly).
 	Cards    bool
-	Listings []extract.Listing
-	Vendors  []extract.Vendor
-	Capture  extract.Capture
+	Listings []record.Listing
+	Vendors  []record.Vendor
+	Capture  record.Capture
 }
 
 // Engine derives alerts from stored pages and delivers them. Safe for concurrent use.
@@ -215,12 +215,12 @@ func (e *Engine) ObservePage(ctx context.Context, p Page) error {
 			if e.kinds[KindWatch] && !add(e.watchEvents(ctx, p, l)) {
 				return
 			}
-			if l.Status == extract.StatusGone && e.kinds[KindListingGone] && !add(e.goneEvent(ctx, p, l.ID)) {
+			if l.Status == record.StatusGone && e.kinds[KindListingGone] && !add(e.goneEvent(ctx, p, l.ID)) {
 				return
 			}
 		}
 		if e.kinds[KindListingGone] && len(p.Listings) == 0 && (p.NotFound || p.Status == http.StatusNotFound || p.Status == http.StatusGone) {
-			if k := extract.URLKey(p.URL); k != "" {
+			if k := record.URLKey(p.URL); k != "" {
 				add(e.goneEvent(ctx, p, p.Market+"/"+k))
 			}
 		}
@@ -279,7 +279,7 @@ func (e *Engine) novel(ctx context.Context, key string, ev index.Evidence) (bool
 	return ok, nil
 }
 
-func captureOf(p Page, c *extract.Capture) *extract.Capture {
+func captureOf(p Page, c *record.Capture) *record.Capture {
 	if c != nil && c.SHA256 != "" {
 		cc := *c
 		return &cc
@@ -302,7 +302,7 @@ func (e *Engine) seenAt(p Page, t time.Time) time.Time {
 }
 
 // linkEntities are the values that tie a vendor account to an operator.
-func linkEntities(v extract.Vendor) []string {
+func linkEntities(v record.Vendor) []string {
 	var out []string
 	out = append(out, v.PGP...)
 	for _, en := range v.Entities {
@@ -311,7 +311,7 @@ func linkEntities(v extract.Vendor) []string {
 	return index.Uniq(out)
 }
 
-func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]event, error) {
+func (e *Engine) vendorEvents(ctx context.Context, p Page, v record.Vendor) ([]event, error) {
 	if v.ID == "" {
 		return nil, nil
 	}
@@ -409,7 +409,7 @@ func (e *Engine) vendorEvents(ctx context.Context, p Page, v extract.Vendor) ([]
 // listings on this page, else its stored listings.
 func (e *Engine) vendorClasses(p Page, vendorID string) func(context.Context) ([]string, []string) {
 	return func(ctx context.Context) ([]string, []string) {
-		var ls []extract.Listing
+		var ls []record.Listing
 		for _, l := range p.Listings {
 			if l.VendorID == vendorID {
 				ls = append(ls, l)
@@ -434,9 +434,9 @@ func (e *Engine) vendorClasses(p Page, vendorID string) func(context.Context) ([
 
 func (e *Engine) substanceEvents(ctx context.Context, p Page) ([]event, error) {
 	type subj struct {
-		s        extract.Substance
+		s        record.Substance
 		listings []string
-		capt     *extract.Capture
+		capt     *record.Capture
 		first    time.Time
 		market   string
 	}
@@ -497,7 +497,7 @@ func (e *Engine) substanceEvents(ctx context.Context, p Page) ([]event, error) {
 	return out, nil
 }
 
-func listingClasses(l extract.Listing) func(context.Context) ([]string, []string) {
+func listingClasses(l record.Listing) func(context.Context) ([]string, []string) {
 	return func(context.Context) ([]string, []string) {
 		f := index.ListingFacets(l)
 		return f.Class, f.Family
@@ -505,7 +505,7 @@ func listingClasses(l extract.Listing) func(context.Context) ([]string, []string
 }
 
 // priceEvent compares the listing's headline price with its previous observation.
-func (e *Engine) priceEvent(ctx context.Context, p Page, l extract.Listing) ([]event, error) {
+func (e *Engine) priceEvent(ctx context.Context, p Page, l record.Listing) ([]event, error) {
 	if l.ID == "" || l.Price.Currency == "" {
 		return nil, nil
 	}
@@ -514,7 +514,7 @@ func (e *Engine) priceEvent(ctx context.Context, p Page, l extract.Listing) ([]e
 		return nil, fmt.Errorf("alert: observations of %s: %w", l.ID, err)
 	}
 	now := e.seenAt(p, l.LastSeen).UnixMilli()
-	var prev *extract.Observation
+	var prev *record.Observation
 	for i := range obs {
 		if obs[i].Time.UnixMilli() < now && obs[i].Price.Currency != "" && (prev == nil || !obs[i].Time.Before(prev.Time)) {
 			prev = &obs[i]
@@ -596,16 +596,16 @@ func (e *Engine) goneEvent(ctx context.Context, p Page, id string) ([]event, err
 	return []event{{kind: KindListingGone, key: key, alert: a, market: l.Market, classes: listingClasses(l)}}, nil
 }
 
-func (e *Engine) watchEvents(ctx context.Context, p Page, l extract.Listing) ([]event, error) {
+func (e *Engine) watchEvents(ctx context.Context, p Page, l record.Listing) ([]event, error) {
 	var out []event
-	var vendor *extract.Vendor
+	var vendor *record.Vendor
 	for _, r := range e.opts.Rules {
 		if r.Kind != KindWatch {
 			continue
 		}
 		if !WatchMatches(r, l, func() []string {
 			if vendor == nil {
-				vendor = &extract.Vendor{}
+				vendor = &record.Vendor{}
 				if l.VendorID != "" {
 					if v, err := e.opts.Store.GetVendor(ctx, l.VendorID); err == nil {
 						vendor = &v
@@ -634,7 +634,7 @@ func (e *Engine) watchEvents(ctx context.Context, p Page, l extract.Listing) ([]
 	return out, nil
 }
 
-func watchAlert(r Rule, l extract.Listing, capt *extract.Capture, first time.Time) Alert {
+func watchAlert(r Rule, l record.Listing, capt *record.Capture, first time.Time) Alert {
 	return Alert{Kind: KindWatch, Market: l.Market, Subject: l.ID, ListingIDs: []string{l.ID}, VendorIDs: nonEmpty(l.VendorID),
 		URL: l.URL, Capture: capt, FirstSeen: first, Summary: fmt.Sprintf("watch %s matched %s: %s", r.Name, l.ID, l.Title)}
 }
@@ -642,7 +642,7 @@ func watchAlert(r Rule, l extract.Listing, capt *extract.Capture, first time.Tim
 // WatchMatches reports whether listing l matches watch rule r (markets, classes and
 // families included). vendorEntities returns the entities of the listing's vendor; it is
 // called only when the rule has entities.
-func WatchMatches(r Rule, l extract.Listing, vendorEntities func() []string) bool {
+func WatchMatches(r Rule, l record.Listing, vendorEntities func() []string) bool {
 	f := index.ListingFacets(l)
 	anyOf := func(want, have []string) bool {
 		return len(want) == 0 || slices.ContainsFunc(want, func(w string) bool { return slices.Contains(have, w) })

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index/alert"
 )
 
@@ -94,7 +94,7 @@ func TestFlushDownReceiverCostsOneAttempt(t *testing.T) {
 	defer eng.Close()
 	f.eng = eng
 	const n = 60
-	var vs []extract.Vendor
+	var vs []record.Vendor
 	for i := range n {
 		vs = append(vs, vendor("m1", fmt.Sprintf("v%03d", i)))
 	}

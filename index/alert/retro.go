@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -25,7 +25,7 @@ func Retro(ctx context.Context, store index.Store, r Rule) ([]Alert, error) {
 	}
 	q := index.Query{Text: r.Query, Substance: r.Substances, Class: r.Classes, Family: r.Families,
 		Vendor: r.Vendors, Market: r.Markets, Entity: r.Entities, Sort: index.SortFirstSeen}
-	var ls []extract.Listing
+	var ls []record.Listing
 	if len(r.Countries) == 0 {
 		res, err := store.Search(ctx, q)
 		if err != nil {

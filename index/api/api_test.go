@@ -29,7 +29,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/darkwatch/darkwatch/crawler/testbed"
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/api"
@@ -82,8 +82,8 @@ type testEnv struct {
 }
 
 type envOptions struct {
-	listings  []extract.Listing
-	vendors   []extract.Vendor
+	listings  []record.Listing
+	vendors   []record.Vendor
 	noAlerts  bool
 	noMarkets bool
 	tune      func(*api.Options)        // adjusts the options before New
@@ -130,7 +130,7 @@ func newEnv(t testing.TB, o envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	for _, l := range o.listings { // one put per listing: each records an observation
-		if err := st.PutListings(ctx, []extract.Listing{l}); err != nil {
+		if err := st.PutListings(ctx, []record.Listing{l}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -166,7 +166,7 @@ func newEnv(t testing.TB, o envOptions) *testEnv {
 				Subject: "alpha/nitro", Summary: "new vendor nitro on alpha", VendorIDs: []string{"alpha/nitro"}, FirstSeen: now, Raised: now},
 			{ID: "a2", Key: "vendor_on_new_market/bravo/actor-1", Rule: "cross", Kind: "vendor_on_new_market", Severity: "critical", Market: "bravo",
 				Subject: "actor-1", Summary: "DrHouse now on bravo as House_MD", Linked: []string{"alpha/drhouse"}, Entities: []string{indextest.PGPHouse},
-				Capture: &extract.Capture{SHA256: "abc"}, FirstSeen: now, Raised: now.Add(time.Hour)},
+				Capture: &record.Capture{SHA256: "abc"}, FirstSeen: now, Raised: now.Add(time.Hour)},
 		}, func(alert.Alert) []string { return nil })
 		if err != nil {
 			t.Fatal(err)
@@ -393,7 +393,7 @@ func TestAuditAdminOnly(t *testing.T) {
 	}
 }
 
-func ids(ls []extract.Listing) []string {
+func ids(ls []record.Listing) []string {
 	var out []string
 	for _, l := range ls {
 		out = append(out, l.ID)

@@ -19,7 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/darkwatch/darkwatch/crawler/testbed"
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/api"
 	"github.com/darkwatch/darkwatch/index/embedded"
@@ -59,11 +59,11 @@ func testOutDir(t *testing.T) string {
 // and day 2 so listings have a price history) plus one hostile listing.
 type browserEnv struct {
 	srv    *httptest.Server
-	truth  testbed.Truth     // day 2
-	all    []extract.Listing // every truth listing of both days (the index keeps gone ones)
+	truth  testbed.Truth    // day 2
+	all    []record.Listing // every truth listing of both days (the index keeps gone ones)
 	xssID  string
-	vendor extract.Vendor   // a vendor whose operator has accounts on other markets
-	linked []extract.Vendor // all accounts of that operator
+	vendor record.Vendor   // a vendor whose operator has accounts on other markets
+	linked []record.Vendor // all accounts of that operator
 }
 
 func newBrowserEnv(t *testing.T) *browserEnv {
@@ -106,7 +106,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 	x.ID, x.Title = x.Market+"/xss-1", xssTitle
 	x.Description = "desc " + xssTitle
 	x.Offers = nil
-	if err := st.PutListings(ctx, []extract.Listing{x}); err != nil {
+	if err := st.PutListings(ctx, []record.Listing{x}); err != nil {
 		t.Fatal(err)
 	}
 	be.xssID = x.ID
@@ -118,10 +118,10 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		if len(a.Vendors) < 2 {
 			continue
 		}
-		var vs []extract.Vendor
+		var vs []record.Vendor
 		markets := map[string]bool{}
 		for _, id := range a.Vendors {
-			i := slices.IndexFunc(be.truth.Vendors, func(v extract.Vendor) bool { return v.ID == id })
+			i := slices.IndexFunc(be.truth.Vendors, func(v record.Vendor) bool { return v.ID == id })
 			vs = append(vs, be.truth.Vendors[i])
 			markets[be.truth.Vendors[i].Market] = true
 		}
@@ -319,7 +319,7 @@ func TestBrowser(t *testing.T) {
 		for id := range count[sub] {
 			want = append(want, id)
 		}
-		if slices.ContainsFunc(be.truth.Listings[0].Substances, func(s extract.Substance) bool { return s.Name == sub }) {
+		if slices.ContainsFunc(be.truth.Listings[0].Substances, func(s record.Substance) bool { return s.Name == sub }) {
 			want = append(want, be.xssID) // the hostile copy carries the same substances
 		}
 		slices.Sort(want)

@@ -24,7 +24,7 @@
 // server sends a strict Content-Security-Policy (no inline script, no remote origin), and
 // market images and links are never rendered.
 //
-// Imports: index, index/alert (alert records) and extract; never crawler or config (cmd
+// Imports: index, index/alert (alert records) and extract/record (never the extractor); never crawler or config (cmd
 // adapts the frontier into a MarketSource and the config into Options).
 //
 // Concurrency: a Server is safe for concurrent use; its handlers may run in parallel. The

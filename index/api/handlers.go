@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
 )
@@ -21,7 +21,7 @@ type SearchResponse struct {
 	Total    int                       `json:"total"`
 	From     int                       `json:"from"`
 	Size     int                       `json:"size"`
-	Listings []extract.Listing         `json:"listings"`
+	Listings []record.Listing          `json:"listings"`
 	Aggs     map[string][]index.Bucket `json:"aggs,omitempty"`
 }
 
@@ -35,7 +35,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("search: %w", err)
 	}
 	if res.Listings == nil {
-		res.Listings = []extract.Listing{}
+		res.Listings = []record.Listing{}
 	}
 	writeJSON(w, http.StatusOK, SearchResponse{Total: res.Total, From: q.From, Size: q.Size, Listings: res.Listings, Aggs: res.Aggs})
 	return nil
@@ -43,8 +43,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 
 // ListingResponse is the body of GET /api/v1/listings/{id}.
 type ListingResponse struct {
-	Listing      extract.Listing       `json:"listing"`
-	Observations []extract.Observation `json:"observations"`
+	Listing      record.Listing       `json:"listing"`
+	Observations []record.Observation `json:"observations"`
 }
 
 func (s *Server) listing(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +61,7 @@ func (s *Server) listing(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("observations %s: %w", id, err)
 	}
 	if obs == nil {
-		obs = []extract.Observation{}
+		obs = []record.Observation{}
 	}
 	writeJSON(w, http.StatusOK, ListingResponse{Listing: l, Observations: obs})
 	return nil
@@ -85,14 +85,14 @@ type Series struct {
 // Profile is what vendor and actor pages show about a set of listings.
 type Profile struct {
 	TotalListings int                       `json:"total_listings"`
-	Listings      []extract.Listing         `json:"listings"` // newest first, at most 200
+	Listings      []record.Listing          `json:"listings"` // newest first, at most 200
 	Aggs          map[string][]index.Bucket `json:"aggs"`     // substance, market, ships_from, ships_to, class
 	PriceHistory  []Series                  `json:"price_history"`
 }
 
 // VendorResponse is the body of GET /api/v1/vendors/{id}.
 type VendorResponse struct {
-	Vendor extract.Vendor `json:"vendor"`
+	Vendor record.Vendor `json:"vendor"`
 	Profile
 }
 
@@ -112,7 +112,7 @@ func (s *Server) profile(ctx context.Context, q index.Query) (Profile, error) {
 	}
 	p := Profile{TotalListings: res.Total, Listings: res.Listings, Aggs: res.Aggs, PriceHistory: []Series{}}
 	if p.Listings == nil {
-		p.Listings = []extract.Listing{}
+		p.Listings = []record.Listing{}
 	}
 	if p.Aggs == nil {
 		p.Aggs = map[string][]index.Bucket{}
@@ -171,8 +171,8 @@ type Link struct {
 
 // ActorVendor is one account of an actor with the evidence linking it to the others.
 type ActorVendor struct {
-	Vendor   extract.Vendor `json:"vendor"`
-	Evidence []Link         `json:"evidence"`
+	Vendor   record.Vendor `json:"vendor"`
+	Evidence []Link        `json:"evidence"`
 }
 
 // ActorResponse is the body of GET /api/v1/actors/{id}.
@@ -189,10 +189,10 @@ type ActorResponse struct {
 // MaxActorVendors bounds the accounts gathered for one actor.
 const MaxActorVendors = 200
 
-func linkValues(v extract.Vendor) []extract.Entity {
-	var out []extract.Entity
+func linkValues(v record.Vendor) []record.Entity {
+	var out []record.Entity
 	for _, p := range v.PGP {
-		out = append(out, extract.Entity{Kind: "pgp", Value: p})
+		out = append(out, record.Entity{Kind: "pgp", Value: p})
 	}
 	return append(out, v.Entities...)
 }
@@ -200,7 +200,7 @@ func linkValues(v extract.Vendor) []extract.Entity {
 // actorMembers resolves id (an actor id, or a vendor id) to the accounts of the operator:
 // the vendors the index gave that actor id, plus every vendor reachable through a shared
 // PGP fingerprint, crypto address or contact (never by name).
-func (s *Server) actorMembers(ctx context.Context, id string) ([]extract.Vendor, bool, error) {
+func (s *Server) actorMembers(ctx context.Context, id string) ([]record.Vendor, bool, error) {
 	seeds, err := s.opts.Store.Vendors(ctx, index.VendorQuery{Actor: []string{id}})
 	if err != nil {
 		return nil, false, fmt.Errorf("actor %s: %w", id, err)
@@ -210,10 +210,10 @@ func (s *Server) actorMembers(ctx context.Context, id string) ([]extract.Vendor,
 		if err != nil {
 			return nil, false, fmt.Errorf("actor %s: %w", id, err)
 		}
-		seeds = []extract.Vendor{v}
+		seeds = []record.Vendor{v}
 	}
-	members := map[string]extract.Vendor{}
-	var queue []extract.Vendor
+	members := map[string]record.Vendor{}
+	var queue []record.Vendor
 	for _, v := range seeds {
 		members[v.ID] = v
 		queue = append(queue, v)
@@ -249,23 +249,23 @@ func (s *Server) actorMembers(ctx context.Context, id string) ([]extract.Vendor,
 			queue = append(queue, o)
 		}
 	}
-	out := make([]extract.Vendor, 0, len(members))
+	out := make([]record.Vendor, 0, len(members))
 	for _, v := range members {
 		out = append(out, v)
 	}
-	slices.SortFunc(out, func(a, b extract.Vendor) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b record.Vendor) int { return cmp.Compare(a.ID, b.ID) })
 	return out, truncated, nil
 }
 
 // actorLinks lists, for every pair of accounts, the values they share.
-func actorLinks(vs []extract.Vendor, actorID string) []Link {
+func actorLinks(vs []record.Vendor, actorID string) []Link {
 	var links []Link
 	for i := range vs {
 		ei := linkValues(vs[i])
 		for j := i + 1; j < len(vs); j++ {
 			shared := false
 			for _, e := range linkValues(vs[j]) {
-				if slices.ContainsFunc(ei, func(x extract.Entity) bool { return x.Value == e.Value }) {
+				if slices.ContainsFunc(ei, func(x record.Entity) bool { return x.Value == e.Value }) {
 					links = append(links, Link{A: vs[i].ID, B: vs[j].ID, Kind: e.Kind, Value: e.Value})
 					shared = true
 				}

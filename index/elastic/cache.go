@@ -3,7 +3,7 @@ package elastic
 import (
 	"sync"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 )
 
 // maxCached bounds each cache; when full it is emptied (entries are only hints: a stale
@@ -11,7 +11,7 @@ import (
 const maxCached = 1 << 20
 
 type cachedVendor struct {
-	v               extract.Vendor
+	v               record.Vendor
 	seqNo, primTerm int64
 }
 
@@ -45,7 +45,7 @@ func (c *writeCache) vendor(id string) (cachedVendor, bool) {
 	return v, ok
 }
 
-func (c *writeCache) putVendor(v extract.Vendor, seq, term int64) {
+func (c *writeCache) putVendor(v record.Vendor, seq, term int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.vendors == nil || len(c.vendors) >= maxCached {

@@ -15,7 +15,7 @@
 // with backoff; connection failures and 5xx are returned wrapped in index.ErrUnavailable
 // (index/spool buffers them). Novelty uses op_type=create: 201 is new, 409 is not.
 //
-// It imports index and extract; go-elasticsearch stays inside this package tree.
+// It imports index and extract/record; go-elasticsearch stays inside this package tree.
 //
 // Concurrency: a Store is safe for concurrent use by many goroutines and many processes.
 package elastic

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/embedded"
@@ -27,7 +27,7 @@ func TestParityWithEmbedded(t *testing.T) {
 	const n = 3000
 	indextest.LoadSynthetic(t, es, n)
 	indextest.LoadSynthetic(t, em, n)
-	ids := func(ls []extract.Listing) []string {
+	ids := func(ls []record.Listing) []string {
 		out := make([]string, len(ls))
 		for i, l := range ls {
 			out[i] = l.ID

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -100,15 +100,15 @@ func (s *Store) scan(ctx context.Context, alias string, body m, skip, limit int,
 }
 
 // GetListing implements index.Store.
-func (s *Store) GetListing(ctx context.Context, id string) (extract.Listing, error) {
-	var l extract.Listing
+func (s *Store) GetListing(ctx context.Context, id string) (record.Listing, error) {
+	var l record.Listing
 	err := s.getDoc(ctx, kindListings, id, &l)
 	return l, err
 }
 
 // GetVendor implements index.Store.
-func (s *Store) GetVendor(ctx context.Context, id string) (extract.Vendor, error) {
-	var v extract.Vendor
+func (s *Store) GetVendor(ctx context.Context, id string) (record.Vendor, error) {
+	var v record.Vendor
 	err := s.getDoc(ctx, kindVendors, id, &v)
 	return v, err
 }
@@ -131,17 +131,17 @@ func (s *Store) getDoc(ctx context.Context, kind, id string, out any) error {
 }
 
 // Observations implements index.Store.
-func (s *Store) Observations(ctx context.Context, listingID string) ([]extract.Observation, error) {
+func (s *Store) Observations(ctx context.Context, listingID string) ([]record.Observation, error) {
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
-	out := []extract.Observation{}
+	out := []record.Observation{}
 	body := m{
 		"query": m{"term": m{"listing_id": listingID}},
 		"sort":  []m{{"time": "asc"}, {"dw.key": "asc"}},
 	}
 	_, err := s.scan(ctx, s.Alias(kindObservations), body, 0, 0, func(h hit) error {
-		var o extract.Observation
+		var o record.Observation
 		if err := json.Unmarshal(h.Source, &o); err != nil {
 			return fmt.Errorf("decode observation %s: %w", h.ID, err)
 		}
@@ -155,7 +155,7 @@ func (s *Store) Observations(ctx context.Context, listingID string) ([]extract.O
 }
 
 // Vendors implements index.Store.
-func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]extract.Vendor, error) {
+func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]record.Vendor, error) {
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
@@ -173,9 +173,9 @@ func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]extract.Ven
 		filter = append(filter, m{"terms": m{"dw.entity": q.Entity}})
 	}
 	body := m{"query": m{"bool": m{"filter": filter}}, "sort": []m{{"id": "asc"}}}
-	var out []extract.Vendor
+	var out []record.Vendor
 	_, err := s.scan(ctx, s.Alias(kindVendors), body, 0, 0, func(h hit) error {
-		var v extract.Vendor
+		var v record.Vendor
 		if err := json.Unmarshal(h.Source, &v); err != nil {
 			return fmt.Errorf("decode vendor %s: %w", h.ID, err)
 		}
@@ -212,9 +212,9 @@ func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error)
 		}
 		body["aggs"] = aggs
 	}
-	out := index.Result{Listings: []extract.Listing{}}
+	out := index.Result{Listings: []record.Listing{}}
 	first, err := s.scan(ctx, s.Alias(kindListings), body, p.From, p.Size, func(h hit) error {
-		var l extract.Listing
+		var l record.Listing
 		if err := json.Unmarshal(h.Source, &l); err != nil {
 			return fmt.Errorf("decode listing %s: %w", h.ID, err)
 		}

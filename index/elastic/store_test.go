@@ -14,7 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/darkwatch/darkwatch/deploy/testenv"
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/elastic"
 	"github.com/darkwatch/darkwatch/index/indextest"
@@ -77,8 +77,8 @@ func TestTwoProcessesConverge(t *testing.T) {
 		wg.Go(func() {
 			l := base
 			l.LastSeen = base.LastSeen.Add(time.Duration(i) * time.Hour)
-			l.Substances = []extract.Substance{{Name: fmt.Sprintf("s%d", i), Class: "other"}}
-			if err := s.PutListings(ctx, []extract.Listing{l}); err != nil {
+			l.Substances = []record.Substance{{Name: fmt.Sprintf("s%d", i), Class: "other"}}
+			if err := s.PutListings(ctx, []record.Listing{l}); err != nil {
 				t.Errorf("put %d: %v", i, err)
 			}
 			if ok, err := s.Novel(ctx, "race-key", index.Evidence{}); err != nil {

@@ -17,13 +17,13 @@ import (
 
 	"github.com/elastic/go-elasticsearch/v8/esutil"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
 // listingDoc is the indexed form of a listing: the record plus derived filter fields.
 type listingDoc struct {
-	extract.Listing
+	record.Listing
 	DW listingDW `json:"dw"`
 }
 
@@ -51,7 +51,7 @@ func newStateDoc(st index.ListingState) listingDoc {
 	return d
 }
 
-func newListingDoc(l extract.Listing) listingDoc {
+func newListingDoc(l record.Listing) listingDoc {
 	f := index.ListingFacets(l)
 	return listingDoc{Listing: l, DW: listingDW{Text: index.SearchText(l),
 		USD: index.Cents(l.Price.USD), UnitUSD: index.Cents(l.UnitPriceUSD), VendorKeys: f.VendorKeys,
@@ -61,20 +61,20 @@ func newListingDoc(l extract.Listing) listingDoc {
 }
 
 type vendorDoc struct {
-	extract.Vendor
+	record.Vendor
 	DW struct {
 		Entity []string `json:"entity,omitempty"`
 	} `json:"dw"`
 }
 
-func newVendorDoc(v extract.Vendor) vendorDoc {
+func newVendorDoc(v record.Vendor) vendorDoc {
 	d := vendorDoc{Vendor: v}
 	d.DW.Entity = index.VendorEntityValues(v)
 	return d
 }
 
 type obsDoc struct {
-	extract.Observation
+	record.Observation
 	DW struct {
 		Key string `json:"key"`
 	} `json:"dw"`
@@ -250,7 +250,7 @@ func upsertOp(alias, id string, st stored, body []byte) op {
 const maxMergeRounds = 20
 
 // PutListings implements index.Store.
-func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
+func (s *Store) PutListings(ctx context.Context, ls []record.Listing) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		return ctx.Err()
 	}
 	now := s.opts.Now()
-	in := make([]extract.Listing, 0, len(ls))
+	in := make([]record.Listing, 0, len(ls))
 	var obs []op
 	for _, l := range ls {
 		if l.ID == "" {
@@ -283,7 +283,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	for _, st := range states {
 		listings[st.Listing.ID] = st
 	}
-	vendors := make(map[string]extract.Vendor, len(derived))
+	vendors := make(map[string]record.Vendor, len(derived))
 	for _, v := range derived {
 		vendors[v.ID] = v
 	}
@@ -354,9 +354,9 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		}
 		for j, id := range pendV {
 			st := olds[len(pendL)+j]
-			var old *extract.Vendor
+			var old *record.Vendor
 			if st.found {
-				old = new(extract.Vendor)
+				old = new(record.Vendor)
 				if err := json.Unmarshal(st.source, old); err != nil {
 					return fmt.Errorf("elastic: decode vendor %s: %w", id, err)
 				}
@@ -393,7 +393,7 @@ func (s *Store) listingOp(alias, id string, st stored, raw []byte) op {
 	return o
 }
 
-func (s *Store) vendorOp(alias string, v extract.Vendor, st stored) (op, error) {
+func (s *Store) vendorOp(alias string, v record.Vendor, st stored) (op, error) {
 	raw, err := json.Marshal(newVendorDoc(v))
 	if err != nil {
 		return op{}, fmt.Errorf("elastic: encode vendor %s: %w", v.ID, err)
@@ -412,7 +412,7 @@ func keys[T any](v []T, f func(T) string) []string {
 }
 
 // PutVendors implements index.Store.
-func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
+func (s *Store) PutVendors(ctx context.Context, vs []record.Vendor) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
@@ -420,7 +420,7 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 		return ctx.Err()
 	}
 	now := s.opts.Now()
-	in := make([]extract.Vendor, 0, len(vs))
+	in := make([]record.Vendor, 0, len(vs))
 	for _, v := range vs {
 		if v.ID == "" {
 			return errors.New("elastic: put vendor: empty id")
@@ -428,12 +428,12 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 		in = append(in, index.PrepareVendor(v, now))
 	}
 	in = index.DedupVendors(in)
-	byID := make(map[string]extract.Vendor, len(in))
+	byID := make(map[string]record.Vendor, len(in))
 	for _, v := range in {
 		byID[v.ID] = v
 	}
 	alias := s.Alias(kindVendors)
-	pend := keys(in, func(v extract.Vendor) string { return v.ID })
+	pend := keys(in, func(v record.Vendor) string { return v.ID })
 	for round := 0; len(pend) > 0; round++ {
 		if round == maxMergeRounds {
 			return fmt.Errorf("elastic: put vendors: %d documents still conflicting", len(pend))
@@ -448,9 +448,9 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 		}
 		ops := make([]op, 0, len(pend))
 		for i, id := range pend {
-			var old *extract.Vendor
+			var old *record.Vendor
 			if olds[i].found {
-				old = new(extract.Vendor)
+				old = new(record.Vendor)
 				if err := json.Unmarshal(olds[i].source, old); err != nil {
 					return fmt.Errorf("elastic: decode vendor %s: %w", id, err)
 				}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/indextest"
 )
@@ -76,7 +76,7 @@ func newPlain(path string) (bleve.Index, error) {
 
 // add puts ls through the Store, then (plain not nil) indexes the same listings with a
 // plain Bleve batch loop, timing each.
-func (st *ingestStats) add(s *Store, plain bleve.Index, ls []extract.Listing) error {
+func (st *ingestStats) add(s *Store, plain bleve.Index, ls []record.Listing) error {
 	start := time.Now()
 	if err := s.PutListings(context.Background(), ls); err != nil {
 		return err
@@ -346,7 +346,7 @@ func BenchmarkMemIndex(b *testing.B) {
 			runtime.GC()
 			runtime.ReadMemStats(&ms0)
 			start := time.Now()
-			s := &Store{mem: newMemIndex(), vendors: map[string]extract.Vendor{}, vendorsBy: map[string][]string{}}
+			s := &Store{mem: newMemIndex(), vendors: map[string]record.Vendor{}, vendorsBy: map[string][]string{}}
 			for _, l := range c.listings {
 				s.mem.load(l)
 			}
@@ -360,7 +360,7 @@ func BenchmarkMemIndex(b *testing.B) {
 			// Ingest overhead: batches of 1000 new listings applied to the full index.
 			start = time.Now()
 			for i := 0; i < len(extra); i += 1000 {
-				s.mem.apply(make([]*extract.Listing, 1000), extra[i:i+1000])
+				s.mem.apply(make([]*record.Listing, 1000), extra[i:i+1000])
 			}
 			applyT := time.Since(start) / time.Duration(len(extra)/1000)
 			// Only the index stays live while measuring (as in a serving process): the

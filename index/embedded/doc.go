@@ -13,7 +13,7 @@
 // free-text queries go through Bleve. The in-memory index is saved to memindex.bin by
 // Close and loaded by the next Open.
 //
-// It imports index and extract, never config or crawler.
+// It imports index and extract/record, never config or crawler.
 //
 // Concurrency: a Store is safe for concurrent use. Writes are serialised by one mutex
 // (read-merge-write of a batch is atomic); Novel is a create-if-absent inside one bbolt

@@ -9,7 +9,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -85,7 +85,7 @@ func newMemIndex() *memIndex {
 
 // kwValues are the keyword values of a listing, as indexed (the same normalisation as the
 // Bleve document, see searchDoc).
-func kwValues(l extract.Listing) [nKW][]string {
+func kwValues(l record.Listing) [nKW][]string {
 	f := index.ListingFacets(l)
 	var v [nKW][]string
 	v[kMarket] = []string{l.Market}
@@ -105,7 +105,7 @@ func boolKey(b bool) string {
 	return "F"
 }
 
-func numValues(l extract.Listing) [nNum]float64 {
+func numValues(l record.Listing) [nNum]float64 {
 	return [nNum]float64{
 		nUSD:       index.Cents(l.Price.USD),
 		nUnitUSD:   index.Cents(l.UnitPriceUSD),
@@ -116,7 +116,7 @@ func numValues(l extract.Listing) [nNum]float64 {
 
 // apply indexes ls (merged records); olds[i] is the previously indexed record of ls[i] or
 // nil. Orders are rebuilt by one merge pass per field.
-func (m *memIndex) apply(olds []*extract.Listing, ls []extract.Listing) {
+func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.gen++
@@ -217,7 +217,7 @@ func (m *memIndex) mergeOrder(order, changed, moved []uint32, less func(a, b uin
 }
 
 // load adds a listing during a bulk load (ids are unique; sortAll follows).
-func (m *memIndex) load(l extract.Listing) {
+func (m *memIndex) load(l record.Listing) {
 	doc := uint32(len(m.ids))
 	m.ids = append(m.ids, l.ID)
 	m.docs[l.ID] = doc

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -116,10 +116,10 @@ func TestMemIndexMatchesBleve(t *testing.T) {
 	check("load")
 	// Updates: move listings between substances, prices, countries, vendors and times.
 	r := rand.New(rand.NewPCG(9, 9))
-	var upd []extract.Listing
+	var upd []record.Listing
 	for range 200 {
 		l := c.listings[r.IntN(len(c.listings))]
-		l.Substances = []extract.Substance{{Name: scaleSubstances[r.IntN(len(scaleSubstances))].name, Class: "opioid", Family: "nitazene"}}
+		l.Substances = []record.Substance{{Name: scaleSubstances[r.IntN(len(scaleSubstances))].name, Class: "opioid", Family: "nitazene"}}
 		l.Price.USD = float64(r.IntN(300))
 		l.UnitPriceUSD = l.Price.USD / 3
 		l.ShipsFrom, l.ShipsTo = []string{"NL"}, []string{"US", "WW"}
@@ -194,7 +194,7 @@ func TestMemIndexSnapshotDamaged(t *testing.T) {
 	}
 }
 
-func ids(ls []extract.Listing) []string {
+func ids(ls []record.Listing) []string {
 	out := make([]string, len(ls))
 	for i, l := range ls {
 		out[i] = l.ID

@@ -9,7 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -79,7 +79,7 @@ func (s *Store) searchBleve(ctx context.Context, p index.Plan) (index.Result, er
 		size = out.Total - p.From
 	}
 	if size <= 0 {
-		out.Listings = []extract.Listing{}
+		out.Listings = []record.Listing{}
 		return out, nil
 	}
 	ids := make([]string, 0, size)
@@ -107,7 +107,7 @@ func (s *Store) searchBleve(ctx context.Context, p index.Plan) (index.Result, er
 
 // loadPage reads the records of ids into out.Listings.
 func (s *Store) loadPage(out index.Result, ids []string) (index.Result, error) {
-	out.Listings = make([]extract.Listing, 0, len(ids))
+	out.Listings = make([]record.Listing, 0, len(ids))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bListings)
 		for _, id := range ids {
@@ -115,7 +115,7 @@ func (s *Store) loadPage(out index.Result, ids []string) (index.Result, error) {
 			if raw == nil {
 				continue // indexed but not stored: cannot happen with a single writer
 			}
-			var l extract.Listing
+			var l record.Listing
 			if err := json.Unmarshal(raw, &l); err != nil {
 				return fmt.Errorf("listing %s: %w", id, err)
 			}

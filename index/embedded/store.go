@@ -17,7 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -63,7 +63,7 @@ type Store struct {
 	dirty bool       // the dirty mark is set for this session (guarded by wmu)
 
 	vmu     sync.RWMutex
-	vendors map[string]extract.Vendor // cache of the vendors bucket, for Vendors queries
+	vendors map[string]record.Vendor // cache of the vendors bucket, for Vendors queries
 	// vendorsBy maps an entity value or actor (vendorEntityKey, vendorActorKey) to
 	// vendor ids.
 	vendorsBy map[string][]string
@@ -98,7 +98,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open records (data dir in use by another process?): %w", err)
 	}
-	s := &Store{opts: opts, log: log, db: db, vendors: map[string]extract.Vendor{}, vendorsBy: map[string][]string{}}
+	s := &Store{opts: opts, log: log, db: db, vendors: map[string]record.Vendor{}, vendorsBy: map[string][]string{}}
 	dirty := false
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bListings, bVendors, bObs, bNovelty, bMeta} {
@@ -108,7 +108,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		dirty = tx.Bucket(bMeta).Get(kDirty) != nil
 		return tx.Bucket(bVendors).ForEach(func(k, v []byte) error {
-			var vd extract.Vendor
+			var vd record.Vendor
 			if err := json.Unmarshal(v, &vd); err != nil {
 				return fmt.Errorf("vendor %s: %w", k, err)
 			}
@@ -177,7 +177,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 // buildMem builds the in-memory index from the records.
 func (s *Store) buildMem(ctx context.Context) (*memIndex, error) {
 	m := newMemIndex()
-	err := s.eachListing(ctx, func(l extract.Listing) error {
+	err := s.eachListing(ctx, func(l record.Listing) error {
 		m.load(l)
 		return nil
 	})
@@ -190,13 +190,13 @@ func (s *Store) buildMem(ctx context.Context) (*memIndex, error) {
 }
 
 // eachListing calls fn with every stored listing.
-func (s *Store) eachListing(ctx context.Context, fn func(extract.Listing) error) error {
+func (s *Store) eachListing(ctx context.Context, fn func(record.Listing) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bListings).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var l extract.Listing
+			var l record.Listing
 			if err := json.Unmarshal(v, &l); err != nil {
 				return fmt.Errorf("listing %s: %w", k, err)
 			}
@@ -226,7 +226,7 @@ func (s *Store) rebuild(ctx context.Context, ipath string) error {
 	n := 0
 	batch := s.idx.NewBatch()
 	mem := newMemIndex()
-	err = s.eachListing(ctx, func(l extract.Listing) error {
+	err = s.eachListing(ctx, func(l record.Listing) error {
 		mem.load(l)
 		if err := batch.Index(l.ID, searchDoc(l)); err != nil {
 			return err
@@ -262,7 +262,7 @@ func (s *Store) setDirty(d bool) error {
 }
 
 // searchDoc is the Bleve document of a listing.
-func searchDoc(l extract.Listing) map[string]any {
+func searchDoc(l record.Listing) map[string]any {
 	f := index.ListingFacets(l)
 	d := map[string]any{
 		fText:      index.SearchText(l),
@@ -302,14 +302,14 @@ func (s *Store) checkOpen() error {
 }
 
 // storedListing is the bolt form of a listing: the merged record and its merge state
-// (readers that want the record alone decode it into an extract.Listing).
+// (readers that want the record alone decode it into an record.Listing).
 type storedListing struct {
-	extract.Listing
+	record.Listing
 	Seen index.PartsSeen `json:"dw_seen,omitzero"`
 }
 
 // PutListings implements index.Store.
-func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
+func (s *Store) PutListings(ctx context.Context, ls []record.Listing) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
@@ -317,7 +317,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 		return ctx.Err()
 	}
 	now := s.opts.Now()
-	in := make([]extract.Listing, 0, len(ls))
+	in := make([]record.Listing, 0, len(ls))
 	for _, l := range ls {
 		if l.ID == "" {
 			return errors.New("embedded: put listing: empty id")
@@ -341,7 +341,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 			return fmt.Errorf("embedded: put listings: remove memory index snapshot: %w", err)
 		}
 	}
-	obs := make([]extract.Observation, 0, len(in))
+	obs := make([]record.Observation, 0, len(in))
 	for _, l := range in {
 		if !index.IsPartial(l) {
 			obs = append(obs, index.ObservationOf(l))
@@ -349,10 +349,10 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	}
 	derived := index.VendorsFromListings(index.FullOnly(in))
 	states := index.DedupListings(in)
-	merged := make([]extract.Listing, len(states))
-	olds := make([]*extract.Listing, len(states))
+	merged := make([]record.Listing, len(states))
+	olds := make([]*record.Listing, len(states))
 	stored := make([]storedListing, len(states))
-	vendorsOut := make([]extract.Vendor, len(derived))
+	vendorsOut := make([]record.Vendor, len(derived))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		lb, vb := tx.Bucket(bListings), tx.Bucket(bVendors)
 		for i, st := range states {
@@ -427,7 +427,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 	return nil
 }
 
-func (s *Store) indexListings(ls []extract.Listing) error {
+func (s *Store) indexListings(ls []record.Listing) error {
 	batch := s.idx.NewBatch()
 	for _, l := range ls {
 		if err := batch.Index(l.ID, searchDoc(l)); err != nil {
@@ -448,22 +448,22 @@ func (s *Store) indexListings(ls []extract.Listing) error {
 	return nil
 }
 
-func getVendor(vb *bolt.Bucket, id string) (*extract.Vendor, error) {
+func getVendor(vb *bolt.Bucket, id string) (*record.Vendor, error) {
 	raw := vb.Get([]byte(id))
 	if raw == nil {
 		return nil, nil
 	}
-	v := new(extract.Vendor)
+	v := new(record.Vendor)
 	if err := json.Unmarshal(raw, v); err != nil {
 		return nil, fmt.Errorf("vendor %s: %w", id, err)
 	}
 	return v, nil
 }
 
-func putVendor(vb *bolt.Bucket, in extract.Vendor, merge func(*extract.Vendor, extract.Vendor) extract.Vendor) (extract.Vendor, error) {
+func putVendor(vb *bolt.Bucket, in record.Vendor, merge func(*record.Vendor, record.Vendor) record.Vendor) (record.Vendor, error) {
 	old, err := getVendor(vb, in.ID)
 	if err != nil {
-		return extract.Vendor{}, err
+		return record.Vendor{}, err
 	}
 	v := merge(old, in)
 	raw, err := json.Marshal(v)
@@ -473,7 +473,7 @@ func putVendor(vb *bolt.Bucket, in extract.Vendor, merge func(*extract.Vendor, e
 	return v, vb.Put([]byte(v.ID), raw)
 }
 
-func (s *Store) cacheVendors(vs []extract.Vendor) {
+func (s *Store) cacheVendors(vs []record.Vendor) {
 	s.vmu.Lock()
 	for _, v := range vs {
 		s.cacheVendor(v)
@@ -484,7 +484,7 @@ func (s *Store) cacheVendors(vs []extract.Vendor) {
 // cacheVendor puts v in the vendor cache and its lookups by entity and actor (entries of
 // an older version of v may stay: lookups give candidates, VendorMatches decides).
 // Callers hold vmu.
-func (s *Store) cacheVendor(v extract.Vendor) {
+func (s *Store) cacheVendor(v record.Vendor) {
 	s.vendors[v.ID] = v
 	add := func(k string) {
 		if !slices.Contains(s.vendorsBy[k], v.ID) {
@@ -503,7 +503,7 @@ func vendorEntityKey(e string) string { return "e\x00" + e }
 func vendorActorKey(a string) string  { return "a\x00" + a }
 
 // obsKey orders observations by listing, then time, then capture hash.
-func obsKey(o extract.Observation) []byte {
+func obsKey(o record.Observation) []byte {
 	sha := ""
 	if o.Capture != nil {
 		sha = o.Capture.SHA256
@@ -516,12 +516,12 @@ func obsKey(o extract.Observation) []byte {
 }
 
 // PutVendors implements index.Store.
-func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
+func (s *Store) PutVendors(ctx context.Context, vs []record.Vendor) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
 	now := s.opts.Now()
-	in := make([]extract.Vendor, 0, len(vs))
+	in := make([]record.Vendor, 0, len(vs))
 	for _, v := range vs {
 		if v.ID == "" {
 			return errors.New("embedded: put vendor: empty id")
@@ -534,7 +534,7 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var out []extract.Vendor
+	var out []record.Vendor
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		vb := tx.Bucket(bVendors)
 		for _, v := range in {
@@ -554,15 +554,15 @@ func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
 }
 
 // GetListing implements index.Store.
-func (s *Store) GetListing(ctx context.Context, id string) (extract.Listing, error) {
-	var l extract.Listing
+func (s *Store) GetListing(ctx context.Context, id string) (record.Listing, error) {
+	var l record.Listing
 	err := s.get(bListings, id, &l)
 	return l, err
 }
 
 // GetVendor implements index.Store.
-func (s *Store) GetVendor(ctx context.Context, id string) (extract.Vendor, error) {
-	var v extract.Vendor
+func (s *Store) GetVendor(ctx context.Context, id string) (record.Vendor, error) {
+	var v record.Vendor
 	err := s.get(bVendors, id, &v)
 	return v, err
 }
@@ -581,16 +581,16 @@ func (s *Store) get(bucket []byte, id string, out any) error {
 }
 
 // Observations implements index.Store.
-func (s *Store) Observations(ctx context.Context, listingID string) ([]extract.Observation, error) {
+func (s *Store) Observations(ctx context.Context, listingID string) ([]record.Observation, error) {
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
-	var out []extract.Observation
+	var out []record.Observation
 	prefix := append([]byte(listingID), 0)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bObs).Cursor()
 		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
-			var o extract.Observation
+			var o record.Observation
 			if err := json.Unmarshal(v, &o); err != nil {
 				return fmt.Errorf("observation of %s: %w", listingID, err)
 			}
@@ -602,13 +602,13 @@ func (s *Store) Observations(ctx context.Context, listingID string) ([]extract.O
 }
 
 // Vendors implements index.Store.
-func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]extract.Vendor, error) {
+func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]record.Vendor, error) {
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
 	s.vmu.RLock()
-	var out []extract.Vendor
-	match := func(v extract.Vendor) {
+	var out []record.Vendor
+	match := func(v record.Vendor) {
 		if index.VendorMatches(v, q) {
 			out = append(out, v)
 		}
@@ -638,7 +638,7 @@ func (s *Store) Vendors(ctx context.Context, q index.VendorQuery) ([]extract.Ven
 		}
 	}
 	s.vmu.RUnlock()
-	slices.SortFunc(out, func(a, b extract.Vendor) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b record.Vendor) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

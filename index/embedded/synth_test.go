@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -86,8 +86,8 @@ func (z zipf) next() int { return int(z.z.Uint64()) }
 // descriptions from a Zipf vocabulary with a long tail of strain names, log-normal prices,
 // first/last seen spread over a year with most listings seen recently.
 type scaleCorpus struct {
-	vendors  []extract.Vendor
-	listings []extract.Listing
+	vendors  []record.Vendor
+	listings []record.Listing
 	markets  []string
 }
 
@@ -99,15 +99,15 @@ func synthScale(n int, seed int64) scaleCorpus {
 	}
 	mz := newZipf(r, 1.3, len(markets))
 	nv := max(10, n/40)
-	vendors := make([]extract.Vendor, nv)
+	vendors := make([]record.Vendor, nv)
 	for i := range vendors {
 		m := markets[mz.next()]
 		h := fmt.Sprintf("vendor%06d", i)
-		v := extract.Vendor{ID: m + "/" + h, Market: m, Handle: h,
+		v := record.Vendor{ID: m + "/" + h, Market: m, Handle: h,
 			PGP:   []string{fmt.Sprintf("%040X", uint64(i)*0x9E3779B97F4A7C15+1)},
 			Actor: fmt.Sprintf("actor-%d", i/2), FirstSeen: synthT0.AddDate(-1, 0, 0), LastSeen: synthT0}
 		if i%7 == 0 {
-			v.Entities = []extract.Entity{{Kind: "wickr", Value: "wickr:" + h}}
+			v.Entities = []record.Entity{{Kind: "wickr", Value: "wickr:" + h}}
 		}
 		vendors[i] = v
 	}
@@ -116,12 +116,12 @@ func synthScale(n int, seed int64) scaleCorpus {
 	cz := newZipf(r, 1.2, len(scaleCountries))
 	wz := newZipf(r, 1.1, len(scaleWords))
 	rz := newZipf(r, 1.01, 50000)
-	ls := make([]extract.Listing, n)
+	ls := make([]record.Listing, n)
 	var b strings.Builder
 	for i := range ls {
 		v := vendors[vz.next()]
-		l := extract.Listing{ID: fmt.Sprintf("%s/%08d", v.Market, i), Market: v.Market, VendorID: v.ID, Vendor: v.Handle,
-			Status: extract.StatusActive, DrugOffer: r.Intn(20) != 0}
+		l := record.Listing{ID: fmt.Sprintf("%s/%08d", v.Market, i), Market: v.Market, VendorID: v.ID, Vendor: v.Handle,
+			Status: record.StatusActive, DrugOffer: r.Intn(20) != 0}
 		l.URL = "http://" + l.Market + ".onion/listing/" + l.ID
 		var subs []synthSub
 		if l.DrugOffer {
@@ -157,7 +157,7 @@ func synthScale(n int, seed int64) scaleCorpus {
 		}
 		l.Description = strings.TrimSpace(b.String())
 		usd := math.Round(math.Min(50000, math.Max(1, math.Exp(4.5+1.2*r.NormFloat64())))*100) / 100
-		l.Price = extract.Price{Amount: usd, Currency: "USD", USD: usd}
+		l.Price = record.Price{Amount: usd, Currency: "USD", USD: usd}
 		l.Grams, l.UnitPriceUSD = qty, math.Round(usd/qty*100)/100
 		l.ShipsFrom = []string{scaleCountries[cz.next()]}
 		if r.Intn(3) == 0 {
@@ -168,10 +168,10 @@ func synthScale(n int, seed int64) scaleCorpus {
 			}
 		}
 		for _, s := range subs {
-			l.Substances = append(l.Substances, extract.Substance{Name: s.name, Class: s.class, Family: s.family, Where: "title"})
+			l.Substances = append(l.Substances, record.Substance{Name: s.name, Class: s.class, Family: s.family, Where: "title"})
 		}
 		if r.Intn(10) == 0 {
-			l.Entities = []extract.Entity{{Kind: "btc", Value: fmt.Sprintf("bc1q%038x", r.Uint64())}}
+			l.Entities = []record.Entity{{Kind: "btc", Value: fmt.Sprintf("bc1q%038x", r.Uint64())}}
 		}
 		// A year of crawling: first seen uniformly over the year, last seen mostly recent.
 		first := synthT0.Add(-time.Duration(r.Int63n(int64(365 * 24 * time.Hour))))
@@ -181,7 +181,7 @@ func synthScale(n int, seed int64) scaleCorpus {
 			last = first
 		}
 		l.FirstSeen, l.LastSeen = first, last
-		l.Capture = &extract.Capture{SHA256: fmt.Sprintf("%064x", r.Uint64()), WARC: "crawl-1.warc.gz"}
+		l.Capture = &record.Capture{SHA256: fmt.Sprintf("%064x", r.Uint64()), WARC: "crawl-1.warc.gz"}
 		ls[i] = l
 	}
 	return scaleCorpus{vendors: vendors, listings: ls, markets: markets}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -21,7 +21,7 @@ type Factory func(t *testing.T) index.Store
 
 func ptr[T any](v T) *T { return &v }
 
-func ids(ls []extract.Listing) []string {
+func ids(ls []record.Listing) []string {
 	out := make([]string, len(ls))
 	for i, l := range ls {
 		out[i] = l.ID
@@ -292,15 +292,15 @@ func Run(t *testing.T, newStore Factory) {
 		l := Listings()[0]
 		l2 := l
 		l2.LastSeen = day(7)
-		l2.Price.USD, l2.Price.Amount, l2.Status = 260, 260, extract.StatusSoldOut
-		l2.Capture = &extract.Capture{SHA256: "sha-second"}
+		l2.Price.USD, l2.Price.Amount, l2.Status = 260, 260, record.StatusSoldOut
+		l2.Capture = &record.Capture{SHA256: "sha-second"}
 		mustPut(t, s, l)
 		mustPut(t, s, l2)
 		got, err := s.GetListing(ctx, l.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !got.FirstSeen.Equal(day(1)) || !got.LastSeen.Equal(day(7)) || got.Price.USD != 260 || got.Status != extract.StatusSoldOut {
+		if !got.FirstSeen.Equal(day(1)) || !got.LastSeen.Equal(day(7)) || got.Price.USD != 260 || got.Status != record.StatusSoldOut {
 			t.Errorf("got first %v last %v usd %v status %s; want first %v last %v usd 260 sold_out",
 				got.FirstSeen, got.LastSeen, got.Price.USD, got.Status, day(1), day(7))
 		}
@@ -313,7 +313,7 @@ func Run(t *testing.T, newStore Factory) {
 		// the latest content.
 		l0 := l
 		l0.LastSeen = day(0.5)
-		l0.Capture = &extract.Capture{SHA256: "sha-zero"}
+		l0.Capture = &record.Capture{SHA256: "sha-zero"}
 		mustPut(t, s, l0)
 		got, _ = s.GetListing(ctx, l.ID)
 		if !got.FirstSeen.Equal(day(0.5)) || !got.LastSeen.Equal(day(7)) || got.Price.USD != 260 {
@@ -400,7 +400,7 @@ func Run(t *testing.T, newStore Factory) {
 		mustPut(t, s, full)
 		c := Card(full, day(3), "Fentanyl 1g (not carfentanil)", 230)
 		c.VendorID, c.Vendor = full.VendorID, full.Vendor // a card that names its vendor
-		c.Substances = append(c.Substances, extract.Substance{Name: "carfentanil", Class: "opioid", Family: "fentanyl", Where: "title"})
+		c.Substances = append(c.Substances, record.Substance{Name: "carfentanil", Class: "opioid", Family: "fentanyl", Where: "title"})
 		mustPut(t, s, c)
 		v, err := s.GetVendor(ctx, full.VendorID)
 		if err != nil {
@@ -524,22 +524,22 @@ func Run(t *testing.T, newStore Factory) {
 		s := newStore(t)
 		ctx := context.Background()
 		v1 := Vendors()[0]
-		v2 := extract.Vendor{ID: v1.ID, Market: "alpha", Handle: "DrHouse", PGP: []string{"FFFF000000000000000000000000000000000000"},
+		v2 := record.Vendor{ID: v1.ID, Market: "alpha", Handle: "DrHouse", PGP: []string{"FFFF000000000000000000000000000000000000"},
 			Markets: []string{"delta"}, Substances: []string{"heroin"}, Sales: 1300,
-			Entities: []extract.Entity{{Kind: "session", Value: "05abc"}}, FirstSeen: day(5), LastSeen: day(5)}
-		if err := s.PutVendors(ctx, []extract.Vendor{v1}); err != nil {
+			Entities: []record.Entity{{Kind: "session", Value: "05abc"}}, FirstSeen: day(5), LastSeen: day(5)}
+		if err := s.PutVendors(ctx, []record.Vendor{v1}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutVendors(ctx, []extract.Vendor{v2}); err != nil {
+		if err := s.PutVendors(ctx, []record.Vendor{v2}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.GetVendor(ctx, v1.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := extract.Vendor{ID: v1.ID, Market: "alpha", Handle: "DrHouse", Actor: "actor-1", Rating: 4.8, Sales: 1300,
+		want := record.Vendor{ID: v1.ID, Market: "alpha", Handle: "DrHouse", Actor: "actor-1", Rating: 4.8, Sales: 1300,
 			PGP:      []string{PGPHouse, "FFFF000000000000000000000000000000000000"},
-			Entities: []extract.Entity{{Kind: "btc", Value: "bc1qhousexxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, {Kind: "session", Value: "05abc"}},
+			Entities: []record.Entity{{Kind: "btc", Value: "bc1qhousexxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, {Kind: "session", Value: "05abc"}},
 			Markets:  []string{"alpha", "delta"}, Substances: []string{"heroin"}, FirstSeen: day(1), LastSeen: day(5)}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("merged vendor (-want +got):\n%s", diff)
@@ -555,7 +555,7 @@ func Run(t *testing.T, newStore Factory) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := extract.Vendor{ID: "delta/ghost", Market: "delta", Handle: "Ghost", Markets: []string{"delta"},
+		want := record.Vendor{ID: "delta/ghost", Market: "delta", Handle: "Ghost", Markets: []string{"delta"},
 			Substances: []string{"mephedrone"}, FirstSeen: day(5), LastSeen: day(5)}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("vendor (-want +got):\n%s", diff)
@@ -629,7 +629,7 @@ func Run(t *testing.T, newStore Factory) {
 	})
 }
 
-func mustPut(t *testing.T, s index.Store, ls ...extract.Listing) {
+func mustPut(t *testing.T, s index.Store, ls ...record.Listing) {
 	t.Helper()
 	if err := s.PutListings(context.Background(), ls); err != nil {
 		t.Fatalf("PutListings: %v", err)

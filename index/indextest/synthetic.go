@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -25,18 +25,18 @@ var synthCountries = []string{"US", "CA", "GB", "DE", "NL", "FR", "ES", "CN", "I
 
 // Synthetic returns n deterministic listings from 5 markets and their vendors, for
 // benchmarks.
-func Synthetic(n int, seed uint64) ([]extract.Vendor, []extract.Listing) {
+func Synthetic(n int, seed uint64) ([]record.Vendor, []record.Listing) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	markets := []string{"alpha", "bravo", "charlie", "delta", "echo"}
 	nv := max(1, n/50)
-	vendors := make([]extract.Vendor, nv)
+	vendors := make([]record.Vendor, nv)
 	for i := range vendors {
 		m := markets[i%len(markets)]
-		vendors[i] = extract.Vendor{ID: fmt.Sprintf("%s/v%05d", m, i), Market: m, Handle: fmt.Sprintf("v%05d", i),
+		vendors[i] = record.Vendor{ID: fmt.Sprintf("%s/v%05d", m, i), Market: m, Handle: fmt.Sprintf("v%05d", i),
 			PGP: []string{fmt.Sprintf("%040X", uint64(i)*7919+1)}, Actor: fmt.Sprintf("actor-%d", i/3),
 			FirstSeen: T0, LastSeen: T0}
 	}
-	ls := make([]extract.Listing, n)
+	ls := make([]record.Listing, n)
 	for i := range ls {
 		v := vendors[r.IntN(nv)]
 		s := synthSubstances[r.IntN(len(synthSubstances))]

@@ -6,7 +6,7 @@
 // Replay is at-least-once; Store upserts and observation ids are idempotent and merges do
 // not depend on order, so a replayed file never duplicates or regresses data.
 //
-// It imports index and extract only.
+// It imports index and extract/record only.
 //
 // Concurrency: a Store is safe for concurrent use; one goroutine replays, started by New
 // and stopped by Close. One process per spool directory.

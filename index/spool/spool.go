@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 )
 
@@ -32,8 +32,8 @@ type Options struct {
 
 // entry is one spooled put, or one deferred piece of work (Defer): one NDJSON line.
 type entry struct {
-	Listings []extract.Listing `json:"listings,omitempty"`
-	Vendors  []extract.Vendor  `json:"vendors,omitempty"`
+	Listings []record.Listing `json:"listings,omitempty"`
+	Vendors  []record.Vendor  `json:"vendors,omitempty"`
 	// Kind names the handler of deferred work (Handle); Data is its argument.
 	Kind string          `json:"kind,omitempty"`
 	Data json.RawMessage `json:"data,omitempty"`
@@ -132,7 +132,7 @@ func (s *Store) Pending() bool {
 
 // PutListings implements index.Store: a direct put, or a durable append to the spool when
 // the backend is unavailable or older records still wait there.
-func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
+func (s *Store) PutListings(ctx context.Context, ls []record.Listing) error {
 	if len(ls) == 0 {
 		return s.Store.PutListings(ctx, ls)
 	}
@@ -140,7 +140,7 @@ func (s *Store) PutListings(ctx context.Context, ls []extract.Listing) error {
 }
 
 // PutVendors implements index.Store like PutListings.
-func (s *Store) PutVendors(ctx context.Context, vs []extract.Vendor) error {
+func (s *Store) PutVendors(ctx context.Context, vs []record.Vendor) error {
 	if len(vs) == 0 {
 		return s.Store.PutVendors(ctx, vs)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/darkwatch/darkwatch/extract"
+	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/indextest"
 	"github.com/darkwatch/darkwatch/index/spool"
@@ -32,7 +32,7 @@ type fake struct {
 	closed bool
 }
 
-func (f *fake) PutListings(_ context.Context, ls []extract.Listing) error {
+func (f *fake) PutListings(_ context.Context, ls []record.Listing) error {
 	if f.down.Load() {
 		return fmt.Errorf("dial: %w", index.ErrUnavailable)
 	}
@@ -44,7 +44,7 @@ func (f *fake) PutListings(_ context.Context, ls []extract.Listing) error {
 	return nil
 }
 
-func (f *fake) PutVendors(_ context.Context, vs []extract.Vendor) error {
+func (f *fake) PutVendors(_ context.Context, vs []record.Vendor) error {
 	if f.down.Load() {
 		return fmt.Errorf("dial: %w", index.ErrUnavailable)
 	}
@@ -193,7 +193,7 @@ func TestNonAvailabilityErrorsAreReturned(t *testing.T) {
 
 type errStore struct{ *fake }
 
-func (errStore) PutListings(context.Context, []extract.Listing) error {
+func (errStore) PutListings(context.Context, []record.Listing) error {
 	return errors.New("mapper_parsing_exception")
 }
 
@@ -237,7 +237,7 @@ func TestDeferWhileDownReplaysInOrderWithRecords(t *testing.T) {
 	})
 	page := func(id string) {
 		t.Helper()
-		if err := s.PutListings(ctx, []extract.Listing{{ID: id}}); err != nil {
+		if err := s.PutListings(ctx, []record.Listing{{ID: id}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Defer(ctx, "check", id, work(id)); err != nil {
