@@ -291,17 +291,51 @@ func (m *memIndex) sortAll() {
 	}
 }
 
-// search answers p (its filters; not its text): the total, the aggregations and the
-// listing ids of the page.
-func (m *memIndex) search(p index.Plan) (index.Result, []string) {
+// search answers p: the total, the aggregations and (withPage) the listing ids of the
+// page, over the docs matching its filters and, when text is not nil, in text (the docs
+// matching its free text, see textset.go).
+func (m *memIndex) search(p index.Plan, text *roaring.Bitmap, withPage bool) (index.Result, []string) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	set := m.filter(p)
+	if text != nil {
+		if set == nil {
+			set = text
+		} else {
+			set = roaring.And(set, text)
+		}
+	}
 	out := index.Result{Total: m.count(set)}
 	if len(p.Aggs) > 0 {
 		out.Aggs = m.aggs(set, p.Aggs)
 	}
+	if !withPage {
+		return out, nil
+	}
 	return out, m.page(set, p.Sort, p.From, p.Size, ranges(p))
+}
+
+// size is the number of docs.
+func (m *memIndex) size() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.ids)
+}
+
+// docsOf sets out[i] to the doc of ids[i] (noDoc when unknown) and reports whether
+// every id is known.
+func (m *memIndex) docsOf(ids []string, out []uint32) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	all := true
+	for i, id := range ids {
+		d, ok := m.docs[id]
+		if !ok {
+			d, all = noDoc, false
+		}
+		out[i] = d
+	}
+	return all
 }
 
 // terms is the union of the bitmaps of vals in field f (an empty bitmap when none exist).

@@ -63,6 +63,29 @@ func memQueries(c scaleCorpus) []index.Query {
 	return out
 }
 
+// textQueries are queries with free text (frequent, rare, absent and empty terms), with
+// and without filters, in every sort, pages from the start and deep.
+func textQueries(c scaleCorpus) []index.Query {
+	f := func(v float64) *float64 { return &v }
+	filters := []index.Query{
+		{},
+		{ShipsFrom: []string{"NL", "DE"}},
+		{Substance: []string{"cannabis"}, MinUSD: f(20)},
+		{Market: []string{c.markets[0]}, SeenSince: synthT0.AddDate(0, 0, -10)},
+	}
+	sorts := []string{"", "relevance", "price", "-unit_price", "first_seen", "-last_seen", "id", "-id"}
+	var out []index.Query
+	for i, text := range []string{"stealth", "pure cocaine", "Fast shipping, escrow!", "kaka3", "nowordlikethis", "--"} {
+		for j, q := range filters {
+			q.Text, q.Aggs = text, index.AggNames
+			q.Sort = sorts[(i*len(filters)+j)%len(sorts)]
+			q.From, q.Size = []int{0, 7, 0}[(i+j)%3], []int{10, 25, 0}[(i+j)%3]
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 // listingEntity is the first entity value of a listing of c.
 func listingEntity(c scaleCorpus) string {
 	for _, l := range c.listings {
@@ -74,7 +97,8 @@ func listingEntity(c scaleCorpus) string {
 }
 
 // TestMemIndexMatchesBleve checks the in-memory index against Bleve (the oracle): the
-// same totals, pages (order included) and aggregations for every query without text,
+// same totals, pages (order included) and aggregations for every query without text and
+// for free text (the text's set from Bleve's postings, textset.go),
 // after a bulk load, after updates that change every indexed field, and after a restart
 // from the snapshot.
 func TestMemIndexMatchesBleve(t *testing.T) {
@@ -112,6 +136,28 @@ func TestMemIndexMatchesBleve(t *testing.T) {
 				t.Errorf("%s: %+v: aggs (-bleve +mem):\n%s", stage, q, diff)
 			}
 		}
+		// Free text: the matching set from Bleve's postings, the rest from the in-memory
+		// index (relevance pages from Bleve).
+		for _, q := range textQueries(c) {
+			p, err := index.MakePlan(ctx, q, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.searchText(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.searchBleve(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total != want.Total || !slices.Equal(ids(got.Listings), ids(want.Listings)) {
+				t.Errorf("%s: text %+v: got %d %v, want %d %v", stage, q, got.Total, head(ids(got.Listings)), want.Total, head(ids(want.Listings)))
+			}
+			if diff := cmp.Diff(want.Aggs, got.Aggs); diff != "" {
+				t.Errorf("%s: text %+v: aggs (-bleve +mem):\n%s", stage, q, diff)
+			}
+		}
 	}
 	check("load")
 	// Updates: move listings between substances, prices, countries, vendors and times.
@@ -128,6 +174,9 @@ func TestMemIndexMatchesBleve(t *testing.T) {
 		l.FirstSeen = l.LastSeen.AddDate(0, 0, -r.IntN(400))
 		v := c.vendors[r.IntN(len(c.vendors))]
 		l.VendorID, l.Vendor = v.ID, v.Handle
+		if r.IntN(2) == 0 { // the old text must no longer match
+			l.Title, l.Description = "relabelled "+l.Title, "stealth kaka3 only"
+		}
 		upd = append(upd, l)
 	}
 	for i := 0; i < len(upd); i += 100 {

@@ -3,7 +3,9 @@ package embedded
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -28,14 +30,44 @@ func (s *Store) Search(ctx context.Context, q index.Query) (index.Result, error)
 	if p.Text == "" {
 		return s.searchMem(p)
 	}
-	return s.searchBleve(ctx, p)
+	return s.searchText(ctx, p)
 }
 
 // searchMem answers a query without free text from the in-memory index alone; only the
 // page's records are read.
 func (s *Store) searchMem(p index.Plan) (index.Result, error) {
-	out, ids := s.mem.search(p)
+	out, ids := s.mem.search(p, nil, true)
 	return s.loadPage(out, ids)
+}
+
+// searchText answers a query with free text: the matching set from Bleve's postings
+// (textset.go), the total, aggregations and pages from the in-memory index; only a page
+// sorted by relevance asks Bleve to score.
+func (s *Store) searchText(ctx context.Context, p index.Plan) (index.Result, error) {
+	terms, err := s.textTerms(p.Text)
+	if err != nil {
+		return index.Result{}, err
+	}
+	text, err := s.textSet(terms)
+	if errors.Is(err, errNoPostings) {
+		return s.searchBleve(ctx, p)
+	}
+	if err != nil {
+		return index.Result{}, fmt.Errorf("embedded: search: %w", err)
+	}
+	byScore := p.Sort.Field == index.SortRelevance
+	out, ids := s.mem.search(p, text, !byScore)
+	if !byScore {
+		return s.loadPage(out, ids)
+	}
+	pq := p
+	pq.Aggs = nil
+	res, err := s.searchBleve(ctx, pq)
+	if err != nil {
+		return index.Result{}, err
+	}
+	res.Aggs = out.Aggs
+	return res, nil
 }
 
 // searchBleve answers a query through Bleve: scoring by free text needs the inverted
@@ -192,24 +224,33 @@ func numRange(field string, r *valueRange) query.Query {
 	return q
 }
 
+// textTerms are the distinct terms of text as the text field is analysed (a listing
+// matches when it holds every one).
+func (s *Store) textTerms(text string) ([]string, error) {
+	an := s.idx.Mapping().AnalyzerNamed(textAnalyzer)
+	if an == nil {
+		return nil, fmt.Errorf("embedded: analyzer %s missing", textAnalyzer)
+	}
+	var terms []string
+	for _, t := range an.Analyze([]byte(text)) {
+		if term := string(t.Term); !slices.Contains(terms, term) {
+			terms = append(terms, term)
+		}
+	}
+	return terms, nil
+}
+
 func (s *Store) buildQuery(p index.Plan) (query.Query, error) {
 	var must []query.Query
 	if p.Text != "" {
-		an := s.idx.Mapping().AnalyzerNamed(textAnalyzer)
-		if an == nil {
-			return nil, fmt.Errorf("embedded: analyzer %s missing", textAnalyzer)
+		terms, err := s.textTerms(p.Text)
+		if err != nil {
+			return nil, err
 		}
-		toks := an.Analyze([]byte(p.Text))
-		if len(toks) == 0 {
+		if len(terms) == 0 {
 			return bleve.NewMatchNoneQuery(), nil
 		}
-		seen := map[string]bool{}
-		for _, t := range toks {
-			term := string(t.Term)
-			if seen[term] {
-				continue
-			}
-			seen[term] = true
+		for _, term := range terms {
 			tq := bleve.NewTermQuery(term)
 			tq.SetField(fText)
 			must = append(must, tq)

@@ -38,6 +38,9 @@ type Options struct {
 	LockTimeout time.Duration
 	// Now is the clock (default time.Now); tests inject it.
 	Now func() time.Time
+	// PersistTimeout bounds the wait for the search index to write batches to disk: a
+	// writer waiting for room (see applyBatch) and Close (default 2m).
+	PersistTimeout time.Duration
 }
 
 var (
@@ -56,6 +59,9 @@ type Store struct {
 	db   *bolt.DB
 	idx  bleve.Index
 	mem  *memIndex // filters, facets, sorts and pages (see memindex.go)
+	// unpersisted holds a token per Bleve batch applied but not yet on disk (bleveio.go).
+	unpersisted chan struct{}
+	tables      segTables // Bleve segment -> memIndex docs, for free text (textset.go)
 	// memSaved: the snapshot on disk matches mem (nothing written since it was loaded).
 	memSaved bool
 
@@ -87,6 +93,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.PersistTimeout <= 0 {
+		opts.PersistTimeout = 2 * time.Minute
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -98,7 +107,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open records (data dir in use by another process?): %w", err)
 	}
-	s := &Store{opts: opts, log: log, db: db, vendors: map[string]record.Vendor{}, vendorsBy: map[string][]string{}}
+	s := &Store{opts: opts, log: log, db: db, unpersisted: make(chan struct{}, maxUnpersisted), vendors: map[string]record.Vendor{}, vendorsBy: map[string][]string{}}
 	dirty := false
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bListings, bVendors, bObs, bNovelty, bMeta} {
@@ -121,7 +130,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("embedded: init records: %w", err)
 	}
 	ipath := filepath.Join(opts.Dir, "listings.bleve")
-	idx, err := bleve.Open(ipath)
+	idx, err := openBleve(ipath)
 	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		// The search index is derived data: rebuild it from the records.
 		log.Warn("search_index_unreadable_rebuilding", "err", err)
@@ -143,7 +152,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("embedded: mapping: %w", err)
 		}
-		idx, err = bleve.New(ipath, im)
+		idx, err = newBleve(ipath, im)
 		dirty = true // new index: load whatever the record store holds
 	}
 	if err != nil {
@@ -220,7 +229,7 @@ func (s *Store) rebuild(ctx context.Context, ipath string) error {
 	if err != nil {
 		return fmt.Errorf("embedded: rebuild: %w", err)
 	}
-	if s.idx, err = bleve.New(ipath, im); err != nil {
+	if s.idx, err = newBleve(ipath, im); err != nil {
 		return fmt.Errorf("embedded: rebuild: %w", err)
 	}
 	n := 0
@@ -233,7 +242,7 @@ func (s *Store) rebuild(ctx context.Context, ipath string) error {
 		}
 		n++
 		if batch.Size() >= s.opts.BatchSize {
-			if err := s.idx.Batch(batch); err != nil {
+			if err := s.applyBatch(batch); err != nil {
 				return err
 			}
 			batch.Reset()
@@ -241,7 +250,7 @@ func (s *Store) rebuild(ctx context.Context, ipath string) error {
 		return nil
 	})
 	if err == nil && batch.Size() > 0 {
-		err = s.idx.Batch(batch)
+		err = s.applyBatch(batch)
 	}
 	if err != nil {
 		return fmt.Errorf("embedded: rebuild search index: %w", err)
@@ -434,14 +443,14 @@ func (s *Store) indexListings(ls []record.Listing) error {
 			return fmt.Errorf("index listing %s: %w", l.ID, err)
 		}
 		if batch.Size() >= s.opts.BatchSize {
-			if err := s.idx.Batch(batch); err != nil {
+			if err := s.applyBatch(batch); err != nil {
 				return fmt.Errorf("index batch: %w", err)
 			}
 			batch.Reset()
 		}
 	}
 	if batch.Size() > 0 {
-		if err := s.idx.Batch(batch); err != nil {
+		if err := s.applyBatch(batch); err != nil {
 			return fmt.Errorf("index batch: %w", err)
 		}
 	}
@@ -703,8 +712,12 @@ func (s *Store) Close() error {
 	defer s.wmu.Unlock()
 	var errs []error
 	if s.idx != nil {
+		persisted := s.waitPersisted()
 		if err := s.idx.Close(); err != nil {
 			errs = append(errs, err)
+		} else if !persisted {
+			// The dirty mark stays: the next Open rebuilds the search index.
+			errs = append(errs, fmt.Errorf("search index not written to disk within %v", s.opts.PersistTimeout))
 		} else if err := s.saveMem(); err != nil {
 			errs = append(errs, err)
 		} else if err := s.setDirty(false); err != nil {
