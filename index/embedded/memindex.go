@@ -62,6 +62,9 @@ type memIndex struct {
 	vendorOf    []int32
 	vendorNames []string
 	vendorNum   map[string]int32
+	// vendorRank is the place of each vendor in vendorNames sorted (buckets of equal
+	// counts sort by name: an integer compare, see rankVendors).
+	vendorRank []int32
 	// gen counts applied batches; allAggs caches the buckets of every doc (the UI's
 	// unfiltered search page) per aggregation for generation allAggsGen.
 	gen        uint64
@@ -176,6 +179,23 @@ func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 		m.num[f].order = m.mergeOrder(m.num[f].order, changed[f], moved[f], m.numLess(f))
 	}
 	m.byID = m.mergeOrder(m.byID, newDocs, nil, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
+	m.rankVendors()
+}
+
+// rankVendors brings vendorRank up to date with vendorNames (after new vendors).
+func (m *memIndex) rankVendors() {
+	if len(m.vendorRank) == len(m.vendorNames) {
+		return
+	}
+	byName := make([]int32, len(m.vendorNames))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(m.vendorNames[a], m.vendorNames[b]) })
+	m.vendorRank = make([]int32, len(m.vendorNames))
+	for r, v := range byName {
+		m.vendorRank[v] = int32(r)
+	}
 }
 
 func (m *memIndex) numLess(f int) func(a, b uint32) int {
@@ -264,6 +284,7 @@ func (m *memIndex) fillVendors() {
 			m.setVendor(it.Next(), v)
 		}
 	}
+	m.rankVendors()
 }
 
 // sortAll rebuilds every order from the columns (after a bulk load).
@@ -284,6 +305,7 @@ func (m *memIndex) sortAll() {
 	o := all()
 	slices.SortFunc(o, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
 	m.byID = o
+	m.rankVendors()
 	for f := range m.kw {
 		for _, bm := range m.kw[f] {
 			bm.RunOptimize()
@@ -438,10 +460,12 @@ func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.
 			continue
 		}
 		f := aggKW(a)
-		bs := []index.Bucket{}
 		if f == kVendorID {
-			bs = m.vendorBuckets(set)
-		} else if !set.IsEmpty() {
+			out[a] = m.vendorBuckets(set)
+			continue
+		}
+		bs := []index.Bucket{}
+		if !set.IsEmpty() {
 			for v, bm := range m.kw[f] {
 				if n := set.AndCardinality(bm); n > 0 {
 					bs = append(bs, index.Bucket{Key: v, Count: int(n)})
@@ -480,7 +504,9 @@ func (m *memIndex) allBuckets(a string) []index.Bucket {
 	return slices.Clone(bs)
 }
 
-// vendorBuckets counts the docs of set per vendor id.
+// vendorBuckets counts the docs of set per vendor id, sorted as index.SortBuckets (by
+// count, then by vendorRank: tens of thousands of vendors at a million listings, most
+// with equal small counts, sort on integers) and cut to maxBuckets.
 func (m *memIndex) vendorBuckets(set *roaring.Bitmap) []index.Bucket {
 	counts := make([]int32, len(m.vendorNames))
 	it := set.ManyIterator()
@@ -492,11 +518,22 @@ func (m *memIndex) vendorBuckets(set *roaring.Bitmap) []index.Bucket {
 			}
 		}
 	}
-	bs := []index.Bucket{}
+	type vc struct{ n, rank, v int32 }
+	var cs []vc
 	for v, n := range counts {
 		if n > 0 {
-			bs = append(bs, index.Bucket{Key: m.vendorNames[v], Count: int(n)})
+			cs = append(cs, vc{n, m.vendorRank[v], int32(v)})
 		}
+	}
+	slices.SortFunc(cs, func(a, b vc) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rank, b.rank)
+	})
+	bs := make([]index.Bucket, 0, min(len(cs), maxBuckets))
+	for _, c := range cs[:min(len(cs), maxBuckets)] {
+		bs = append(bs, index.Bucket{Key: m.vendorNames[c.v], Count: int(c.n)})
 	}
 	return bs
 }
