@@ -19,14 +19,14 @@ import (
 
 // gridCells groups the element children of rows (siblings of one signature) by their
 // own signature, across all rows.
-func gridCells(rows []*html.Node) map[string][]*html.Node {
-	out := map[string][]*html.Node{}
+func (cs *cardScan) gridCells(rows []*html.Node) map[cardSig][]*html.Node {
+	out := map[cardSig][]*html.Node{}
 	for _, r := range rows {
 		kids := 0
 		for c := r.FirstChild; c != nil && kids < 50; c = c.NextSibling {
 			if c.Type == html.ElementNode && !skipAtom(c.DataAtom) {
 				kids++
-				sig := c.Data + "." + normClass(attr(c, "class"))
+				sig := cs.sig(c)
 				out[sig] = append(out[sig], c)
 			}
 		}
@@ -36,7 +36,7 @@ func gridCells(rows []*html.Node) map[string][]*html.Node {
 
 // gridGood counts the card-like cells of g (cells of sibling rows, in order) that share
 // their row with at least one other card-like cell.
-func gridGood(g []*html.Node) int {
+func (cs *cardScan) gridGood(g []*html.Node) int {
 	good, run := 0, 0
 	var row *html.Node
 	flush := func() {
@@ -50,7 +50,7 @@ func gridGood(g []*html.Node) int {
 			flush()
 			row = c.Parent
 		}
-		if cardLike(c) {
+		if cs.like(c) {
 			run++
 		}
 	}

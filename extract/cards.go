@@ -28,6 +28,7 @@ func detectCards(pc *pageCtx) []*lDraft {
 		good  int
 	}
 	var best group
+	cs := newCardScan()
 	stack := []*html.Node{pc.doc.Nodes[0]}
 	visited := 0
 	for len(stack) > 0 && visited < maxWalkNodes {
@@ -42,14 +43,14 @@ func detectCards(pc *pageCtx) []*lDraft {
 			}
 			continue
 		}
-		groups := map[string][]*html.Node{}
+		groups := map[cardSig][]*html.Node{}
 		kids := 0
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type == html.ElementNode {
 				kids++
 				stack = append(stack, c)
 				if kids <= 1000 {
-					sig := c.Data + "." + normClass(attr(c, "class"))
+					sig := cs.sig(c)
 					groups[sig] = append(groups[sig], c)
 				}
 			}
@@ -60,7 +61,7 @@ func detectCards(pc *pageCtx) []*lDraft {
 			}
 			good := 0
 			for i, m := range g {
-				if cardLike(m) {
+				if cs.like(m) {
 					good++
 				}
 				if i >= 9 && good == 0 {
@@ -77,11 +78,11 @@ func detectCards(pc *pageCtx) []*lDraft {
 			if len(rows) < 2 {
 				continue
 			}
-			for _, g := range gridCells(rows) {
+			for _, g := range cs.gridCells(rows) {
 				if len(g) < 3 || len(g) <= best.good {
 					continue
 				}
-				if good := gridGood(g); good >= 3 && float64(good) >= 0.6*float64(len(g)) && good > best.good {
+				if good := cs.gridGood(g); good >= 3 && float64(good) >= 0.6*float64(len(g)) && good > best.good {
 					best = group{nodes: g, good: good}
 				}
 			}
@@ -129,6 +130,41 @@ func normClass(c string) string {
 	}
 	sort.Strings(keep)
 	return strings.Join(keep, ".")
+}
+
+// cardScan remembers, for one detectCards walk, what it computes more than once: the
+// signature of an element (tag and normalised class: siblings and grid cells are grouped
+// by it) and whether an element is card-like (a grid's cells are tested as cells of their
+// rows and again as siblings).
+type cardScan struct {
+	classes map[string]string // class attribute -> normClass
+	cards   map[*html.Node]bool
+}
+
+// cardSig groups elements of one kind: tag and normalised class.
+type cardSig struct{ tag, class string }
+
+func newCardScan() *cardScan {
+	return &cardScan{classes: map[string]string{}, cards: map[*html.Node]bool{}}
+}
+
+func (cs *cardScan) sig(c *html.Node) cardSig {
+	a := attr(c, "class")
+	nc, ok := cs.classes[a]
+	if !ok {
+		nc = normClass(a)
+		cs.classes[a] = nc
+	}
+	return cardSig{c.Data, nc}
+}
+
+func (cs *cardScan) like(n *html.Node) bool {
+	v, ok := cs.cards[n]
+	if !ok {
+		v = cardLike(n)
+		cs.cards[n] = v
+	}
+	return v
 }
 
 func cardLike(n *html.Node) bool {

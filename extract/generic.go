@@ -289,10 +289,17 @@ func cleanHandle(s string) string {
 // mainDescription is the text of the element most likely to hold the description, PGP
 // key blocks removed.
 func mainDescription(pc *pageCtx) string {
-	for _, sel := range []string{"#description", ".description", "[itemprop=description]", "#offerDescription", ".product-description", "#desc_prod", ".listing-description", "[class*=descr]", "[class*=desc]", "[id*=desc]", ".postContent", ".post-content", ".postbody", ".post-body"} {
-		if n := pc.doc.Find(sel).First(); len(n.Nodes) > 0 {
-			if t := stripPGP(nodeText(n.Nodes[0])); t != "" {
-				return t
+	if len(pc.doc.Nodes) > 0 {
+		ts := pc.pageTokens()
+		for _, d := range selDescriptions {
+			if !d.maybe(ts) {
+				continue // no class or id of the page can match: no walk
+			}
+			// the first match in document order
+			if n := d.sel.MatchFirst(pc.doc.Nodes[0]); n != nil {
+				if t := stripPGP(nodeText(n)); t != "" {
+					return t
+				}
 			}
 		}
 	}

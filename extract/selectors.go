@@ -1,6 +1,10 @@
 package extract
 
-import "github.com/andybalholm/cascadia"
+import (
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+)
 
 // Selectors compiled once (goquery's Find(string) compiles on every call).
 var (
@@ -32,3 +36,51 @@ var (
 	selButton     = cascadia.MustCompile(`button, input[type=submit]`)
 	selBase       = cascadia.MustCompile("base[href]")
 )
+
+// descSel is one description element mainDescription tries, with what the page's token
+// index (pageTokens) must hold for it to match anywhere: tok, an exact class (".x") or id
+// ("#x"); or sub, a substring of some class (subClass) or id; neither: always tried.
+type descSel struct {
+	sel      cascadia.Selector
+	tok, sub string
+	subClass bool
+}
+
+// maybe reports whether d can match an element of the page indexed by ts.
+func (d descSel) maybe(ts *tokenSet) bool {
+	switch {
+	case ts.all:
+		return true
+	case d.tok != "":
+		return ts.has(d.tok)
+	case d.sub != "":
+		set := ts.ids
+		if d.subClass {
+			set = ts.classes
+		}
+		for k := range set {
+			if strings.Contains(k, d.sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// selDescriptions are the description elements mainDescription tries, in order.
+var selDescriptions = func() []descSel {
+	var out []descSel
+	for _, s := range []string{"#description", ".description", "[itemprop=description]", "#offerDescription", ".product-description", "#desc_prod", ".listing-description", "[class*=descr]", "[class*=desc]", "[id*=desc]", ".postContent", ".post-content", ".postbody", ".post-body"} {
+		d := descSel{sel: cascadia.MustCompile(s)}
+		switch {
+		case strings.HasPrefix(s, "#"), strings.HasPrefix(s, "."):
+			d.tok = s
+		case strings.HasPrefix(s, "[class*="), strings.HasPrefix(s, "[id*="):
+			d.subClass = strings.HasPrefix(s, "[class")
+			d.sub = s[strings.IndexByte(s, '=')+1 : len(s)-1]
+		}
+		out = append(out, d)
+	}
+	return out
+}()

@@ -381,8 +381,9 @@ func skipAtom(a atom.Atom) bool {
 func nodeText(n *html.Node) string {
 	bp := textBufPool.Get().(*textBuf)
 	b, stack := bp.b[:0], append(bp.stack[:0], textFrame{n: n})
-	visited := 0
+	visited, deepest := 0, 1
 	for len(stack) > 0 && len(b) < maxTextLen && visited < maxWalkNodes {
+		deepest = max(deepest, len(stack))
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		c := f.n
@@ -420,7 +421,9 @@ func nodeText(n *html.Node) string {
 	}
 	bp.out = cleanAppend(bp.out[:0], b)
 	out := string(bp.out)
-	clear(stack[:cap(stack)]) // drop node pointers before pooling
+	// drop the node pointers this call pushed before pooling (not the whole capacity: one
+	// whole-page walk grows it, and clearing it all made every later call pay for it)
+	clear(stack[:max(deepest, len(stack))])
 	bp.b, bp.stack = b[:0], stack[:0]
 	textBufPool.Put(bp)
 	return out
