@@ -17,30 +17,58 @@ import (
 	"github.com/darkwatch/darkwatch/extract"
 )
 
-// Change-driven refresh. A listing's card (on a category, search or vendor page) shows its
-// title, price, status and often its vendor; comparing the card with the one seen before
-// tells whether the listing page needs fetching again. The card book remembers, per listing
-// URL, the last card with a price and when the listing was last seen on a card and last
-// fetched in full. A refresh (`crawl --refresh`, the scheduled recrawl) fetches the
-// navigation pages first (frontier.Refresher.RecrawlNowExcept(listing)) and brings a listing
-// page back (RecrawlURLs) only when
-//   - its priced card changed (title, price, status, vendor), or was never seen before;
+// Change-driven refresh. A listing's card (on a category, search, vendor page or a forum's
+// thread list) shows some of its fields: title, price, status, vendor, activity (reply
+// count, last post). Comparing a card with the one the same kind of page showed before tells
+// whether the listing page needs fetching again: a card's comparable fields are whatever it
+// carries, and a listing is unchanged when every field its card carries is unchanged. The
+// card book remembers, per listing URL, the last card of each card source (the URL pattern
+// of the page showing it, and which fields it carries) and when the listing was last seen on
+// a card, last seen on a comparable card (one with a price or an activity) and last fetched
+// in full. A refresh (`crawl --refresh`, the scheduled recrawl) fetches the navigation pages
+// first and brings a listing page back (frontier.Refresher.RecrawlURLs) only when
+//   - its card changed, or its card source shows it for the first time, or the book has no
+//     entry for it (another crawl process fetched it, or the book is new): never a missed
+//     change, at worst a fetch;
 //   - it vanished from every card (to confirm it is gone: a 404 raises listing_gone);
-//   - no card this crawl showed its price (a forum's thread list, a plain link): the page
-//     is the only place its price shows;
+//   - no comparable card this crawl showed it (a plain link): its page is the only place
+//     its price shows;
 //   - its last full fetch is older than Options.ListingMaxAge.
 // A new listing is a new URL and is followed as any link. Listings never seen on a card keep
-// their own recrawl schedule. With several crawl processes each keeps its own book (a card
-// new to a process counts as changed: more fetches, never a missed change).
+// their own recrawl schedule.
 
 // CardEntry is what the card book holds for one listing URL.
 type CardEntry struct {
-	Card     uint64    `json:"c,omitempty"` // fingerprint of the last card with a price
-	CardAt   time.Time `json:"ca,omitzero"` // last seen on any card
-	PricedAt time.Time `json:"pa,omitzero"` // last seen on a card with a price
-	FullAt   time.Time `json:"f,omitzero"`  // last fetched in full
-	Stale    bool      `json:"s,omitempty"` // brought back for a fetch, not fetched yet
+	// Prints holds the last card of each card source (see cardPrint).
+	Prints   map[string]SourcePrint `json:"p,omitempty"`
+	CardAt   time.Time              `json:"ca,omitzero"` // last seen on any card
+	PricedAt time.Time              `json:"pa,omitzero"` // last seen on a comparable card
+	FullAt   time.Time              `json:"f,omitzero"`  // last fetched in full
+	BackAt   time.Time              `json:"b,omitzero"`  // last brought back for a fetch
 }
+
+// SourcePrint is the fingerprint of the last card of one card source and when it was seen
+// first.
+type SourcePrint struct {
+	FP uint64    `json:"f"`
+	At time.Time `json:"t"`
+}
+
+// stale reports whether the listing was brought back for a fetch and not fetched since.
+func (e CardEntry) stale() bool { return e.BackAt.After(e.FullAt) }
+
+// Refetch reasons (Stats.Refetches).
+const (
+	RefetchCardChanged      = "card_changed"       // a card of it changed
+	RefetchNotInBook        = "not_in_book"        // the book has no entry: another process fetched it
+	RefetchVanished         = "vanished"           // no card showed it this round
+	RefetchNoComparableCard = "no_comparable_card" // its cards show no price and no activity
+	RefetchMaxAge           = "max_age"            // its last full fetch is older than ListingMaxAge
+)
+
+// maxCardSources bounds CardEntry.Prints: a listing shown by more kinds of page than this
+// is compared on the first ones.
+const maxCardSources = 8
 
 // Cards is the card book (see above). *CardBook implements it.
 type Cards interface {
@@ -148,24 +176,37 @@ func (b *CardBook) Each(_ context.Context, market string, fn func(string, CardEn
 	})
 }
 
-// cardPrint is the fingerprint of what a card shows (title, price, status, vendor); 0 when
-// it shows no price.
-func cardPrint(l extract.Listing) uint64 {
-	if l.Price.Currency == "" || l.Price.Amount <= 0 {
-		return 0
+// cardPrint returns the card source of a card seen on a page of URL pattern pat (the
+// pattern and which fields the card carries) and the fingerprint of what it shows; 0 when it
+// carries nothing to compare (no price, no activity: a title alone does not change when the
+// offer does).
+func cardPrint(l extract.Listing, pat string) (source string, fp uint64) {
+	hasPrice := l.Price.Currency != "" && l.Price.Amount > 0
+	if !hasPrice && l.Activity == "" {
+		return "", 0
 	}
 	status := l.Status
 	if status == extract.StatusActive {
 		status = "" // the extractor says "active" wherever a page shows no availability
 	}
-	fp := frontier.Fingerprint(strings.Join([]string{
-		strings.ToLower(strings.Join(strings.Fields(l.Title), " ")),
-		fmt.Sprintf("%s %.0f", l.Price.Currency, math.Round(l.Price.Amount*100)),
-		status, strings.ToLower(l.Vendor)}, "\x00"))
+	var shape []byte
+	var vals []string
+	field := func(letter byte, present bool, v string) {
+		if present {
+			shape = append(shape, letter)
+			vals = append(vals, v)
+		}
+	}
+	field('t', l.Title != "", strings.ToLower(strings.Join(strings.Fields(l.Title), " ")))
+	field('p', hasPrice, fmt.Sprintf("%s %.0f", l.Price.Currency, math.Round(l.Price.Amount*100)))
+	field('v', l.Vendor != "", strings.ToLower(l.Vendor))
+	field('a', l.Activity != "", strings.ToLower(strings.Join(strings.Fields(l.Activity), " ")))
+	vals = append(vals, status) // a sold-out card may drop its price: its shape changes too
+	fp = frontier.Fingerprint(strings.Join(vals, "\x00"))
 	if fp == 0 {
 		fp = 1
 	}
-	return fp
+	return string(shape) + " " + pat, fp
 }
 
 // book updates the card book with a fetched page: a listing page fetched in full (its own
@@ -220,12 +261,14 @@ func (c *Crawler) book(ctx context.Context, m *marketState, l frontier.Lease, st
 }
 
 // cards compares the cards a page shows with the book and brings back the listing pages
-// whose card changed. It never fails the page: the book is an economy, not a record.
+// whose card changed (or that the book does not know: fetched by another process). It never
+// fails the page: the book is an economy, not a record.
 func (c *Crawler) cards(ctx context.Context, m *marketState, l frontier.Lease, base *url.URL, cards []extract.Listing) {
 	if len(cards) == 0 {
 		return
 	}
 	now := time.Now()
+	pat := patternOf(base)
 	seen := map[string]extract.Listing{}
 	var urls []string
 	for _, ls := range cards {
@@ -237,10 +280,11 @@ func (c *Crawler) cards(ctx context.Context, m *marketState, l frontier.Lease, b
 			continue
 		}
 		s := u.String()
-		if _, dup := seen[s]; !dup {
+		prev, dup := seen[s]
+		if !dup {
 			urls = append(urls, s)
 		}
-		if prev, ok := seen[s]; !ok || cardPrint(prev) == 0 {
+		if _, fp := cardPrint(prev, pat); !dup || fp == 0 {
 			seen[s] = ls
 		}
 	}
@@ -254,23 +298,50 @@ func (c *Crawler) cards(ctx context.Context, m *marketState, l frontier.Lease, b
 		return
 	}
 	put := make(map[string]CardEntry, len(urls))
-	var back []string
+	back := map[string][]string{}
 	for _, u := range urls {
 		e, known := book[u]
 		e.CardAt = now
-		if fp := cardPrint(seen[u]); fp != 0 {
-			if known && (e.Card != fp || e.Card == 0) && e.FullAt.Before(c.start) && !e.Stale {
-				e.Stale = true
-				back = append(back, u)
+		src, fp := cardPrint(seen[u], pat)
+		if fp == 0 {
+			put[u] = e
+			continue
+		}
+		e.PricedAt = now
+		prev, had := e.Prints[src]
+		if had && prev.FP == fp {
+			put[u] = e
+			continue
+		}
+		switch {
+		case e.stale():
+			// already brought back, not fetched yet
+		case !known || e.FullAt.IsZero():
+			// never fetched as far as this book knows: a new listing (followed as a link;
+			// RecrawlURLs leaves it alone) or one another crawl process fetched
+			e.BackAt = now
+			back[RefetchNotInBook] = append(back[RefetchNotInBook], u)
+		case had && e.BackAt.After(prev.At) || !had && !e.FullAt.Before(c.start):
+			// brought back for a change another card showed since this one was seen
+			// last, and fetched since; or fetched in this crawl
+		default:
+			e.BackAt = now
+			back[RefetchCardChanged] = append(back[RefetchCardChanged], u)
+		}
+		if had || len(e.Prints) < maxCardSources {
+			if e.Prints == nil {
+				e.Prints = map[string]SourcePrint{}
 			}
-			e.Card, e.PricedAt = fp, now
+			e.Prints[src] = SourcePrint{FP: fp, At: now}
 		}
 		put[u] = e
 	}
 	if err := c.deps.Cards.Put(ctx, l.Market, put); err != nil {
 		c.log.Warn("cards_failed", "market", l.Market, "err", err)
 	}
-	c.recrawl(ctx, l.Market, back, "card_changed")
+	for why, us := range back {
+		c.recrawl(ctx, l.Market, us, why)
+	}
 }
 
 // recrawl brings listing pages back now.
@@ -293,7 +364,7 @@ func (c *Crawler) fullFetch(ctx context.Context, l frontier.Lease) {
 	book, err := c.deps.Cards.Get(ctx, l.Market, []string{l.URL})
 	if err == nil {
 		e := book[l.URL]
-		e.FullAt, e.Stale = time.Now(), false
+		e.FullAt = time.Now()
 		err = c.deps.Cards.Put(ctx, l.Market, map[string]CardEntry{l.URL: e})
 	}
 	if err != nil {
@@ -302,11 +373,12 @@ func (c *Crawler) fullFetch(ctx context.Context, l frontier.Lease) {
 }
 
 // waits reports why a listing page leased for a recrawl is not fetched now ("" = fetch).
-// In a refresh (Options.Refresh) a listing page fetched by an earlier crawl and seen on a
-// card (or linked from a page) before waits for its cards: the navigation pages bring it back if it changed, the sweep if it vanished or no
-// card showed its price or it is older than ListingMaxAge. On a scheduled recrawl it is
-// not fetched while a card with its price was seen unchanged since its last full fetch,
-// which is younger than ListingMaxAge.
+// A listing page the book does not know, brought back, or never fetched in full is fetched.
+// In a refresh (Options.Refresh) one fetched by an earlier crawl and seen on a card before
+// waits for its cards: the navigation pages bring it back if it changed, the sweep if it
+// vanished, no comparable card showed it, or it is older than ListingMaxAge. On a scheduled
+// recrawl it is not fetched while a comparable card was seen unchanged since its last full
+// fetch, which is younger than ListingMaxAge.
 func (c *Crawler) waits(ctx context.Context, l frontier.Lease) string {
 	if c.deps.Cards == nil || l.Kind == frontier.KindSeed {
 		return ""
@@ -317,9 +389,9 @@ func (c *Crawler) waits(ctx context.Context, l frontier.Lease) string {
 	}
 	e, ok := book[l.URL]
 	switch {
-	case !ok || e.Stale || e.FullAt.IsZero() || !e.FullAt.Before(c.start):
+	case !ok || e.stale() || e.FullAt.IsZero():
 		return ""
-	case c.opts.Refresh && !e.CardAt.IsZero():
+	case c.opts.Refresh && e.FullAt.Before(c.start) && !e.CardAt.IsZero():
 		return SkipAwaitsCard
 	case e.PricedAt.After(e.FullAt) && time.Since(e.FullAt) < c.opts.ListingMaxAge:
 		return SkipUnchanged
@@ -349,24 +421,24 @@ func (c *Crawler) sweep(ctx context.Context, cutoff time.Time) int {
 			}
 			r := ""
 			switch {
-			case e.Stale:
+			case e.stale():
 				// brought back by a changed card while it waited (its lease was not
 				// settled yet), or earlier and not fetched since
-				r = "card_changed"
+				r = RefetchCardChanged
 			case e.CardAt.IsZero():
 				if now.Sub(e.FullAt) >= c.opts.ListingMaxAge {
-					r = "max_age"
+					r = RefetchMaxAge
 				}
 			case e.CardAt.Before(cutoff):
-				r = "vanished"
+				r = RefetchVanished
 			case e.PricedAt.Before(cutoff):
-				r = "no_price_on_card"
+				r = RefetchNoComparableCard
 			case now.Sub(e.FullAt) >= c.opts.ListingMaxAge:
-				r = "max_age"
+				r = RefetchMaxAge
 			}
 			if r != "" {
 				why[r] = append(why[r], u)
-				e.Stale = true
+				e.BackAt = now
 				put[u] = e
 			}
 			return true

@@ -18,20 +18,20 @@ func TestCardBook(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	put := map[string]crawler.CardEntry{
-		"http://a.onion/listing/1": {Card: 7, CardAt: at, PricedAt: at, FullAt: at.Add(-time.Hour)},
-		"http://a.onion/listing/2": {CardAt: at, Stale: true},
+		"http://a.onion/listing/1": {Prints: map[string]crawler.SourcePrint{"tpv /category/*": {FP: 7, At: at}}, CardAt: at, PricedAt: at, FullAt: at.Add(-time.Hour)},
+		"http://a.onion/listing/2": {CardAt: at, BackAt: at},
 	}
 	if err := b.Put(ctx, "alpha", put); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Put(ctx, "alphabet", map[string]crawler.CardEntry{"http://b.onion/x": {Card: 1}}); err != nil {
+	if err := b.Put(ctx, "alphabet", map[string]crawler.CardEntry{"http://b.onion/x": {CardAt: at}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := b.Get(ctx, "alpha", []string{"http://a.onion/listing/1", "http://a.onion/listing/3"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || !got["http://a.onion/listing/1"].FullAt.Equal(at.Add(-time.Hour)) || got["http://a.onion/listing/1"].Card != 7 {
+	if len(got) != 1 || !got["http://a.onion/listing/1"].FullAt.Equal(at.Add(-time.Hour)) || got["http://a.onion/listing/1"].Prints["tpv /category/*"].FP != 7 {
 		t.Errorf("Get = %+v, want listing/1 only, as put", got)
 	}
 	var each []string

@@ -379,7 +379,7 @@ func (c *Crawler) dispatch(ctx context.Context, jobs chan<- frontier.Lease, keep
 				}
 				return nil
 			}
-			if !c.opts.Once && c.opts.Recrawl > 0 && time.Since(lastSweep) > max(c.opts.Recrawl/4, time.Minute) {
+			if !c.opts.Once && c.opts.Recrawl > 0 && time.Since(lastSweep) > max(c.opts.Recrawl/4, time.Second) {
 				// Between scheduled recrawls a listing whose card was not seen for two
 				// rounds has vanished.
 				c.sweep(ctx, time.Now().Add(-2*c.opts.Recrawl))
@@ -538,6 +538,8 @@ func (c *Crawler) process(ctx context.Context, l frontier.Lease) ackReq {
 			return ackReq{l: l, res: c.actionForm(m, l, pat)}
 		case kind == extract.InterstitialLogin:
 			return ackReq{l: l, res: c.loginOnly(ctx, m, l, pat, nav)}
+		case kind == extract.InterstitialBlocked:
+			return ackReq{l: l, res: c.blocked(ctx, m, l, pat, nav)}
 		}
 		return ackReq{l: l, res: c.interstitial(ctx, m, l, kind, nav)}
 	}

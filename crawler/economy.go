@@ -45,6 +45,7 @@ const (
 	SkipDeadPattern = "dead_pattern" // the link's pattern answers server errors
 	SkipUnchanged   = "unchanged"    // a listing due for its recrawl whose card showed no change
 	SkipAwaitsCard  = "awaits_card"  // a refresh: a listing page waits for its cards (cards.go)
+	SkipBlocked     = "blocked"      // the link's pattern answered a ban or strike notice
 )
 
 var (
@@ -189,6 +190,7 @@ const (
 	verdictLoginOnly  = SkipLoginOnly
 	verdictActionForm = SkipActionForm
 	verdictDead       = SkipDeadPattern
+	verdictBlocked    = SkipBlocked
 )
 
 // maxPatternErrors server errors on a pattern that never gave a page make it dead.
@@ -338,4 +340,23 @@ func (c *Crawler) actionForm(m *marketState, l frontier.Lease, pat string) front
 func (c *Crawler) skip(market, reason string) {
 	c.stats.skip(reason, 1)
 	c.opts.Metrics.skip(market, reason)
+}
+
+// blocked handles a ban or strike notice ("2nd Strike", "you have been banned"). Waiting
+// does not clear a ban and a retry may count as one more strike, so it is never retried:
+// on a navigational page the market is paused at once (reason "blocked": a person decides
+// whether to wait the ban out or renew the session and Tor identity); on any other page it
+// is that page's problem: its pattern (what the market punishes) is not fetched again this
+// crawl and the market goes on.
+func (c *Crawler) blocked(ctx context.Context, m *marketState, l frontier.Lease, pat string, nav bool) frontier.Result {
+	c.opts.Metrics.event(Event{Kind: "interstitial", Market: l.Market, Reason: extract.InterstitialBlocked})
+	if nav {
+		c.pause(ctx, l, extract.InterstitialBlocked)
+		// The URL waits in the queue with the market; no attempt is counted.
+		return frontier.Result{Status: frontier.Release}
+	}
+	m.learn.mark(pat, verdictBlocked)
+	c.log.Warn("blocked_pattern", "market", l.Market, "pattern", pat, "url", l.URL)
+	c.skip(l.Market, SkipBlocked)
+	return frontier.Result{Status: frontier.Done}
 }

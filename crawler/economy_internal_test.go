@@ -92,15 +92,29 @@ func TestCardPrint(t *testing.T) {
 	sold.Status = extract.StatusSoldOut
 	noPrice := base
 	noPrice.Price = extract.Price{}
-	if cardPrint(base) == 0 || cardPrint(base) != cardPrint(same) {
+	thread := extract.Listing{Title: "M30s", Vendor: "alpha", Activity: "3 replies last post 2026-01-01"}
+	bumped := thread
+	bumped.Activity = "4 replies last post 2026-01-02"
+	print := func(l extract.Listing) uint64 { _, fp := cardPrint(l, "/category/*"); return fp }
+	if print(base) == 0 || print(base) != print(same) {
 		t.Errorf("same card (case, spaces, 'active') prints differently")
 	}
 	for name, l := range map[string]extract.Listing{"price": cheaper, "status": sold} {
-		if cardPrint(l) == cardPrint(base) {
+		if print(l) == print(base) {
 			t.Errorf("a changed %s prints the same", name)
 		}
 	}
-	if cardPrint(noPrice) != 0 {
-		t.Errorf("a card without a price prints %d, want 0", cardPrint(noPrice))
+	if print(noPrice) != 0 {
+		t.Errorf("a card without a price or activity prints %d, want 0", print(noPrice))
+	}
+	if print(thread) == 0 || print(thread) == print(bumped) {
+		t.Errorf("a thread card prints %d, bumped %d: want a non-zero print that changes", print(thread), print(bumped))
+	}
+	// the source is the page pattern and the fields the card carries
+	s1, _ := cardPrint(base, "/category/*")
+	s2, _ := cardPrint(base, "/vendor/*")
+	s3, _ := cardPrint(thread, "/category/*")
+	if s1 == s2 || s1 == s3 {
+		t.Errorf("card sources %q %q %q: want distinct", s1, s2, s3)
 	}
 }

@@ -26,7 +26,7 @@ type Stats struct {
 }
 
 // Refetches returns the listing pages brought back by a refresh, by reason (card_changed,
-// vanished, no_price_on_card, max_age).
+// not_in_book, vanished, no_comparable_card, max_age).
 func (s *Stats) Refetches() map[string]int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -143,6 +143,9 @@ func (c *compiled) readListing(pc *pageCtx, pt *cPage, scope *goquery.Selection,
 	if v, _, ok := get("status"); ok {
 		l.Status = statusOf(v)
 	}
+	if v, _, ok := get("activity"); ok {
+		l.Activity = oneLine(v)
+	}
 	if v, _, ok := get("quantity"); ok {
 		d.quantity = oneLine(v)
 	}

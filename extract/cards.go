@@ -104,10 +104,15 @@ func detectCards(pc *pageCtx) []*lDraft {
 		out = append(out, d)
 	}
 	// repeated widgets (one "Deposits & Withdrawals" box per coin) are not listings:
-	// listing cards have distinct titles
+	// listing cards differ by title, or link distinct listing pages (a district's page
+	// lists the same product of several shops)
 	titles := map[string]bool{}
 	for _, d := range out {
-		titles[strings.ToLower(d.l.Title)] = true
+		k := strings.ToLower(d.l.Title)
+		if u := strings.ToLower(d.l.URL); genListingRe.MatchString(u) {
+			k = u
+		}
+		titles[k] = true
 	}
 	if len(out) >= 3 && 2*len(titles) <= len(out) {
 		return nil

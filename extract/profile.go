@@ -240,6 +240,7 @@ var listingFields = map[string]bool{
 	"title": true, "description": true, "category": true, "vendor": true, "vendor_url": true,
 	"price": true, "currency": true, "ships_from": true, "ships_to": true, "status": true,
 	"quantity": true, "offers": true, "key": true, "url": true, "pgp": true, "contacts": true,
+	"activity": true,
 }
 
 var vendorFields = map[string]bool{

@@ -212,7 +212,10 @@ func printCrawlSummary(w io.Writer, cr *crawler.Crawler, fr frontier.Frontier, t
 		for _, n := range names {
 			m := st.Markets[n]
 			paused := ""
-			if m.Paused != "" {
+			switch {
+			case m.Paused == extract.InterstitialBlocked:
+				paused = "  PAUSED: blocked (a ban or strike notice on a navigational page: wait it out, or renew the session cookie, then SIGHUP or re-run)"
+			case m.Paused != "":
 				paused = "  PAUSED: " + m.Paused + " (renew the session cookie, then SIGHUP or re-run)"
 			}
 			fmt.Fprintf(w, "  %-24s seen %6d  queued %5d  in-flight %3d  dead %4d%s\n", n, m.Seen, m.Queued, m.InFlight, m.Dead, paused)

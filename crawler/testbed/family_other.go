@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -240,6 +241,47 @@ func (w *World) forumParagraphs(s *slot, d int) []string {
 	return ps
 }
 
+// forumUserReplies is how many buyers replied to a thread on the day it was posted.
+func forumUserReplies(s *slot) int { return 1 + int(h64(s.key, "rep")%4) }
+
+type forumBump struct {
+	day  int
+	text string
+}
+
+// forumBumps are the vendor's replies up to day d: as on real forums, a vendor who edits
+// the offer (a new price, sold out) bumps the thread with a reply, which moves its reply
+// count and last-post date on the thread list.
+func (w *World) forumBumps(s *slot, d int) []forumBump {
+	var out []forumBump
+	for k := s.firstDay + 1; k <= d; k++ {
+		switch {
+		case w.factor(s, k) != w.factor(s, k-1):
+			out = append(out, forumBump{k, "Prices updated, see the first post."})
+		case s.soldDay == k:
+			out = append(out, forumBump{k, "Sold out, restock soon."})
+		}
+	}
+	return out
+}
+
+// forumActivity is what the thread list shows of a thread on day d: its reply count and
+// the day of its last post.
+func (w *World) forumActivity(s *slot, d int) (replies, lastDay int) {
+	bumps := w.forumBumps(s, d)
+	lastDay = s.firstDay
+	if len(bumps) > 0 {
+		lastDay = bumps[len(bumps)-1].day
+	}
+	return forumUserReplies(s) + len(bumps), lastDay
+}
+
+// dayDate is the calendar date of simulated day d (day 1 is RateDate).
+func dayDate(d int) string {
+	t, _ := time.Parse(time.DateOnly, RateDate)
+	return t.AddDate(0, 0, d-1).Format(time.DateOnly)
+}
+
 func (w *World) forumPage(m *market, path string, q url.Values) *page {
 	var b strings.Builder
 	d := w.opts.Day
@@ -271,8 +313,9 @@ func (w *World) forumPage(m *market, path string, q url.Values) *page {
 		forumHead(&b, m, label)
 		fmt.Fprintf(&b, `<h2>%s</h2><div class="postList">`, esc(label))
 		for _, s := range items {
-			fmt.Fprintf(&b, `<div class="item"><a class="title" href="/%s">%s</a> <span class="by">by <a href="/%s">/u/%s</a></span> <span class="votes">%d points</span></div>`,
-				w.listingPath(s), esc(s.title), vendorPath(s.vendor), esc(s.vendor.handle), 3+int(h64(s.key)%300))
+			n, last := w.forumActivity(s, d)
+			fmt.Fprintf(&b, `<div class="item"><a class="title" href="/%s">%s</a> <span class="by">by <a href="/%s">/u/%s</a></span> <span class="votes">%d points</span> <span class="replies">%d replies</span> <span class="lastpost">last post %s</span></div>`,
+				w.listingPath(s), esc(s.title), vendorPath(s.vendor), esc(s.vendor.handle), 3+int(h64(s.key)%300), n, dayDate(last))
 		}
 		b.WriteString("</div>")
 		pager(&b, "/d/"+parts[1]+"?", pg, n)
@@ -291,8 +334,11 @@ func (w *World) forumPage(m *market, path string, q url.Values) *page {
 		}
 		fmt.Fprintf(&b, `<pre class="pgp">%s</pre></div></div><div class="comments">`, esc(w.key(s.vendor).Armored))
 		replies := []string{"Got my order, legit 👍", "how long to AU?", "Pressed stuff is dangerous, test everything.", "vendor is slow to reply on telegram", "best in the game 🔥🔥"}
-		for k := 0; k < 1+int(h64(s.key, "rep")%4); k++ {
+		for k := 0; k < forumUserReplies(s); k++ {
 			fmt.Fprintf(&b, `<div class="comment"><span class="author">/u/user%d</span><p>%s</p></div>`, h64(s.key, k)%9000+1000, esc(replies[(s.i+k)%len(replies)]))
+		}
+		for _, bump := range w.forumBumps(s, d) {
+			fmt.Fprintf(&b, `<div class="comment"><span class="author">/u/%s</span><p>%s</p></div>`, esc(s.vendor.handle), esc(bump.text))
 		}
 		b.WriteString("</div>")
 		forumFoot(&b)

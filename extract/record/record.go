@@ -112,6 +112,10 @@ type Listing struct {
 	LastSeen     time.Time   `json:"last_seen,omitzero"`
 	Capture      *Capture    `json:"capture,omitempty"`
 	Issues       []Issue     `json:"issues,omitempty"`
+	// Activity is what a card shows of the listing's activity (a forum thread list: reply
+	// count, last post), as shown. A crawl compares it between days to tell a changed
+	// thread without fetching it.
+	Activity string `json:"activity,omitempty"`
 }
 
 // Vendor is a seller on one market. Actor links the same operator across markets.
