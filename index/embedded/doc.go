@@ -7,11 +7,15 @@
 // index and the in-memory index are rebuilt from it when a previous process died between
 // the writes (a "dirty" mark in meta).
 //
-// Queries without free text (filters, facet counts, sorts, pages) are answered by the
-// in-memory index (memindex.go: bitmaps per keyword value, sorted numeric columns), at a
-// cost that follows the page and the number of distinct values rather than the corpus;
-// free-text queries go through Bleve. The in-memory index is saved to memindex.bin by
-// Close and loaded by the next Open.
+// Filters, facet counts, sorts and pages are answered by the in-memory index
+// (memindex.go: bitmaps per keyword value, sorted numeric columns), at a cost that follows
+// the page and the number of distinct values rather than the corpus. Free text is matched
+// through Bleve's postings (textset.go): the matching set becomes a bitmap of the
+// in-memory index, which then counts, sorts and pages it as any filter; only a page sorted
+// by relevance is scored by Bleve (BM25). filters.go translates a query's filters once for
+// both. The in-memory index is saved to memindex.bin by Close and loaded by the next Open.
+// Bleve batches are searchable at once and written to disk in the background
+// (bleveio.go); Close waits for them.
 //
 // It imports index and extract/record, never config or crawler.
 //
