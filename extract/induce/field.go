@@ -119,6 +119,9 @@ func (c *cspec) eval(sc *scope) string {
 // score is how a spec does over the scopes of one field.
 type score struct {
 	agree, wrong, missed, filled, with int
+	// stated counts agreements where the spec read a value (status: a stock statement, not
+	// the absence of one)
+	stated int
 	// evidence counts agreements on a value that is not the extractor's default (status:
 	// sold_out), the only ones that show the spec tells values apart
 	evidence int
@@ -151,7 +154,7 @@ func (fs *fieldSearch) best(minAgree float64, minScopes int) (spec, score, bool)
 			// an active listing may show no stock text at all: evidence comes from
 			// the pages that show one
 			for _, n := range sc.elems {
-				if s := sc.d.textOf(n); len(s) <= 80 && stockWords.MatchString(s) {
+				if s := sc.d.textOf(n); stockStatement(s) {
 					candidates(sc.root, n, func(sel string) { add(spec{sel: sel}) })
 				}
 			}
@@ -225,6 +228,9 @@ func (fs *fieldSearch) eval(c *cspec, floor int) (r score, done bool) {
 			r.agree++
 			if !t.isDefault() {
 				r.evidence++
+			}
+			if v != "" {
+				r.stated++
 			}
 		case v == "":
 			r.missed++

@@ -346,10 +346,10 @@ func (b *builder) fields(scopes []*scope, listings []*extract.Listing) map[strin
 		if !ok {
 			continue
 		}
-		if ft.name == "status" && sc.evidence == 0 {
-			// a status selector seen giving only "active" was never seen telling a sold-out
-			// listing apart (on the testbed's tabs family the footer's "Escrow and multisig
-			// available" reproduced every in-stock page): not used
+		if ft.name == "status" && sc.evidence == 0 && sc.stated < b.opts.MinPages {
+			// a status selector is verified by sold-out listings it told apart, or by
+			// stock statements ("In stock") it read on enough pages; one that mostly read
+			// nothing and so said "active" is not used
 			continue
 		}
 		out[ft.name] = specField(s)

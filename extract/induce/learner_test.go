@@ -82,12 +82,12 @@ func agreeTruth(t testing.TB, w *testbed.World, r rehost, read func(extract.Page
 }
 
 // TestLayoutChange crawls one market whose software changes mid-crawl (the pages of a
-// classic-family market, then those of a shop-family market, on the same host): the
-// profile induced from the first layout stops matching, is dropped, and one induced from
-// the second layout replaces it, in use and on disk.
+// classic-family market, then those of a shop-family market, then those of a tabs-family
+// market, on the same host): the profile induced from each layout stops matching, is
+// dropped, and one induced from the next layout replaces it, in use and on disk.
 func TestLayoutChange(t *testing.T) {
 	x := newExtractor(t)
-	w, err := testbed.New(testbed.Options{Seed: 3, Listings: 50})
+	w, err := testbed.New(testbed.Options{Seed: 3, Listings: 50, Markets: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +117,7 @@ func TestLayoutChange(t *testing.T) {
 	}
 	phase(testbed.FamilyClassic, 1, `/listing/`)
 	phase(testbed.FamilyShop, 2, `/product/`)
+	phase(testbed.FamilyTabs, 3, `/item/`) // a new family: listings with tab sub-pages
 }
 
 // TestNotAnotherMarket: an induced profile is never applied to another market's page, not

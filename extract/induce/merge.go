@@ -2,6 +2,10 @@ package induce
 
 import "github.com/darkwatch/darkwatch/extract"
 
+// defaults are the values the generic extractor gives a field when the page shows nothing
+// for it (status active: no stock text): not a confident value.
+var defaults = map[string]string{"status": extract.StatusActive}
+
 // merge completes the profile's result with the generic extractor's (mergeListing per
 // record); generic records the profile did not read (cards it missed) are added.
 func merge(prof, gen extract.Result, generic []string) extract.Result {

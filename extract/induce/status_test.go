@@ -10,39 +10,48 @@ import (
 	"github.com/darkwatch/darkwatch/extract/induce"
 )
 
-// statusPage is a listing page with its availability in a labelled element and a footer
-// whose text also holds a stock word ("available").
-func statusPage(i int, soldOut bool) string {
-	avail := "In stock"
-	if soldOut {
-		avail = "Sold out"
+// statusPage is a listing page with its availability in a labelled element (none: in
+// stock, no availability shown) and a footer whose text also holds a stock word
+// ("available").
+func statusPage(i int, soldOut, shown bool) string {
+	avail := ""
+	if soldOut || shown {
+		v := "In stock"
+		if soldOut {
+			v = "Sold out"
+		}
+		avail = `<div><span class="label">Availability</span> <span class="avail">` + v + `</span></div>`
 	}
 	return fmt.Sprintf(`<html><body><div class="item"><h2 class="name">Item number %d</h2>
 <div><span class="label">Vendor</span> <span class="value"><a href="/vendor/v%d">v%d</a></span></div>
 <div><span class="label">Price</span> <span class="value price">$%d.00</span></div>
-<div><span class="label">Availability</span> <span class="value">%s</span></div></div>
+%s</div>
 <footer class="footer">Escrow and multisig available</footer></body></html>`, i, i%3, i%3, 10+i, avail)
 }
 
 // TestInducedStatus: a status selector is induced only when the samples show it telling a
-// sold-out listing apart; otherwise the profile reads status with the generic extractor's
-// own rule (extract.GenericStatusField), never with a selector that only ever gave "active"
-// (the footer's "available"). Either way a sold-out page read with the profile is sold out.
+// sold-out listing apart or reading stock statements ("In stock") on enough pages;
+// otherwise the profile reads status with the generic extractor's own rule
+// (extract.GenericStatusField), never with a selector that read only a sentence mentioning
+// a stock word (the footer's "available"). Either way a sold-out page read with the profile
+// is sold out.
 func TestInducedStatus(t *testing.T) {
 	x := newExtractor(t)
 	for _, tc := range []struct {
 		name     string
 		soldOut  []int  // sample pages that are sold out
+		shown    bool   // in-stock pages say so
 		wantRule string // how the induced profile reads status
 	}{
-		{"all samples in stock", nil, "- label: [stock, availability"},
-		{"samples with sold-out pages", []int{2, 7}, "selector:"},
+		{"all samples in stock, said on the page", nil, true, "selector:"},
+		{"all samples in stock, nothing said", nil, false, "- label: [stock, availability"},
+		{"samples with sold-out pages", []int{2, 7}, false, "selector:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var samples []induce.Sample
 			for i := range 12 {
 				u := fmt.Sprintf("http://statusmarket.onion/item/%d", i)
-				body := []byte(statusPage(i, slices.Contains(tc.soldOut, i)))
+				body := []byte(statusPage(i, slices.Contains(tc.soldOut, i), tc.shown))
 				res, err := x.Extract(extract.Page{URL: u, Market: "statusmarket", Body: body}, "generic")
 				if err != nil {
 					t.Fatal(err)
@@ -70,7 +79,7 @@ func TestInducedStatus(t *testing.T) {
 			if st := ln.Status("statusmarket"); !st.Active {
 				t.Fatalf("no induced profile in use (last error %v)", st.LastError)
 			}
-			res, err := ln.Extract(extract.Page{URL: "http://statusmarket.onion/item/99", Market: "statusmarket", Body: []byte(statusPage(99, true))}, "generic")
+			res, err := ln.Extract(extract.Page{URL: "http://statusmarket.onion/item/99", Market: "statusmarket", Body: []byte(statusPage(99, true, true))}, "generic")
 			if err != nil {
 				t.Fatal(err)
 			}

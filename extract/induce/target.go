@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 
@@ -53,7 +54,7 @@ func (t target) matches(s string) bool {
 		if s == "" { // no stock element: the extractor says active
 			return t.text == extract.StatusActive
 		}
-		return len(s) <= 80 && stockWords.MatchString(s) && statusOf(s) == t.text
+		return stockStatement(s) && statusOf(s) == t.text
 	case tText:
 		if s == t.text {
 			return true
@@ -69,6 +70,31 @@ var (
 	stockWords = regexp.MustCompile(`(?i)stock|sold out|available|наличи|vorrätig|lager|disponible|dispon`)
 	soldOut    = regexp.MustCompile(`(?i)sold out|out of stock|нет в наличии`) // as extract reads a status field
 )
+
+// stockStatement reports whether s is a short text about availability: stock words
+// ("In stock", "Sold out", "Available") make at least half of its letters, so a sentence
+// that only mentions one ("Escrow and multisig available") is not read as a listing's
+// status.
+func stockStatement(s string) bool {
+	if len(s) > 80 {
+		return false
+	}
+	stock := 0
+	for _, m := range stockWords.FindAllStringIndex(s, -1) {
+		stock += letters(s[m[0]:m[1]])
+	}
+	return stock > 0 && 2*stock >= letters(s)
+}
+
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
 
 // statusOf is the status a stock text states (as the extractor reads a status field).
 func statusOf(s string) string {

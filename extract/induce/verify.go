@@ -20,29 +20,14 @@ type FieldReport struct {
 	Wrong    int    `json:"wrong"`   // ... and the profile gives another value
 	Missed   int    `json:"missed"`  // ... and the profile gives none
 	Filled   int    `json:"filled"`  // records where only the profile has a value (a gap filled)
-	// Evidence counts the agreements on a value other than the field's default (defaults)
-	Evidence int `json:"evidence"`
 }
 
-// defaults are the values the generic extractor gives a field when the page shows nothing
-// for it: agreeing on them verifies nothing.
-var defaults = map[string]string{"status": extract.StatusActive}
-
 // verified reports whether the profile's reading of the field may be used: it reproduces
-// at least MinAgreement of the generic values, on at least MinPages records, and, when a
-// selector of the profile reads a field that has a default, at least one value that is not
-// the default (a rule without a selector, such as the generic extractor's own label rule,
-// needs no such evidence). A field the generic extractor never read on the samples stays
-// with the profile (its values fill the generic extractor's gaps).
-func (f FieldReport) verified(opts VerifyOptions, bySelector bool) bool {
-	if f.Generic == 0 {
-		return true
-	}
-	if f.Agreement() < opts.MinAgreement || f.Agree < opts.MinPages {
-		return false
-	}
-	_, hasDefault := defaults[f.Field]
-	return !hasDefault || !bySelector || f.Evidence > 0
+// at least MinAgreement of the generic values, on at least MinPages records. A field the
+// generic extractor never read on the samples stays with the profile (its values fill the
+// generic extractor's gaps).
+func (f FieldReport) verified(opts VerifyOptions) bool {
+	return f.Generic == 0 || (f.Agreement() >= opts.MinAgreement && f.Agree >= opts.MinPages)
 }
 
 // Agreement is Agree / Generic (1 when the generic extractor never had the field).
@@ -107,13 +92,8 @@ func Verify(prof extract.Profile, samples []Sample, opts VerifyOptions) (Report,
 	rep := Report{Records: map[string]int{}, Generic: map[string][]string{}}
 	acc := map[[2]string]*FieldReport{}
 	kinds := map[string]bool{}
-	bySelector := map[string]map[string]bool{} // page type -> fields read by a selector
 	for _, pt := range prof.PageTypes {
 		kinds[pt.Kind] = true
-		bySelector[pt.Name] = map[string]bool{}
-		for name, f := range pt.Fields {
-			bySelector[pt.Name][name] = f.Selector != ""
-		}
 	}
 	for _, s := range samples {
 		if !contentKind(s.Result.Kind) || len(s.Result.Listings) == 0 {
@@ -158,9 +138,6 @@ func Verify(prof extract.Profile, samples []Sample, opts VerifyOptions) (Report,
 				case gv == pv:
 					fr.Generic++
 					fr.Agree++
-					if d, ok := defaults[name]; !ok || gv != d {
-						fr.Evidence++
-					}
 				case pv == "":
 					fr.Generic++
 					fr.Missed++
@@ -173,7 +150,7 @@ func Verify(prof extract.Profile, samples []Sample, opts VerifyOptions) (Report,
 	}
 	for _, fr := range acc {
 		rep.Fields = append(rep.Fields, *fr)
-		if !fr.verified(opts, bySelector[fr.PageType][fr.Field]) {
+		if !fr.verified(opts) {
 			rep.Generic[fr.PageType] = append(rep.Generic[fr.PageType], fr.Field)
 		}
 	}
