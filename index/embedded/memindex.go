@@ -63,7 +63,8 @@ type memIndex struct {
 	vendorNames []string
 	vendorNum   map[string]int32
 	// vendorRank is the place of each vendor in vendorNames sorted (buckets of equal
-	// counts sort by name: an integer compare, see rankVendors).
+	// counts sort by name: an integer compare), computed by the first vendor facet after
+	// new vendors (see ranks; guarded by cacheMu).
 	vendorRank []int32
 	// gen counts applied batches; allAggs caches the buckets of every doc (the UI's
 	// unfiltered search page) per aggregation for generation allAggsGen.
@@ -179,13 +180,14 @@ func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 		m.num[f].order = m.mergeOrder(m.num[f].order, changed[f], moved[f], m.numLess(f))
 	}
 	m.byID = m.mergeOrder(m.byID, newDocs, nil, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
-	m.rankVendors()
 }
 
-// rankVendors brings vendorRank up to date with vendorNames (after new vendors).
-func (m *memIndex) rankVendors() {
+// ranks is vendorRank, brought up to date with vendorNames. Callers hold mu (read).
+func (m *memIndex) ranks() []int32 {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
 	if len(m.vendorRank) == len(m.vendorNames) {
-		return
+		return m.vendorRank
 	}
 	byName := make([]int32, len(m.vendorNames))
 	for i := range byName {
@@ -196,6 +198,7 @@ func (m *memIndex) rankVendors() {
 	for r, v := range byName {
 		m.vendorRank[v] = int32(r)
 	}
+	return m.vendorRank
 }
 
 func (m *memIndex) numLess(f int) func(a, b uint32) int {
@@ -284,7 +287,6 @@ func (m *memIndex) fillVendors() {
 			m.setVendor(it.Next(), v)
 		}
 	}
-	m.rankVendors()
 }
 
 // sortAll rebuilds every order from the columns (after a bulk load).
@@ -305,7 +307,6 @@ func (m *memIndex) sortAll() {
 	o := all()
 	slices.SortFunc(o, func(a, b uint32) int { return strings.Compare(m.ids[a], m.ids[b]) })
 	m.byID = o
-	m.rankVendors()
 	for f := range m.kw {
 		for _, bm := range m.kw[f] {
 			bm.RunOptimize()
@@ -519,10 +520,11 @@ func (m *memIndex) vendorBuckets(set *roaring.Bitmap) []index.Bucket {
 		}
 	}
 	type vc struct{ n, rank, v int32 }
+	rank := m.ranks()
 	var cs []vc
 	for v, n := range counts {
 		if n > 0 {
-			cs = append(cs, vc{n, m.vendorRank[v], int32(v)})
+			cs = append(cs, vc{n, rank[v], int32(v)})
 		}
 	}
 	slices.SortFunc(cs, func(a, b vc) int {
