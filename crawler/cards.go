@@ -70,9 +70,12 @@ const (
 // is compared on the first ones.
 const maxCardSources = 8
 
-// Cards is the card book (see above). *CardBook implements it.
+// Cards is the card book (see above). *CardBook (one process) and *SharedCards (every
+// process of a Redis frontier) implement it.
 type Cards interface {
 	Get(ctx context.Context, market string, urls []string) (map[string]CardEntry, error)
+	// Put merges each entry into the stored one (cardMerge): each time keeps the later,
+	// each card source the later card.
 	Put(ctx context.Context, market string, entries map[string]CardEntry) error
 	Delete(ctx context.Context, market string, urls []string) error
 	// Each calls fn for every entry of market until fn returns false.
@@ -133,6 +136,12 @@ func (b *CardBook) Put(_ context.Context, market string, entries map[string]Card
 	return b.db.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bktCards)
 		for u, e := range entries {
+			if v := bk.Get(cardKey(market, u)); v != nil {
+				var old CardEntry
+				if json.Unmarshal(v, &old) == nil {
+					e = cardMerge(old, e)
+				}
+			}
 			v, err := json.Marshal(e)
 			if err != nil {
 				return err
@@ -321,9 +330,9 @@ func (c *Crawler) cards(ctx context.Context, m *marketState, l frontier.Lease, b
 			// RecrawlURLs leaves it alone) or one another crawl process fetched
 			e.BackAt = now
 			back[RefetchNotInBook] = append(back[RefetchNotInBook], u)
-		case had && e.BackAt.After(prev.At) || !had && !e.FullAt.Before(c.start):
+		case had && e.BackAt.After(prev.At) || !had && c.fresh(e):
 			// brought back for a change another card showed since this one was seen
-			// last, and fetched since; or fetched in this crawl
+			// last, and fetched since; or a card source new to it, fetched this round
 		default:
 			e.BackAt = now
 			back[RefetchCardChanged] = append(back[RefetchCardChanged], u)
@@ -342,6 +351,15 @@ func (c *Crawler) cards(ctx context.Context, m *marketState, l frontier.Lease, b
 	for why, us := range back {
 		c.recrawl(ctx, l.Market, us, why)
 	}
+}
+
+// fresh reports whether a listing page was fetched in this round: in this crawl (--once),
+// or less than half a recrawl period ago (a long-running crawl).
+func (c *Crawler) fresh(e CardEntry) bool {
+	if e.FullAt.Before(c.start) {
+		return false
+	}
+	return c.opts.Once || c.opts.Recrawl <= 0 || time.Since(e.FullAt) < c.opts.Recrawl/2
 }
 
 // recrawl brings listing pages back now.

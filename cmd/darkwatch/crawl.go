@@ -131,11 +131,19 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 	}
 	defer sink.Close()
 
-	cards, err := crawler.OpenCardBook(filepath.Join(cfg.DataDir, "cards.db"))
-	if err != nil {
-		return err
+	// The card book of the change-driven refresh: beside a Redis frontier, shared by every
+	// crawl process; otherwise a file of this process.
+	var cards crawler.Cards
+	if rf, ok := fr.(*redisFrontier); ok {
+		cards = crawler.NewSharedCards(rf.Redis)
+	} else {
+		book, err := crawler.OpenCardBook(filepath.Join(cfg.DataDir, "cards.db"))
+		if err != nil {
+			return err
+		}
+		defer book.Close()
+		cards = book
 	}
-	defer cards.Close()
 
 	var markets []crawler.Market
 	for _, m := range cfg.Markets {

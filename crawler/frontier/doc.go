@@ -20,6 +20,9 @@
 // Options.HostDelay; liveness backoff after HostFailed, with one probe
 // lease when it ends. Listing pages can be scheduled for recrawl. Dead
 // letters can be listed and requeued (DeadLetters, both implementations).
+// Redis also keeps a small table per market beside the queue, the book
+// (book.go: "<prefix>:{<market>}:book", merged field by field in one
+// script), where every crawl process keeps the crawler's card book.
 //
 // The caller canonicalises URLs and computes Host; the frontier dedups on
 // the exact URL string (a 64-bit xxhash fingerprint per market: collision
