@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/crawler/testbed"
+	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/index/alert"
 )
 
@@ -25,9 +28,25 @@ func TestCrawlRefreshDay2(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the testbed twice")
 	}
+	for _, fb := range []string{"embedded", "redis"} {
+		t.Run(fb, func(t *testing.T) { refreshDay2(t, fb) })
+	}
+}
+
+// refreshDay2 is TestCrawlRefreshDay2 on one frontier backend (the Redis one keeps the card
+// book beside it, shared by every crawl process).
+func refreshDay2(t *testing.T, frontierBackend string) {
 	const seed, listings = 11, 200
 	data := t.TempDir()
 	base := baseYAML(data, "embedded", "", "", 0, 4) + dayAlertRules
+	if frontierBackend == "redis" {
+		u := testenv.RedisURL(t)
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		prefix := "dwrefresh" + hex.EncodeToString(b[:])
+		base += "frontier:\n  backend: redis\n  redis:\n    url: " + u + "\n    prefix: " + prefix + "\n"
+		t.Cleanup(func() { deleteRedisPrefix(t, u, prefix) })
+	}
 	seen := map[string]bool{}
 	var requests [2]int64
 	perMarket := [2]map[string]int64{}
