@@ -82,9 +82,13 @@ func compileSpec(s spec) (*cspec, bool) {
 	return c, true
 }
 
-// eval reads the spec's value in a scope, as the extractor would.
-func (c *cspec) eval(sc *scope) string {
+// eval reads the spec's value in a scope, as the extractor would (the first match with a
+// value, or all of them joined for mAll); ambiguous: another match holds another value
+// (the first of several vendors on a page: the listing's only while a "more from this
+// vendor" block comes before the related items).
+func (c *cspec) eval(sc *scope) (value string, ambiguous bool) {
 	var parts []string
+	first := ""
 	for _, n := range c.sel.MatchAll(sc.root) {
 		if n == sc.root {
 			continue
@@ -109,16 +113,28 @@ func (c *cspec) eval(sc *scope) string {
 			v = strings.TrimSpace(m[1])
 		}
 		if c.mode != mAll {
-			return v
+			if first == "" {
+				first = v
+				continue
+			}
+			if v != first {
+				return first, true
+			}
+			continue
 		}
 		parts = append(parts, v)
 	}
-	return strings.Join(parts, " > ")
+	if c.mode != mAll {
+		return first, false
+	}
+	return strings.Join(parts, " > "), false
 }
 
 // score is how a spec does over the scopes of one field.
 type score struct {
 	agree, wrong, missed, filled, with int
+	// ambiguous counts scopes where the spec's matches hold more than one value
+	ambiguous int
 	// stated counts agreements where the spec read a value (status: a stock statement, not
 	// the absence of one)
 	stated int
@@ -194,6 +210,9 @@ func better(s spec, a score, t spec, b score) bool {
 	if a.wrong != b.wrong {
 		return a.wrong < b.wrong
 	}
+	if a.ambiguous != b.ambiguous {
+		return a.ambiguous < b.ambiguous // a value told apart from the page's other ones
+	}
 	if (s.pre == "" && s.suf == "") != (t.pre == "" && t.suf == "") {
 		return s.pre == "" && s.suf == ""
 	}
@@ -217,7 +236,10 @@ func (fs *fieldSearch) eval(c *cspec, floor int) (r score, done bool) {
 			}
 			left--
 		}
-		v := c.eval(sc)
+		v, amb := c.eval(sc)
+		if amb && !t.empty() {
+			r.ambiguous++
+		}
 		switch {
 		case t.empty():
 			if v != "" {

@@ -23,11 +23,13 @@ type FieldReport struct {
 }
 
 // verified reports whether the profile's reading of the field may be used: it reproduces
-// at least MinAgreement of the generic values, on at least MinPages records. A field the
-// generic extractor never read on the samples stays with the profile (its values fill the
-// generic extractor's gaps).
+// at least MinAgreement of the generic values, on at least MinPages records, and never
+// reads another value where the generic extractor has one (a selector that picked a
+// related card's vendor on one sample page of twenty would do it again on the pages read
+// without the generic extractor). A field the generic extractor never read on the samples
+// stays with the profile (its values fill the generic extractor's gaps).
 func (f FieldReport) verified(opts VerifyOptions) bool {
-	return f.Generic == 0 || (f.Agreement() >= opts.MinAgreement && f.Agree >= opts.MinPages)
+	return f.Generic == 0 || (f.Agreement() >= opts.MinAgreement && f.Agree >= opts.MinPages && f.Wrong == 0)
 }
 
 // Agreement is Agree / Generic (1 when the generic extractor never had the field).
