@@ -374,6 +374,7 @@ func (c *Crawler) recrawl(ctx context.Context, market string, urls []string, why
 		return 0
 	}
 	c.stats.refetch(why, int64(n))
+	c.opts.Metrics.refetch(market, why, n)
 	return n
 }
 

@@ -19,6 +19,7 @@ type Metrics struct {
 	extract   *prometheus.CounterVec
 	requests  *prometheus.CounterVec
 	distinct  *prometheus.CounterVec
+	refetched *prometheus.CounterVec
 }
 
 // NewMetrics registers the crawler's metrics on reg.
@@ -37,17 +38,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		recordsC: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_records_total",
 			Help: "Records handed to the index sink, by market and kind."}, []string{"market", "kind"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_links_skipped_total",
-			Help: "Links not followed and leases not fetched, by market and reason (offsite, trap, excluded, too_long, links_per_page, action, login_page, login_only, action_form, dead_pattern)."}, []string{"market", "reason"}),
+			Help: "Links not followed and leases not fetched, by market and reason (offsite, trap, excluded, too_long, links_per_page, action, login_page, login_only, action_form, dead_pattern, blocked, awaits_card, unchanged)."}, []string{"market", "reason"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_requests_total",
 			Help: "HTTP requests sent to the market (each redirect hop counts)."}, []string{"market"}),
 		distinct: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_stored_distinct_total",
 			Help: "Distinct listings and vendors stored by this crawl process, by market and kind."}, []string{"market", "kind"}),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_events_total",
 			Help: "Operator events (market paused or resumed), by market, kind and reason."}, []string{"market", "kind", "reason"}),
+		refetched: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_listings_refetched_total",
+			Help: "Listing pages a refresh or scheduled recrawl brought back, by market and reason (card_changed, not_in_book, vanished, no_comparable_card, max_age)."}, []string{"market", "reason"}),
 		extract: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "darkwatch_crawl_extract_errors_total",
 			Help: "Pages the extractor failed on (captured all the same)."}, []string{"market"}),
 	}
-	reg.MustRegister(m.pages, m.bytes, m.truncated, m.fetchSecs, m.errors, m.recordsC, m.skipped, m.events, m.extract, m.requests, m.distinct)
+	reg.MustRegister(m.pages, m.bytes, m.truncated, m.fetchSecs, m.errors, m.recordsC, m.skipped, m.events, m.extract, m.requests, m.distinct, m.refetched)
 	return m
 }
 
@@ -109,6 +112,13 @@ func (m *Metrics) skip(market, reason string) {
 		return
 	}
 	m.skipped.WithLabelValues(market, reason).Inc()
+}
+
+func (m *Metrics) refetch(market, reason string, n int) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.refetched.WithLabelValues(market, reason).Add(float64(n))
 }
 
 func (m *Metrics) event(e Event) {

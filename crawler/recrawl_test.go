@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/darkwatch/darkwatch/crawler"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
@@ -124,7 +127,9 @@ func TestScheduledRecrawlChangeDriven(t *testing.T) {
 	w1, w2, tr, fr := r.w1, r.w2, r.tr, r.fr
 	cards := r.book(t, "cards")
 	sink := newMemSink()
-	cr, err := crawler.New(crawler.Options{Markets: r.markets, Workers: 4, Recrawl: recrawl, Lease: 30 * time.Second, FetchTimeout: 30 * time.Second},
+	reg := prometheus.NewRegistry()
+	cr, err := crawler.New(crawler.Options{Markets: r.markets, Workers: 4, Recrawl: recrawl, Lease: 30 * time.Second, FetchTimeout: 30 * time.Second,
+		Metrics: crawler.NewMetrics(reg)},
 		crawler.Deps{Frontier: fr, Transport: tr, Extractor: r.x, Sink: sink, Cards: cards})
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +223,27 @@ func TestScheduledRecrawlChangeDriven(t *testing.T) {
 	}
 	if cs.Skips()[crawler.SkipUnchanged] == 0 {
 		t.Errorf("no listing page skipped as unchanged")
+	}
+	// The refetches are exported by reason.
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "darkwatch_crawl_listings_refetched_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "reason" {
+					got[lp.GetValue()] += int64(m.GetCounter().GetValue())
+				}
+			}
+		}
+	}
+	if want := cs.Refetches(); !maps.Equal(got, want) {
+		t.Errorf("darkwatch_crawl_listings_refetched_total by reason %v, the crawl counted %v", got, want)
 	}
 }
 
