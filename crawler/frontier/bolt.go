@@ -36,7 +36,10 @@ type Bolt struct {
 	seq     uint64
 	closed  bool
 
-	wq       chan *commit
+	// pending holds the commits not yet taken by the writer, in order, under mu: submit
+	// never blocks while mu is held, and wcond (on mu) wakes the writer.
+	pending  []*commit
+	wcond    *sync.Cond
 	werr     error // sticky write error, under mu
 	writerWG sync.WaitGroup
 }
@@ -126,7 +129,8 @@ func OpenBolt(path string, opts Options) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open frontier %s: %w", path, err)
 	}
-	b := &Bolt{opts: opts.withDefaults(), db: db, markets: map[string]*bmarket{}, wq: make(chan *commit, 256)}
+	b := &Bolt{opts: opts.withDefaults(), db: db, markets: map[string]*bmarket{}}
+	b.wcond = sync.NewCond(&b.mu)
 	if err := b.load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load frontier %s: %w", path, err)
@@ -219,64 +223,82 @@ func (b *Bolt) load() error {
 	})
 }
 
-// writer applies commits in order, many per transaction.
+// writer applies commits in order, many per transaction (at most 512), until Close and
+// the last pending commit are done. It is owned by the Bolt: started by OpenBolt (with the
+// file it writes), stopped and waited for by Close.
 func (b *Bolt) writer() {
 	defer b.writerWG.Done()
-	for c := range b.wq {
-		batch := []*commit{c}
-	more:
-		for len(batch) < 512 {
-			select {
-			case c2, ok := <-b.wq:
-				if !ok {
-					break more
-				}
-				batch = append(batch, c2)
-			default:
-				break more
-			}
+	for {
+		b.mu.Lock()
+		for len(b.pending) == 0 && !b.closed {
+			b.wcond.Wait()
 		}
-		err := b.db.Update(func(tx *bolt.Tx) error {
-			for _, c := range batch {
-				for _, op := range c.ops {
-					if err := op(tx); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			err = fmt.Errorf("frontier write: %w", err)
-			b.mu.Lock()
-			b.werr = err
-			b.mu.Unlock()
+		batch := b.pending
+		b.pending = nil
+		b.mu.Unlock()
+		if len(batch) == 0 {
+			return // closed and drained
 		}
-		for _, c := range batch {
-			c.done <- err
+		for len(batch) > 0 {
+			n := min(len(batch), 512)
+			b.apply(batch[:n])
+			batch = batch[n:]
 		}
 	}
 }
 
-// submit queues ops for the writer; call with b.mu held (keeps disk order
-// equal to memory order). Wait on the returned channel after unlocking.
+// apply writes a batch of commits in one transaction and tells each its outcome.
+func (b *Bolt) apply(batch []*commit) {
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		for _, c := range batch {
+			for _, op := range c.ops {
+				if err := op(tx); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		err = fmt.Errorf("frontier write: %w", err)
+		b.mu.Lock()
+		b.werr = err
+		b.mu.Unlock()
+	}
+	for _, c := range batch {
+		c.done <- err
+	}
+}
+
+// submit queues ops for the writer; call with b.mu held (keeps disk order equal to memory
+// order). It never blocks. Wait on the returned channel after unlocking.
 func (b *Bolt) submit(ops []func(*bolt.Tx) error) chan error {
 	if len(ops) == 0 {
 		return nil
 	}
 	c := &commit{ops: ops, done: make(chan error, 1)}
-	b.wq <- c
+	if b.closed {
+		c.done <- ErrClosed
+		return c.done
+	}
+	b.pending = append(b.pending, c)
+	b.wcond.Signal()
 	return c.done
 }
 
+// wait waits for a submitted write to be durable, or for ctx. The write is ordered and
+// applied in memory already: a caller that gives up gets an error saying its durability is
+// not confirmed, and the writer still writes it.
 func wait(ctx context.Context, done chan error) error {
 	if done == nil {
 		return nil
 	}
-	// The write is already ordered; waiting is only for durability, so
-	// it is not abandoned on ctx cancel (it is short and bounded).
-	_ = ctx
-	return <-done
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("frontier write not confirmed durable: %w", ctx.Err())
+	}
 }
 
 func putOp(bkt, k []byte, v any) func(*bolt.Tx) error {
@@ -785,7 +807,7 @@ func (b *Bolt) Close() error {
 		return nil
 	}
 	b.closed = true
-	close(b.wq)
+	b.wcond.Broadcast()
 	b.mu.Unlock()
 	b.writerWG.Wait()
 	return b.db.Close()
