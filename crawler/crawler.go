@@ -153,10 +153,9 @@ type Crawler struct {
 
 type marketState struct {
 	Market
-	scope     *Scope
-	collector *colly.Collector
-	mu        sync.Mutex
-	cookies   string
+	scope   *Scope
+	mu      sync.Mutex
+	cookies string
 	// walls counts interstitial pages in a row; a good page resets it.
 	walls atomic.Int32
 	// learn holds the URL patterns this crawl learnt not to fetch (economy.go).
@@ -300,6 +299,7 @@ func (c *Crawler) Run(ctx context.Context) error {
 			defer wg.Done()
 			settled := make(chan struct{}, 1)
 			c.idle.Add(1)
+			defer c.idle.Add(-1)  // a worker that has stopped is not idle (Run may be called again)
 			for l := range jobs { // the dispatcher counted this worker busy when it sent l
 				if keep.usable(workCtx, l) {
 					acks.busy.Add(1)
@@ -723,13 +723,10 @@ func (c *Crawler) classify(err error) frontier.Result {
 
 var errRedirect = errors.New("redirect refused")
 
-// collector returns the market's Colly collector, built on first use.
+// collector builds the Colly collector of one fetch, on the fetch's context: Colly keeps one
+// context per collector (StdlibContext), so a collector is never shared between fetches
+// (the transport, and its connections, is). Building one is cheap next to a fetch.
 func (c *Crawler) collector(ctx context.Context, m *marketState) *colly.Collector {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.collector != nil {
-		return m.collector
-	}
 	col := colly.NewCollector(
 		colly.UserAgent(tor.UserAgent),
 		colly.AllowURLRevisit(),
@@ -797,7 +794,6 @@ func (c *Crawler) collector(ctx context.Context, m *marketState) *colly.Collecto
 			r.Ctx.Put("response", r)
 		}
 	})
-	m.collector = col
 	return col
 }
 

@@ -48,6 +48,15 @@ type harness struct {
 	cr     *crawler.Crawler
 	front  frontier.Frontier
 	warc   string
+	opts   crawler.Options
+	base   crawler.Deps
+}
+
+// deps are the harness's crawler dependencies with another sink.
+func (h *harness) deps(sink crawler.Sink) crawler.Deps {
+	d := h.base
+	d.Sink = sink
+	return d
 }
 
 func newHarness(t *testing.T, tb testbed.Options, fr frontier.Frontier, workers int) *harness {
@@ -87,12 +96,12 @@ func newHarnessOpts(t *testing.T, tb testbed.Options, fr frontier.Frontier, co c
 	}
 	sink := newMemSink()
 	co.Markets, co.Once, co.Lease, co.FetchTimeout = markets, true, 30*time.Second, 30*time.Second
-	cr, err := crawler.New(co,
-		crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: x, Sink: sink, NewCircuit: pool.NewCircuit})
+	deps := crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: x, Sink: sink, NewCircuit: pool.NewCircuit}
+	cr, err := crawler.New(co, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{world: w, server: srv, sink: sink, cr: cr, front: fr, warc: warcDir}
+	return &harness{world: w, server: srv, sink: sink, cr: cr, front: fr, warc: warcDir, opts: co, base: deps}
 }
 
 func (h *harness) run(t *testing.T, timeout time.Duration) {
