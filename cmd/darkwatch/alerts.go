@@ -13,15 +13,11 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/config"
-	"github.com/darkwatch/darkwatch/crawler"
-	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
-	"github.com/darkwatch/darkwatch/index/spool"
 )
 
 func init() {
-	observerFactories = append(observerFactories, newAlertObserver)
 	register(command{name: "alerts", summary: "list raised alerts, acknowledge one, or run a watch rule over history", run: runAlerts})
 }
 
@@ -70,26 +66,9 @@ func alertArchive(cfg *config.Config) *alert.Archive {
 	return &alert.Archive{URL: es.URLs[0], Others: es.URLs[1:], Prefix: es.IndexPrefix, Username: es.Username, Password: es.Password.Value()}
 }
 
-// alertObserver adapts the alert engine to the crawl sink.
-type alertObserver struct {
-	eng *alert.Engine
-	log *slog.Logger
-	// outage is the store's outage path (the Elasticsearch spool), nil without one: a page's
-	// novelty checks go through it, so an unreachable cluster defers them (durably, in
-	// order with the page's records) instead of failing the page.
-	outage deferrer
-}
-
-// deferrer is the outage path of a store (*spool.Store).
-type deferrer interface {
-	Defer(ctx context.Context, kind string, data any, direct func(context.Context) error) error
-	Handle(kind string, h spool.Handler)
-}
-
-// deferredAlertPage is the spool's kind for a page's deferred alert observation.
-const deferredAlertPage = "alert_page"
-
-func newAlertObserver(_ context.Context, cfg *config.Config, store index.Store, log *slog.Logger) (pageObserver, error) {
+// newAlertEngine builds the alert engine of a crawl from the config's rules, notifiers
+// and archive; nil without rules. The caller runs and closes it (through the pipeline).
+func newAlertEngine(cfg *config.Config, store index.Store, log *slog.Logger) (*alert.Engine, error) {
 	if len(cfg.Alerts.Rules) == 0 {
 		return nil, nil
 	}
@@ -105,35 +84,8 @@ func newAlertObserver(_ context.Context, cfg *config.Config, store index.Store, 
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
-	o2 := &alertObserver{eng: eng, log: log}
-	if d, ok := store.(deferrer); ok {
-		o2.outage = d
-		d.Handle(deferredAlertPage, func(ctx context.Context, data json.RawMessage) error {
-			var p alert.Page
-			if err := json.Unmarshal(data, &p); err != nil {
-				return fmt.Errorf("deferred alert page: %w", err)
-			}
-			return eng.ObservePage(ctx, p)
-		})
-	}
-	return o2, nil
+	return eng, nil
 }
-
-func (o *alertObserver) ObservePage(ctx context.Context, p crawler.Page) error {
-	ap := alert.Page{Market: p.Market, URL: p.URL, Status: p.Status,
-		NotFound: p.Result.Kind == extract.KindNotFound, Cards: index.CardPage(p.Result.Kind),
-		Listings: p.Result.Listings, Vendors: p.Result.Vendors, Capture: p.Capture}
-	if o.outage == nil {
-		return o.eng.ObservePage(ctx, ap)
-	}
-	return o.outage.Defer(ctx, deferredAlertPage, ap, func(ctx context.Context) error { return o.eng.ObservePage(ctx, ap) })
-}
-
-// OperatorEvent: paused markets are already logged and counted by the crawler.
-func (o *alertObserver) OperatorEvent(context.Context, crawler.Event) {}
-
-func (o *alertObserver) Flush(ctx context.Context) error { return o.eng.Flush(ctx) }
-func (o *alertObserver) Close() error                    { return o.eng.Close() }
 
 func runAlerts(ctx context.Context, e env) int {
 	fs := flag.NewFlagSet("alerts", flag.ContinueOnError)
@@ -258,7 +210,7 @@ func deliverOutbox(ctx context.Context, e env, cfg *config.Config, l *alert.Log,
 		return exitUsage
 	}
 	st := nopStore{}
-	o := alert.Options{Rules: alertRules(cfg), Store: st, Log: l, Notifiers: ns, Logger: log, NoDelivery: true}
+	o := alert.Options{Rules: alertRules(cfg), Store: st, Log: l, Notifiers: ns, Logger: log}
 	if a := alertArchive(cfg); a != nil {
 		o.Archive = a
 	}

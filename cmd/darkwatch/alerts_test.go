@@ -37,9 +37,9 @@ func TestAlertsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, err := newAlertObserver(ctx, cfg, store, nil)
-	if err != nil || obs == nil {
-		t.Fatalf("observer %v, %v", obs, err)
+	eng, err := newAlertEngine(cfg, store, nil)
+	if err != nil || eng == nil {
+		t.Fatalf("engine %v, %v", eng, err)
 	}
 	now := time.Now().UTC()
 	l := extract.Listing{ID: "m1/1", Market: "m1", Title: "Isotonitazene powder", VendorID: "m1/v", Vendor: "v", DrugOffer: true,
@@ -51,14 +51,14 @@ func TestAlertsCommand(t *testing.T) {
 	if err := store.PutListings(ctx, []extract.Listing{l}); err != nil {
 		t.Fatal(err)
 	}
-	if err := obs.(*alertObserver).eng.ObservePage(ctx, alert.Page{Market: "m1", URL: "http://x.onion/l/1", Status: 200,
+	if err := eng.ObservePage(ctx, alert.Page{Market: "m1", URL: "http://x.onion/l/1", Status: 200,
 		Listings: []extract.Listing{l}, Vendors: []extract.Vendor{v}, Capture: extract.Capture{SHA256: "aa", Time: now}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := obs.Flush(ctx); err != nil {
+	if err := eng.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	obs.Close()
+	eng.Close()
 	store.Close()
 
 	run := func(args ...string) (string, int) {

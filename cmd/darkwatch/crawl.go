@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,6 +25,8 @@ import (
 	"github.com/darkwatch/darkwatch/crawler"
 	"github.com/darkwatch/darkwatch/crawler/capture"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/crawler/pipeline"
+	"github.com/darkwatch/darkwatch/crawler/status"
 	"github.com/darkwatch/darkwatch/crawler/tor"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/extract/induce"
@@ -83,22 +86,12 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := crawler.NewMetrics(reg)
-	if cfg.Metrics.Listen != "" {
-		srv := &http.Server{Addr: cfg.Metrics.Listen, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("metrics_listen_failed", "err", err)
-			}
-		}()
-		defer srv.Close()
-	}
 
 	pool, err := newTorPool(cfg, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	go func() { _ = pool.Run(ctx) }()
 
 	fr, err := openFrontier(ctx, cfg)
 	if err != nil {
@@ -125,7 +118,19 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		return err
 	}
 	defer store.Close()
-	sink, err := newIndexSink(ctx, cfg, store, log)
+	alerts, err := newAlertEngine(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	deps := pipeline.Deps{Store: store}
+	if store.Spool != nil {
+		deps.Outage = store.Spool
+	}
+	if alerts != nil {
+		defer alerts.Close()
+		deps.Alerts = alerts
+	}
+	sink, err := pipeline.New(pipeline.Options{Logger: log}, deps)
 	if err != nil {
 		return err
 	}
@@ -159,7 +164,7 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		MaxRedirects: cfg.Crawl.MaxRedirects, MaxDepth: cfg.Crawl.MaxDepth, MaxLinksPerPage: cfg.Crawl.MaxLinksPerPage,
 		MaxPagesPerMarket: cfg.Crawl.MaxPagesPerMarket, Recrawl: cfg.Crawl.Recrawl.D(), ListingMaxAge: cfg.Crawl.RefreshMaxAge.D(),
 		ContentTypes: cfg.Crawl.ContentTypes,
-		Once:         fl.once, Refresh: fl.refresh, MaxPages: fl.maxPages, Logger: log, Metrics: metrics, OnEvent: sink.Event,
+		Once:         fl.once, Refresh: fl.refresh, MaxPages: fl.maxPages, Logger: log, Metrics: metrics,
 	}, crawler.Deps{Frontier: fr, Transport: pool.RoundTripper(), Capture: cw, Extractor: crawlExtractor(cfg, x, log), Sink: sink, NewCircuit: pool.NewCircuit, Cards: cards})
 	if err != nil {
 		return err
@@ -173,39 +178,41 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		return err
 	}
 
+	// Every background goroutine of the crawl has this owner: they stop when the crawl
+	// returns (or ctx ends), and the crawl returns only once they have.
+	bg, stopBG := context.WithCancel(ctx)
+	var owned sync.WaitGroup
+	defer func() { stopBG(); owned.Wait() }()
+	owned.Go(func() { _ = pool.Run(bg) }) // Tor endpoint health checks
+	owned.Go(func() {
+		if err := sink.Run(bg); err != nil { // spool replay, alert deliveries
+			log.Error("pipeline_failed", "err", err)
+		}
+	})
+	if cfg.Metrics.Listen != "" {
+		srv := &http.Server{Addr: cfg.Metrics.Listen, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+		owned.Go(func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics_listen_failed", "err", err)
+			}
+		})
+		owned.Go(func() { <-bg.Done(); srv.Close() })
+	}
 	// SIGHUP reloads the sessions (an analyst renewed a cookie after a login wall).
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				if cfgPath == "" {
-					continue
-				}
-				nc, err := config.Load(cfgPath)
-				if err != nil {
-					log.Error("reload_failed", "err", err)
-					continue
-				}
-				ck := map[string]string{}
-				for _, m := range nc.Markets {
-					ck[m.Name] = nc.Session(m.Name).Value()
-				}
-				if err := cr.UpdateSessions(ctx, ck); err != nil {
-					log.Error("reload_failed", "err", err)
-				} else {
-					log.Info("sessions_reloaded")
-				}
-			}
-		}
-	}()
+	owned.Go(func() { reloadOnHUP(bg, hup, cfgPath, cr, log) })
+	// A status snapshot for `darkwatch serve`, which cannot open the frontier while we hold
+	// it; its last write comes after the crawl's summary.
+	snap, err := status.NewWriter(status.WriterOptions{DataDir: cfg.DataDir}, fr)
+	if err != nil {
+		return err
+	}
+	owned.Go(func() { _ = snap.Run(bg) })
 
 	if fl.serve != "" {
-		srv, err := newAPIServer(cfg, store, liveStatus{fr: fr, fs: newFrontierStatus(cfg)}, fl.serve, reg, log)
+		srv, err := newAPIServer(cfg, store, status.Live{Frontier: fr, Markets: marketNames(cfg)}, fl.serve, reg, log)
 		if err != nil {
 			return fmt.Errorf("--serve: %w", err)
 		}
@@ -220,8 +227,6 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 			}
 		}()
 	}
-	// A status snapshot for `darkwatch serve`, which cannot open the frontier while we hold it.
-	defer startCrawlStatus(ctx, fr, cfg.DataDir, 10*time.Second)()
 	start := time.Now()
 	stopProgress := startProgress(ctx, fl.progress, e.stderr, cr, fr)
 	runErr := cr.Run(ctx)
@@ -233,6 +238,35 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 	}
 	printCrawlSummary(e.stdout, cr, fr, time.Since(start), cfgPath)
 	return runErr
+}
+
+// reloadOnHUP reloads the markets' session cookies from the config file at each signal on
+// hup until ctx ends (an analyst renewed a cookie after a login wall).
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, cfgPath string, cr *crawler.Crawler, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if cfgPath == "" {
+				continue
+			}
+			nc, err := config.Load(cfgPath)
+			if err != nil {
+				log.Error("reload_failed", "err", err)
+				continue
+			}
+			ck := map[string]string{}
+			for _, m := range nc.Markets {
+				ck[m.Name] = nc.Session(m.Name).Value()
+			}
+			if err := cr.UpdateSessions(ctx, ck); err != nil {
+				log.Error("reload_failed", "err", err)
+			} else {
+				log.Info("sessions_reloaded")
+			}
+		}
+	}
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {

@@ -9,11 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
-	"sync"
 	"syscall"
 	"time"
 
@@ -22,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/darkwatch/darkwatch/config"
-	"github.com/darkwatch/darkwatch/crawler/frontier"
+	"github.com/darkwatch/darkwatch/crawler/status"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/api"
@@ -78,7 +75,12 @@ func runServe(ctx context.Context, e env) int {
 	defer st.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := newAPIServer(cfg, st, newFrontierStatus(cfg), *listen, reg, log)
+	markets, err := frontierStatus(cfg)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
+		return exitRuntime
+	}
+	srv, err := newAPIServer(cfg, st, markets, *listen, reg, log)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
 		return exitUsage
@@ -188,20 +190,6 @@ func serveHTTP(ctx context.Context, srv *api.Server, listen string, log *slog.Lo
 	return nil
 }
 
-// liveStatus is the market status of the crawl's own frontier (crawl --serve).
-type liveStatus struct {
-	fr frontier.Frontier
-	fs *frontierStatus
-}
-
-func (l liveStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, error) {
-	st, err := l.fr.Stats(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: frontier: %v", api.ErrUnavailable, err)
-	}
-	return l.fs.merge(st), nil
-}
-
 // serveAlerts is where serve lists and acknowledges alerts. With the Elasticsearch backend
 // it is the Elasticsearch alerts archive (alertArchive), which the alert engine of every
 // crawl process feeds through its outbox: an analyst sees the alerts of every crawler, and
@@ -285,127 +273,22 @@ func archiveErr(err error) error {
 	return fmt.Errorf("%w: %v", api.ErrUnavailable, err)
 }
 
-// frontierStatus adapts the crawl frontier's Stats to api.MarketStatus. The embedded
-// (bbolt) frontier can be opened by one process at a time: it is opened per call, and a
-// crawl holding it makes the status "unknown" (the API says why) rather than blocking.
-type frontierStatus struct {
-	cfg *config.Config
-
-	mu      sync.Mutex
-	pending bool
-}
-
-func newFrontierStatus(cfg *config.Config) *frontierStatus { return &frontierStatus{cfg: cfg} }
-
-func (f *frontierStatus) MarketStatus(ctx context.Context) ([]api.MarketStatus, error) {
-	if f.cfg.Frontier.Backend != "redis" {
-		path := filepath.Join(f.cfg.DataDir, "frontier.db")
-		if _, err := os.Stat(path); err != nil {
-			return f.merge(frontier.Stats{}), errors.New("no frontier in the data directory yet (never crawled)")
-		}
-	}
-	f.mu.Lock()
-	if f.pending {
-		f.mu.Unlock()
-		return f.snapshot(errors.New("frontier busy: a previous status read is still waiting for it"))
-	}
-	f.pending = true
-	f.mu.Unlock()
-	type answer struct {
-		st  frontier.Stats
-		err error
-	}
-	ch := make(chan answer, 1)
-	go func() { // OpenBolt waits for the file lock without a context: bound it from here
-		defer func() { f.mu.Lock(); f.pending = false; f.mu.Unlock() }()
-		// A fresh context: the open must finish (and close) even after the caller gave up.
-		fr, err := openFrontier(context.WithoutCancel(ctx), f.cfg)
-		if err != nil {
-			ch <- answer{err: err}
-			return
-		}
-		defer fr.Close()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		st, err := fr.Stats(sctx)
-		ch <- answer{st, err}
-	}()
-	select {
-	case a := <-ch:
-		if a.err != nil {
-			return f.snapshot(fmt.Errorf("frontier: %w (a running embedded crawl holds the frontier file)", a.err))
-		}
-		return f.merge(a.st), nil
-	case <-ctx.Done():
-		return f.snapshot(errors.New("frontier busy: a running embedded crawl holds the frontier file"))
-	}
-}
-
-// snapshot falls back on the crawl's last status snapshot when the frontier cannot be read.
-func (f *frontierStatus) snapshot(cause error) ([]api.MarketStatus, error) {
-	cs, err := readCrawlStatus(f.cfg.DataDir)
-	if err != nil {
-		return nil, cause
-	}
-	return f.merge(cs.Stats), fmt.Errorf("%w: from the crawl's snapshot of %s (%v)", api.ErrSnapshot,
-		cs.Time.UTC().Format(time.RFC3339), cause)
-}
-
-// merge maps frontier stats to market statuses, with every configured market present.
-func (f *frontierStatus) merge(st frontier.Stats) []api.MarketStatus {
-	now := time.Now()
-	var out []api.MarketStatus
-	names := []string{}
-	for _, m := range f.cfg.Markets {
+// marketNames are the configured markets' names.
+func marketNames(cfg *config.Config) []string {
+	names := make([]string, 0, len(cfg.Markets))
+	for _, m := range cfg.Markets {
 		names = append(names, m.Name)
 	}
-	for n := range st.Markets {
-		if !slices.Contains(names, n) {
-			names = append(names, n)
-		}
+	return names
+}
+
+// frontierStatus is the market status of the config's frontier, opened per read (see
+// status.Frontier): the embedded frontier file, or Redis.
+func frontierStatus(cfg *config.Config) (*status.Frontier, error) {
+	o := status.FrontierOptions{Markets: marketNames(cfg), DataDir: cfg.DataDir,
+		Open: func(ctx context.Context) (status.Opened, error) { return openFrontier(ctx, cfg) }}
+	if cfg.Frontier.Backend != "redis" {
+		o.File = filepath.Join(cfg.DataDir, "frontier.db")
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		ms, ok := st.Markets[n]
-		m := api.MarketStatus{Name: n, Status: api.StatusUnknown, Hosts: []api.HostStatus{}}
-		if !ok {
-			out = append(out, m)
-			continue
-		}
-		m.Queued, m.InFlight, m.Dead, m.Seen, m.Paused = ms.Queued+ms.Delayed, ms.InFlight, ms.Dead, ms.Seen, ms.Paused
-		up, down := 0, 0
-		hosts := make([]string, 0, len(ms.Hosts))
-		for h := range ms.Hosts {
-			hosts = append(hosts, h)
-		}
-		slices.Sort(hosts)
-		for _, h := range hosts {
-			hs := ms.Hosts[h]
-			isUp := hs.DownUntil.IsZero() || !hs.DownUntil.After(now)
-			if len(hs.History) > 0 && !hs.History[len(hs.History)-1].Up && hs.DownUntil.IsZero() {
-				isUp = false
-			}
-			if isUp {
-				up++
-			} else {
-				down++
-			}
-			ah := api.HostStatus{Host: h, Up: isUp, Failures: hs.Failures, DownUntil: hs.DownUntil, Queued: hs.Queued,
-				InFlight: hs.InFlight, History: []api.HostEvent{}}
-			for _, ev := range hs.History {
-				ah.History = append(ah.History, api.HostEvent{At: ev.At, Up: ev.Up, Kind: ev.Kind})
-			}
-			m.Hosts = append(m.Hosts, ah)
-		}
-		switch {
-		case ms.Paused != "":
-			m.Status = api.StatusPaused
-		case down > 0 && up == 0:
-			m.Status = api.StatusDown // every host in backoff
-		case up > 0 || ms.Seen > 0:
-			m.Status = api.StatusUp // pages crawled and no host in backoff
-		}
-		out = append(out, m)
-	}
-	return out
+	return status.NewFrontier(o)
 }

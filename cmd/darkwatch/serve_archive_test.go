@@ -161,7 +161,7 @@ func TestServeAlertsArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := alert.New(alert.Options{Store: nopStore{}, Log: l, Archive: arch, NoDelivery: true})
+	eng, err := alert.New(alert.Options{Store: nopStore{}, Log: l, Archive: arch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/darkwatch/darkwatch/config"
-	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/api"
 )
@@ -183,78 +181,6 @@ func TestServeNeedsCredentials(t *testing.T) {
 	}
 }
 
-func TestFrontierStatus(t *testing.T) {
-	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	cfg.Markets = []config.Market{{Name: "m1"}, {Name: "m2"}, {Name: "m3"}}
-	fs := newFrontierStatus(cfg)
-	ctx := context.Background()
-	if _, err := fs.MarketStatus(ctx); err == nil || !strings.Contains(err.Error(), "never crawled") {
-		t.Errorf("no frontier file: got %v, want never crawled", err)
-	}
-	path := filepath.Join(dir, "frontier.db")
-	fr, err := frontier.OpenBolt(path, frontier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fr.Add(ctx, frontier.Item{URL: "http://h1.onion/a", Market: "m1", Host: "h1.onion"},
-		frontier.Item{URL: "http://h2.onion/a", Market: "m2", Host: "h2.onion"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := fr.HostFailed(ctx, "m1", "h1.onion", frontier.FailDown); err != nil {
-		t.Fatal(err)
-	}
-	if err := fr.PauseMarket(ctx, "m2", "captcha"); err != nil {
-		t.Fatal(err)
-	}
-	if err := fr.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := fs.MarketStatus(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]api.MarketStatus{}
-	for _, m := range ms {
-		got[m.Name] = m
-	}
-	if m := got["m1"]; m.Status != api.StatusDown || m.Queued != 1 || len(m.Hosts) != 1 || m.Hosts[0].Up || len(m.Hosts[0].History) != 1 {
-		t.Errorf("m1: got %+v, want down with one queued URL and a down event", m)
-	}
-	if m := got["m2"]; m.Status != api.StatusPaused || m.Paused != "captcha" {
-		t.Errorf("m2: got %+v, want paused (captcha)", m)
-	}
-	if m := got["m3"]; m.Status != api.StatusUnknown {
-		t.Errorf("m3 (never crawled): got %+v", m)
-	}
-	// A crawl holding the file: the status read gives up quickly, nothing blocks.
-	hold, err := frontier.OpenBolt(path, frontier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	if _, err := fs.MarketStatus(sctx); err == nil || !strings.Contains(err.Error(), "busy") {
-		t.Errorf("held frontier: got %v, want busy", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("held frontier: waited %v", d)
-	}
-	// With the crawl's snapshot, the statuses come from it.
-	if err := writeCrawlStatus(ctx, hold, dir); err != nil {
-		t.Fatal(err)
-	}
-	sctx2, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel2()
-	ms, err = fs.MarketStatus(sctx2)
-	if !errors.Is(err, api.ErrSnapshot) || len(ms) != 3 || ms[1].Status != api.StatusPaused {
-		t.Errorf("held frontier with snapshot: got %+v %v", ms, err)
-	}
-	hold.Close()
-}
-
 func TestAlertLogAdapter(t *testing.T) {
 	l, err := alert.OpenLog(filepath.Join(t.TempDir(), "alerts.db"), 0)
 	if err != nil {
@@ -266,51 +192,5 @@ func TestAlertLogAdapter(t *testing.T) {
 	}
 	if _, err := a.Ack(context.Background(), "x", time.Now()); !errors.Is(err, alert.ErrNotFound) || errors.Is(err, api.ErrUnavailable) {
 		t.Errorf("ack unknown: got %v, want not found", err)
-	}
-}
-
-func TestFrontierStatusCrawledNoFailures(t *testing.T) {
-	dir := t.TempDir()
-	cfg := config.Default()
-	cfg.DataDir = dir
-	fr, err := frontier.OpenBolt(filepath.Join(dir, "frontier.db"), frontier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fr.Add(context.Background(), frontier.Item{URL: "http://h1.onion/a", Market: "m1", Host: "h1.onion"}); err != nil {
-		t.Fatal(err)
-	}
-	fr.Close()
-	ms, err := newFrontierStatus(cfg).MarketStatus(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) != 1 || ms[0].Status != api.StatusUp {
-		t.Errorf("got %+v, want m1 up (seen pages, no host in backoff)", ms)
-	}
-}
-
-func TestStartCrawlStatus(t *testing.T) {
-	dir := t.TempDir()
-	fr, err := frontier.OpenBolt(filepath.Join(dir, "frontier.db"), frontier.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fr.Close()
-	ctx := context.Background()
-	stop := startCrawlStatus(ctx, fr, dir, time.Hour)
-	if _, err := fr.Add(ctx, frontier.Item{URL: "http://h1.onion/a", Market: "m1", Host: "h1.onion"}); err != nil {
-		t.Fatal(err)
-	}
-	stop() // the final snapshot sees the added URL
-	cs, err := readCrawlStatus(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cs.Time.IsZero() || cs.Stats.Markets["m1"].Seen != 1 {
-		t.Errorf("snapshot: got %+v", cs)
-	}
-	if left, _ := filepath.Glob(filepath.Join(dir, ".crawl-status-*")); len(left) != 0 {
-		t.Errorf("temp files left: %v", left)
 	}
 }

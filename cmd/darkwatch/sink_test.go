@@ -4,169 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/darkwatch/darkwatch/crawler"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
 	"github.com/darkwatch/darkwatch/crawler/testbed"
 	"github.com/darkwatch/darkwatch/deploy/testenv"
 	"github.com/darkwatch/darkwatch/extract"
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
-	"github.com/darkwatch/darkwatch/index/embedded"
 )
-
-// pageRecorder is a pageObserver that keeps the pages it saw.
-type pageRecorder struct{ pages []crawler.Page }
-
-func (r *pageRecorder) ObservePage(_ context.Context, p crawler.Page) error {
-	r.pages = append(r.pages, p)
-	return nil
-}
-func (r *pageRecorder) OperatorEvent(context.Context, crawler.Event) {}
-func (r *pageRecorder) Flush(context.Context) error                  { return nil }
-func (r *pageRecorder) Close() error                                 { return nil }
-
-func sinkStore(t *testing.T) index.Store {
-	t.Helper()
-	s, err := embedded.Open(context.Background(), embedded.Options{Dir: filepath.Join(t.TempDir(), "index")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func sinkDay(d int) time.Time { return time.Date(2026, 4, d, 10, 0, 0, 0, time.UTC) }
-
-func sinkUSD(v float64) extract.Price {
-	return extract.Price{Amount: v, Currency: "USD", USD: v, Rate: 1}
-}
-
-// pageListing is alpha/l1 as read from its own page.
-func pageListing() extract.Listing {
-	return extract.Listing{ID: "alpha/l1", URL: "http://alpha.onion/item/l1", Title: "Heroin #4 1g",
-		Description: "Afghan, vacuum sealed", Price: sinkUSD(100), Grams: 1, UnitPriceUSD: 100,
-		VendorID: "alpha/smack", Vendor: "smack", ShipsFrom: []string{"NL"}, ShipsFromRaw: "Netherlands",
-		Substances: []extract.Substance{{Name: "heroin", Class: "opioid", Where: "description"}}, DrugOffer: true,
-		Entities: []extract.Entity{{Kind: "btc", Value: "bc1qsmack"}}, Status: extract.StatusActive}
-}
-
-// cardListing is a listing as read from a card: title, link, price.
-func cardListing(id, title string, usd float64) extract.Listing {
-	return extract.Listing{ID: id, URL: "http://alpha.onion/item/" + strings.TrimPrefix(id, "alpha/"), Title: title,
-		Price: sinkUSD(usd), Grams: 1, UnitPriceUSD: usd, DrugOffer: true, Status: extract.StatusActive,
-		Substances: []extract.Substance{{Name: "heroin", Class: "opioid", Where: "title"}}}
-}
-
-func sinkPage(kind string, d int, ls ...extract.Listing) crawler.Page {
-	return crawler.Page{Market: "alpha", URL: fmt.Sprintf("http://alpha.onion/%s/%d", kind, d), Status: 200,
-		Result:  extract.Result{Kind: kind, Listings: ls},
-		Capture: extract.Capture{SHA256: fmt.Sprintf("sha-%s-%d", kind, d), Time: sinkDay(d)}}
-}
-
-// TestSinkStoresCardsPartial: listings of listing and forum pages are stored as full
-// records, those of category, search and vendor pages marked partial; observers see every
-// listing as read.
-func TestSinkStoresCardsPartial(t *testing.T) {
-	for _, tc := range []struct {
-		kind    string
-		partial bool
-	}{
-		{extract.KindListing, false}, {extract.KindForumThread, false},
-		{extract.KindCategory, true}, {extract.KindSearch, true}, {extract.KindVendor, true},
-	} {
-		t.Run(tc.kind, func(t *testing.T) {
-			ctx := context.Background()
-			store, rec := sinkStore(t), &pageRecorder{}
-			sink := &indexSink{store: store, observers: []pageObserver{rec}}
-			hashed := cardListing("alpha/3f9a2c", "Heroin sample", 20)
-			hashed.Issues = []extract.Issue{{Field: "id", Reason: "no listing key in URL"}}
-			page := sinkPage(tc.kind, 1, cardListing("alpha/l2", "Heroin 5g", 400), hashed)
-			if tc.kind == extract.KindListing {
-				page.URL = "http://alpha.onion/item/l2" // l2 is the page's own listing, hashed another it shows
-			}
-			if err := sink.Put(ctx, page); err != nil {
-				t.Fatal(err)
-			}
-			got, err := store.GetListing(ctx, "alpha/l2")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if index.IsPartial(got) != tc.partial || got.Market != "alpha" || !got.LastSeen.Equal(sinkDay(1)) ||
-				got.Capture == nil || got.Capture.SHA256 != "sha-"+tc.kind+"-1" {
-				t.Errorf("stored %+v: want partial %v, market alpha, seen and captured on day 1", got, tc.partial)
-			}
-			_, err = store.GetListing(ctx, "alpha/3f9a2c")
-			if found := err == nil; found == tc.partial || (err != nil && !errors.Is(err, index.ErrNotFound)) {
-				t.Errorf("listing with a title-hash id: get error %v, want it stored only from a listing page", err)
-			}
-			if len(rec.pages) != 1 || len(rec.pages[0].Result.Listings) != 2 {
-				t.Fatalf("observers saw %d pages, want 1 with both listings", len(rec.pages))
-			}
-			for _, l := range rec.pages[0].Result.Listings {
-				if index.IsPartial(l) || l.Market != "alpha" || l.Capture == nil {
-					t.Errorf("observer got %s partial %v market %q capture %v, want the listing as read, stamped", l.ID, index.IsPartial(l), l.Market, l.Capture)
-				}
-			}
-		})
-	}
-}
-
-// TestSinkCardAfterPage: a card seen after the listing page updates title and price and
-// keeps the page's description, vendor and substances; a card seen before the page (or
-// the page's put replayed after it) does not hide the page's content.
-func TestSinkCardAfterPage(t *testing.T) {
-	ctx := context.Background()
-	for _, order := range []string{"page, card", "card, page"} {
-		t.Run(order, func(t *testing.T) {
-			store := sinkStore(t)
-			sink := &indexSink{store: store}
-			page := sinkPage(extract.KindListing, 1, pageListing())
-			card := sinkPage(extract.KindCategory, 2, cardListing("alpha/l1", "Heroin #4 1g (restock)", 90))
-			puts := []crawler.Page{page, card}
-			if order == "card, page" {
-				puts = []crawler.Page{card, page}
-			}
-			for _, p := range puts {
-				if err := sink.Put(ctx, p); err != nil {
-					t.Fatal(err)
-				}
-			}
-			got, err := store.GetListing(ctx, "alpha/l1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := pageListing()
-			want.Market, want.Title, want.Price, want.UnitPriceUSD = "alpha", "Heroin #4 1g (restock)", sinkUSD(90), 90
-			want.FirstSeen, want.LastSeen = sinkDay(1), sinkDay(2)
-			want.Capture = &extract.Capture{SHA256: "sha-listing-1", Time: sinkDay(1)}
-			if got.Description != want.Description || got.VendorID != want.VendorID || !slices.Equal(got.Substances, want.Substances) ||
-				got.Title != want.Title || got.Price != want.Price || got.UnitPriceUSD != 90 || index.IsPartial(got) ||
-				!got.FirstSeen.Equal(want.FirstSeen) || !got.LastSeen.Equal(want.LastSeen) || got.Capture.SHA256 != want.Capture.SHA256 {
-				t.Errorf("got %+v\nwant %+v", got, want)
-			}
-			res, err := store.Search(ctx, index.Query{Text: "vacuum", Vendor: []string{"smack"}, MaxUSD: ptrFloat(95)})
-			if err != nil || len(res.Listings) != 1 {
-				t.Errorf("search of the page's content at the card's price: %v, %d hits, want 1", err, len(res.Listings))
-			}
-			// The price history holds the listing page's sighting only (index.FullOnly).
-			obs, err := store.Observations(ctx, "alpha/l1")
-			if err != nil || len(obs) != 1 || obs[0].Price.USD != 100 {
-				t.Errorf("observations %v %+v, want the page's (100) only", err, obs)
-			}
-		})
-	}
-}
-
-func ptrFloat(f float64) *float64 { return &f }
 
 // TestSinkCardOnlyListings crawls the testbed with a page cap so that many listing pages
 // are never fetched: the listings seen only on cards are indexed (marked partial), each

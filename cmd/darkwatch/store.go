@@ -7,14 +7,13 @@ import (
 
 	"github.com/darkwatch/darkwatch/config"
 	"github.com/darkwatch/darkwatch/crawler/frontier"
-	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/backend"
 )
 
 // openStore opens the configured index backend: the embedded index under data_dir, or
 // Elasticsearch (migrated on open) behind a disk spool that keeps records while the cluster
 // is unreachable and replays them when it returns.
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (index.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*backend.Store, error) {
 	es := cfg.Index.Elasticsearch
 	s, err := backend.Open(ctx, backend.Options{Backend: cfg.Index.Backend, DataDir: cfg.DataDir, URLs: es.URLs,
 		Username: es.Username, Password: es.Password.Value(), Prefix: es.IndexPrefix, SpoolDir: cfg.Index.SpoolDir, Logger: log})

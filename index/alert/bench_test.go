@@ -22,7 +22,7 @@ func BenchmarkObservePage(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	eng, err := alert.New(alert.Options{Rules: e2eRules(), Store: st, LogPath: filepath.Join(b.TempDir(), "alerts.db"), NoDelivery: true})
+	eng, err := alert.New(alert.Options{Rules: e2eRules(), Store: st, LogPath: filepath.Join(b.TempDir(), "alerts.db")})
 	if err != nil {
 		b.Fatal(err)
 	}

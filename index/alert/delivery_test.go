@@ -87,7 +87,8 @@ func TestWebhookDownDuringDayTwo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.Close()
+	defer eng.Close() // stops Run and waits for it
+	go eng.Run(t.Context())
 	sink := &storeSink{store: store, engines: []*alert.Engine{eng}}
 	frs := boltFrontiers(t.TempDir())
 	crawlDay(t, testbed.Options{Seed: 11, Day: 1, Listings: 40}, frs(t, 1), sink)
@@ -162,7 +163,7 @@ func raceOneVendor(t *testing.T, store index.Store) {
 	const engines, rounds = 4, 20
 	var es []*alert.Engine
 	for range engines {
-		e, err := alert.New(alert.Options{Rules: e2eRules(), Store: store, LogPath: filepath.Join(t.TempDir(), "alerts.db"), NoDelivery: true})
+		e, err := alert.New(alert.Options{Rules: e2eRules(), Store: store, LogPath: filepath.Join(t.TempDir(), "alerts.db")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +245,7 @@ func TestArchiveElastic(t *testing.T) {
 	})
 	f := newFixture(t, nil, nil)
 	eng, err := alert.New(alert.Options{Rules: []alert.Rule{{Name: "nv", Kind: alert.KindNewVendor, Notify: []string{"x"}}}, Store: f.store,
-		LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: []alert.Notifier{&alert.LogNotifier{NotifierName: "x"}}, Archive: arch, NoDelivery: true})
+		LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: []alert.Notifier{&alert.LogNotifier{NotifierName: "x"}}, Archive: arch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@
 //
 // Alerts are kept in a Log (a bbolt file) together with a durable outbox: one entry per
 // alert and notifier, with a stable dedup key, written in the same transaction as the
-// alert. ObservePage returns only when both are on disk. A background loop delivers the
-// outbox (webhook with HMAC-SHA256 signature, Slack-compatible webhook, email over SMTP
+// alert. ObservePage returns only when both are on disk. Engine.Run (its owner runs it;
+// New starts nothing) delivers the outbox (webhook with HMAC-SHA256 signature, Slack-compatible webhook, email over SMTP
 // with STARTTLS, log) with exponential backoff and never gives up: a receiver that is down
 // gets every alert once it is back.
 //

@@ -277,7 +277,8 @@ func runDays(t *testing.T, store index.Store, frontiers dayFrontier, last int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { eng.Close() })
+	t.Cleanup(func() { eng.Close() }) // stops Run and waits for it
+	go eng.Run(context.Background())
 	sink := &storeSink{store: store, engines: []*alert.Engine{eng}}
 	ctx := context.Background()
 	crawl := 0

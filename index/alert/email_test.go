@@ -266,7 +266,7 @@ func TestEngineEmailsEvidence(t *testing.T) {
 		TLS: &tls.Config{RootCAs: srv.pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}, Timeout: 5 * time.Second}
 	f := newFixture(t, nil, nil)
 	eng, err := alert.New(alert.Options{Rules: []alert.Rule{{Name: "op", Kind: alert.KindVendorOnNewMarket, Severity: alert.SeverityCritical}},
-		Store: f.store, LogPath: t.TempDir() + "/alerts.db", Notifiers: []alert.Notifier{mail}, NoDelivery: true})
+		Store: f.store, LogPath: t.TempDir() + "/alerts.db", Notifiers: []alert.Notifier{mail}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,8 +36,6 @@ type Options struct {
 	Poll time.Duration
 	// DeliveryTimeout bounds one delivery [30s].
 	DeliveryTimeout time.Duration
-	// NoDelivery disables the background delivery loop (Flush still delivers).
-	NoDelivery bool
 }
 
 // Page is what the engine sees of one stored page.
@@ -67,13 +65,16 @@ type Engine struct {
 
 	deliverMu sync.Mutex
 	wake      chan struct{}
-	cancel    context.CancelFunc
-	done      chan struct{}
+
+	lmu       sync.Mutex // guards closed and stopRun
+	closed    bool
+	stopRun   context.CancelFunc // cancels a running Run
+	running   sync.WaitGroup
 	closeOnce sync.Once
 }
 
-// New validates the rules, opens the log (when Options.Log is nil) and starts the delivery
-// loop (unless NoDelivery). Close stops it.
+// New validates the rules and opens the log (when Options.Log is nil). It starts nothing:
+// Run delivers in the background, Flush delivers once.
 func New(opts Options) (*Engine, error) {
 	if opts.Store == nil {
 		return nil, errors.New("alert: Store is required")
@@ -94,7 +95,7 @@ func New(opts Options) (*Engine, error) {
 		opts.DeliveryTimeout = 30 * time.Second
 	}
 	e := &Engine{opts: opts, log: opts.Logger, notifiers: map[string]Notifier{}, kinds: map[string]bool{},
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1)}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -138,13 +139,6 @@ func New(opts Options) (*Engine, error) {
 		}
 		e.alog, e.ownLog = l, true
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	e.cancel = cancel
-	if opts.NoDelivery {
-		close(e.done)
-	} else {
-		go e.deliverLoop(ctx)
-	}
 	return e, nil
 }
 
@@ -154,12 +148,19 @@ func (e *Engine) Log() *Log { return e.alog }
 // Rules returns the validated rules.
 func (e *Engine) Rules() []Rule { return slices.Clone(e.opts.Rules) }
 
-// Close stops the delivery loop and closes the log when the engine opened it. Idempotent.
+// Close stops a running Run and waits for it, and closes the log when the engine opened
+// it. Idempotent.
 func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
-		e.cancel()
-		<-e.done
+		e.lmu.Lock()
+		e.closed = true
+		stop := e.stopRun
+		e.lmu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		e.running.Wait()
 		if e.ownLog {
 			err = e.alog.Close()
 		}
@@ -731,8 +732,20 @@ func (e *Engine) Flush(ctx context.Context) error {
 	return err
 }
 
-func (e *Engine) deliverLoop(ctx context.Context) {
-	defer close(e.done)
+// Run delivers the outbox in the background (every Poll, and at once when alerts are
+// raised) until ctx ends or Close is called; it returns nil then. Run may be called once.
+func (e *Engine) Run(ctx context.Context) error {
+	e.lmu.Lock()
+	if e.closed || e.stopRun != nil {
+		e.lmu.Unlock()
+		return errors.New("alert: Run after Close or called twice")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	e.stopRun = cancel
+	e.running.Add(1)
+	e.lmu.Unlock()
+	defer e.running.Done()
+	defer cancel()
 	t := time.NewTicker(e.opts.Poll)
 	defer t.Stop()
 	for {
@@ -741,7 +754,7 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		case <-e.wake:
 		}

@@ -34,7 +34,7 @@ func newFixture(t *testing.T, rules []alert.Rule, wrap func(index.Store) index.S
 		s = wrap(st)
 	}
 	ns := []alert.Notifier{&alert.LogNotifier{NotifierName: "a"}, &alert.LogNotifier{NotifierName: "b"}}
-	eng, err := alert.New(alert.Options{Rules: rules, Store: s, LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: ns, NoDelivery: true})
+	eng, err := alert.New(alert.Options{Rules: rules, Store: s, LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: ns})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestBadRules(t *testing.T) {
 		{"unknown notifier", alert.Rule{Name: "x", Kind: alert.KindNewVendor, Notify: []string{"pager"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := alert.New(alert.Options{Rules: []alert.Rule{tc.r}, Store: failStore{}, LogPath: filepath.Join(t.TempDir(), "a.db"), NoDelivery: true})
+			_, err := alert.New(alert.Options{Rules: []alert.Rule{tc.r}, Store: failStore{}, LogPath: filepath.Join(t.TempDir(), "a.db")})
 			if !errors.Is(err, alert.ErrBadRule) {
 				t.Errorf("New = %v, want ErrBadRule", err)
 			}

@@ -87,7 +87,7 @@ func TestFlushDownReceiverCostsOneAttempt(t *testing.T) {
 	up := &fakeNotifier{"up", func(alert.Alert, string) error { upGot++; return nil }}
 	f := newFixture(t, nil, nil)
 	eng, err := alert.New(alert.Options{Rules: []alert.Rule{{Name: "nv", Kind: alert.KindNewVendor}}, Store: f.store,
-		LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: []alert.Notifier{down, up}, NoDelivery: true})
+		LogPath: filepath.Join(t.TempDir(), "alerts.db"), Notifiers: []alert.Notifier{down, up}})
 	if err != nil {
 		t.Fatal(err)
 	}

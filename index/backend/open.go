@@ -37,9 +37,18 @@ type Options struct {
 	Logger      *slog.Logger
 }
 
+// Store is an opened index: the backend, behind the outage spool when it has one.
+type Store struct {
+	index.Store
+	// Spool is the outage path in front of Elasticsearch (also the Store); nil for the
+	// embedded index and with NoSpool. Its owner runs Spool.Run to replay in the background.
+	Spool *spool.Store
+}
+
 // Open opens the configured Store. For Elasticsearch it runs Migrate (idempotent) and
-// wraps the store in a spool; an unreachable cluster at open time is an error.
-func Open(ctx context.Context, o Options) (index.Store, error) {
+// wraps the store in a spool; an unreachable cluster at open time is an error. It starts
+// no goroutine.
+func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.DataDir == "" {
 		o.DataDir = "darkwatch-data"
 	}
@@ -49,7 +58,7 @@ func Open(ctx context.Context, o Options) (index.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s, nil
+		return &Store{Store: s}, nil
 	case Elasticsearch:
 		es, err := elastic.New(elastic.Options{URLs: o.URLs, Username: o.Username, Password: o.Password,
 			Prefix: o.Prefix, Logger: o.Logger})
@@ -63,7 +72,7 @@ func Open(ctx context.Context, o Options) (index.Store, error) {
 			}
 		}
 		if o.NoSpool {
-			return es, nil
+			return &Store{Store: es}, nil
 		}
 		dir := o.SpoolDir
 		if dir == "" {
@@ -74,7 +83,7 @@ func Open(ctx context.Context, o Options) (index.Store, error) {
 			es.Close()
 			return nil, err
 		}
-		return s, nil
+		return &Store{Store: s, Spool: s}, nil
 	}
 	return nil, fmt.Errorf("index: unknown backend %q (want %q or %q)", o.Backend, Embedded, Elasticsearch)
 }

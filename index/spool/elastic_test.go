@@ -116,7 +116,8 @@ func TestElasticsearchOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer s.Close() // stops Run and waits for it
+	go s.Run(ctx)
 	ls := indextest.Listings()
 	if err := s.PutListings(ctx, ls[:4]); err != nil {
 		t.Fatal(err)

@@ -58,18 +58,21 @@ type Store struct {
 	hmu      sync.Mutex
 	handlers map[string]Handler
 
-	rmu  sync.Mutex // one replay at a time
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	rmu sync.Mutex // one replay at a time
+
+	lmu     sync.Mutex // guards closed and stopRun
+	closed  bool
+	stopRun context.CancelFunc // cancels a running Run
+	running sync.WaitGroup
+	once    sync.Once
 }
 
 var _ index.Store = (*Store)(nil)
 
 const suffix = ".ndjson"
 
-// New opens the spool directory in front of inner and starts the replay loop. Files left
-// by a previous process are replayed.
+// New opens the spool directory in front of inner. It starts nothing: Run replays in the
+// background (files left by a previous process too), Flush and Close replay on demand.
 func New(inner index.Store, opts Options) (*Store, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("spool: Options.Dir is required")
@@ -87,7 +90,7 @@ func New(inner index.Store, opts Options) (*Store, error) {
 	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("spool: create dir: %w", err)
 	}
-	s := &Store{Store: inner, opts: opts, log: log, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{Store: inner, opts: opts, log: log}
 	files, err := s.files()
 	if err != nil {
 		return nil, err
@@ -98,7 +101,6 @@ func New(inner index.Store, opts Options) (*Store, error) {
 		}
 	}
 	s.pending = len(files) > 0
-	go s.loop()
 	return s, nil
 }
 
@@ -242,31 +244,34 @@ func syncDir(dir string) error {
 	return nil
 }
 
-func (s *Store) loop() {
-	defer close(s.done)
+// Run replays the spool every RetryInterval while records wait in it, until ctx ends or
+// Close is called; it returns nil then. Run may be called once.
+func (s *Store) Run(ctx context.Context) error {
+	s.lmu.Lock()
+	if s.closed || s.stopRun != nil {
+		s.lmu.Unlock()
+		return errors.New("spool: Run after Close or called twice")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.stopRun = cancel
+	s.running.Add(1)
+	s.lmu.Unlock()
+	defer s.running.Done()
+	defer cancel()
 	t := time.NewTicker(s.opts.RetryInterval)
 	defer t.Stop()
 	for {
 		select {
-		case <-s.stop:
-			return
+		case <-ctx.Done():
+			return nil
 		case <-t.C:
 		}
 		if !s.Pending() {
 			continue
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			select {
-			case <-s.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		if err := s.Replay(ctx); err != nil {
+		if err := s.Replay(ctx); err != nil && ctx.Err() == nil {
 			s.log.Info("spool_replay_deferred", "err", err)
 		}
-		cancel()
 	}
 }
 
@@ -375,13 +380,19 @@ func (s *Store) Flush(ctx context.Context) error {
 	return s.Store.Flush(ctx)
 }
 
-// Close stops the replay loop, tries one last bounded replay and closes the backend.
-// Records still spooled stay on disk for the next process.
+// Close stops a running Run and waits for it, tries one last bounded replay and closes the
+// backend. Records still spooled stay on disk for the next process. Idempotent.
 func (s *Store) Close() error {
 	var err error
 	s.once.Do(func() {
-		close(s.stop)
-		<-s.done
+		s.lmu.Lock()
+		s.closed = true
+		stop := s.stopRun
+		s.lmu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		s.running.Wait()
 		if s.Pending() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // bounded shutdown drain
 			if rerr := s.Replay(ctx); rerr != nil {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -74,45 +75,88 @@ func spoolFiles(t *testing.T, dir string) int {
 	return len(m)
 }
 
+// TestSpoolWhileDownReplayInOrder: puts during an outage are spooled, a put after it goes
+// behind them, and Run replays them in order once the backend answers (synctest: the
+// replay interval passes on the bubble's clock).
 func TestSpoolWhileDownReplayInOrder(t *testing.T) {
-	dir := t.TempDir()
-	f := &fake{}
-	s, err := spool.New(f, spool.Options{Dir: dir, RetryInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	ls := indextest.Listings()
-	if err := s.PutListings(ctx, ls[:2]); err != nil {
-		t.Fatal(err)
-	}
-	f.down.Store(true)
-	if err := s.PutListings(ctx, ls[2:5]); err != nil {
-		t.Fatalf("put while down: got %v, want spooled", err)
-	}
-	if err := s.PutVendors(ctx, indextest.Vendors()[:1]); err != nil {
-		t.Fatal(err)
-	}
-	f.down.Store(false)
-	// Still pending: a new put goes behind the spooled ones, not around them.
-	if err := s.PutListings(ctx, ls[5:6]); err != nil {
-		t.Fatal(err)
-	}
-	if !s.Pending() && len(f.ids()) < 7 {
-		t.Fatal("spool not pending after outage")
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for s.Pending() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	want := []string{ls[0].ID, ls[1].ID, ls[2].ID, ls[3].ID, ls[4].ID, "vendor:alpha/drhouse", ls[5].ID}
-	if got := f.ids(); !slices.Equal(got, want) {
-		t.Errorf("replayed %v, want %v", got, want)
-	}
-	if n := spoolFiles(t, dir); n != 0 {
-		t.Errorf("got %d spool files after replay, want 0", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		f := &fake{}
+		s, err := spool.New(f, spool.Options{Dir: dir, RetryInterval: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ctx := t.Context()
+		go s.Run(ctx)
+		ls := indextest.Listings()
+		if err := s.PutListings(ctx, ls[:2]); err != nil {
+			t.Fatal(err)
+		}
+		f.down.Store(true)
+		if err := s.PutListings(ctx, ls[2:5]); err != nil {
+			t.Fatalf("put while down: got %v, want spooled", err)
+		}
+		if err := s.PutVendors(ctx, indextest.Vendors()[:1]); err != nil {
+			t.Fatal(err)
+		}
+		f.down.Store(false)
+		// Still pending: a new put goes behind the spooled ones, not around them.
+		if err := s.PutListings(ctx, ls[5:6]); err != nil {
+			t.Fatal(err)
+		}
+		if !s.Pending() {
+			t.Fatal("spool not pending after outage")
+		}
+		time.Sleep(59 * time.Second)
+		synctest.Wait()
+		if !s.Pending() {
+			t.Fatal("replayed before the retry interval passed")
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if s.Pending() {
+			t.Fatal("still pending one retry interval after the backend came back")
+		}
+		want := []string{ls[0].ID, ls[1].ID, ls[2].ID, ls[3].ID, ls[4].ID, "vendor:alpha/drhouse", ls[5].ID}
+		if got := f.ids(); !slices.Equal(got, want) {
+			t.Errorf("replayed %v, want %v", got, want)
+		}
+		if n := spoolFiles(t, dir); n != 0 {
+			t.Errorf("got %d spool files after replay, want 0", n)
+		}
+	})
+}
+
+// TestRunStopsAtClose: New starts nothing; Close stops a running Run and waits for it.
+func TestRunStopsAtClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := spool.New(&fake{}, spool.Options{Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var returned atomic.Bool
+		go func() {
+			if err := s.Run(context.Background()); err != nil {
+				t.Errorf("Run = %v, want nil after Close", err)
+			}
+			returned.Store(true)
+		}()
+		synctest.Wait() // Run is waiting for its ticker
+		if returned.Load() {
+			t.Fatal("Run returned before Close")
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if !returned.Load() {
+			t.Error("Run still running after Close returned")
+		}
+		if err := s.Run(context.Background()); err == nil {
+			t.Error("Run after Close = nil, want an error")
+		}
+	})
 }
 
 func TestFlushReportsSpooled(t *testing.T) {
