@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/darkwatch/darkwatch/config"
@@ -190,13 +188,7 @@ func crawl(ctx context.Context, cfg *config.Config, cfgPath string, fl crawlFlag
 		}
 	})
 	if cfg.Metrics.Listen != "" {
-		srv := &http.Server{Addr: cfg.Metrics.Listen, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-		owned.Go(func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("metrics_listen_failed", "err", err)
-			}
-		})
-		owned.Go(func() { <-bg.Done(); srv.Close() })
+		owned.Go(func() { serveMetrics(bg, cfg.Metrics.Listen, reg, log) })
 	}
 	// SIGHUP reloads the sessions (an analyst renewed a cookie after a login wall).
 	hup := make(chan os.Signal, 1)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -87,19 +88,26 @@ func runServe(ctx context.Context, e env) int {
 	}
 	defer srv.Close()
 	if cfg.Metrics.Listen != "" { // darkwatch_api_* (audit failures, logins) for Prometheus
-		ms := &http.Server{Addr: cfg.Metrics.Listen, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("metrics_listen_failed", "err", err)
-			}
-		}()
-		defer ms.Close()
+		mctx, stopMetrics := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { serveMetrics(mctx, cfg.Metrics.Listen, reg, log) })
+		defer func() { stopMetrics(); wg.Wait() }()
 	}
 	if err := serveHTTP(ctx, srv, *listen, log, e.stdout); err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch serve:", err)
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// serveMetrics serves the registry's metrics for Prometheus on addr until ctx ends.
+func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *slog.Logger) {
+	ms := &http.Server{Addr: addr, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+	stop := context.AfterFunc(ctx, func() { ms.Close() })
+	defer stop()
+	if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("metrics_listen_failed", "err", err)
+	}
 }
 
 // newAPIServer builds the API and web UI over a store, the config's alert source (see
