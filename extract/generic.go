@@ -335,8 +335,12 @@ func linkDensity(n *html.Node, textLen int) float64 {
 	return float64(l) / float64(textLen)
 }
 
-// firstPriceText finds the first element after the first heading whose short text is a price.
+// firstPriceText finds the listing's price without a label: the first short text that is
+// a price after the page's main heading (by the title and the purchase control), else the
+// first one before it. Prices in the page header, in another record's block (a related
+// card) and in a table of exchange rates are not the listing's.
 func firstPriceText(pc *pageCtx) string {
+	first := ""
 	for _, n := range pc.doc.FindMatcher(selLabelish).Nodes {
 		if !textWithin(n, 400) {
 			continue // a large block: its text is not a price (and nodeText of every block is quadratic)
@@ -346,11 +350,16 @@ func firstPriceText(pc *pageCtx) string {
 			continue
 		}
 		// a wallet balance in the header ("Bitcoin (BTC) ฿0") is not the price
-		if m, ok := price.Parse(t); ok && m.Amount > 0 && !inHeader(n) {
-			return t
+		if m, ok := price.Parse(t); ok && m.Amount > 0 && !inHeader(n) && !pc.foreign(n) && !rateTable(n) {
+			if pc.placeIdx().title == nil || pc.afterTitle(n) {
+				return t
+			}
+			if first == "" {
+				first = t
+			}
 		}
 	}
-	return ""
+	return first
 }
 
 // textWithin reports whether the raw text under n (spaces included) is at most max bytes;
@@ -384,7 +393,7 @@ func firstVendorLink(pc *pageCtx) *html.Node {
 		if !genVendorRe.MatchString(h) || genIgnoreRe.MatchString(h) {
 			continue
 		}
-		if inHeader(n) {
+		if inHeader(n) || pc.foreign(n) {
 			continue
 		}
 		if t := oneLine(nodeText(n)); t != "" && len(t) < 60 {

@@ -227,6 +227,10 @@ func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *htm
 			if scope == nil && len(pc.cardRoots) > 0 && within(h.node, pc.cardRoots) {
 				continue
 			}
+			// ... and of another record's block (a single related card: place.go)
+			if scope == nil && pc.foreign(h.node) {
+				continue
+			}
 			if v, a := resolveLabel(h); v != "" {
 				return v, a
 			}

@@ -42,6 +42,8 @@ type pageCtx struct {
 	labels     map[string][]labelHit // normalised own-text of short elements
 	cardRoots  []*html.Node          // repeated listing cards (detectCards); page-level labels skip them
 	catNames   map[string]bool       // lower-cased texts of the page's category links (categoryNames)
+	heading    **html.Node           // the main heading (mainHeading); nil = not looked up yet
+	places     *placeIndex           // other records' blocks (placeIdx)
 }
 
 func newPageCtx(p Page, doc *goquery.Document) *pageCtx {

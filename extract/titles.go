@@ -14,15 +14,8 @@ import (
 // the page's title; without another h1/h2 an element classed as a product/listing/item
 // title or name, then an h3/h4, stands in for the main heading.
 func pageTitle(pc *pageCtx) string {
-	for _, n := range pc.doc.FindMatcher(selH12).Nodes {
-		if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) {
-			return t
-		}
-	}
-	for _, n := range pc.doc.FindMatcher(selItemTitle).Nodes {
-		if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) {
-			return t
-		}
+	if n := pc.mainHeading(); n != nil {
+		return headingText(n)
 	}
 	if t, ok := pc.doc.FindMatcher(selOGTitle).Attr("content"); ok && strings.TrimSpace(t) != "" {
 		return oneLine(t)
