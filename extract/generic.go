@@ -205,6 +205,12 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 			}
 		}
 	}
+	if scope == nil && (d.l.ShipsFromRaw == "" || d.l.ShipsToRaw == "") {
+		// "This item ships from Canada." "Ships only to Belgium." (shipsentence.go)
+		f, t := shipSentences(pc)
+		fill(&d.l.ShipsFromRaw, f)
+		fill(&d.l.ShipsToRaw, t)
+	}
 	splitArrow(&d.l)
 	if v, _ := pc.labelValue(scope, lblCategory); v != "" && len(v) < 200 {
 		d.l.Category = v

@@ -141,7 +141,7 @@ func flagsToCodes(s string) string {
 }
 
 // exclusionWords start an exclusion that runs to the next sentence break.
-var exclusionWords = set("except excluding exclude excludes excl but not no кроме исключением исключая")
+var exclusionWords = set("except excluding exclude excludes excl but not no кроме исключением исключая außer ausser ausgenommen sauf excepté hormis excepto salvo tranne eccetto behalve uitgezonderd oprócz utom förutom")
 
 func parse(s string) (in, ex []string) {
 	if len(s) > MaxInput {

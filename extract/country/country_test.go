@@ -113,6 +113,10 @@ func TestExcluded(t *testing.T) {
 		{"Worldwide except USA, Australia", []string{"US", "AU"}},
 		{"Worldwide (excluding Russia). Germany", []string{"RU"}},
 		{"Весь мир кроме США и Канады", []string{"US", "CA"}},
+		{"Weltweit außer China", []string{"CN"}},
+		{"Monde entier sauf France", []string{"FR"}},
+		{"Todo el mundo excepto Mexico", []string{"MX"}},
+		{"Wereldwijd behalve Belgium", []string{"BE"}},
 		{"Germany, France", nil},
 	}
 	for _, tt := range tests {
