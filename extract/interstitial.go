@@ -31,6 +31,13 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	links := len(pc.anchors())
 	small := runes < 4000 && links < 60
 	pw := len(pc.doc.FindMatcher(selPassword).Nodes) > 0
+	if contentPage(pc) {
+		// a page of listings (cards, categories) is no wall, whatever a line of it says
+		// ("3 strikes on the DDoS filter ban you for 24h"); only its <title> can say so
+		if t := pc.title(); !blockedRe.MatchString(t) && !queueRe.MatchString(t) && !captchaRe.MatchString(t) {
+			return nil
+		}
+	}
 	head := strings.ToLower(pc.title() + " " + oneLine(pc.doc.FindMatcher(selH123).Text()))
 
 	// A ban or strike notice, with or without a refresh: the market refuses this client.
@@ -130,6 +137,25 @@ func loginForm(pc *pageCtx) bool {
 			if loginWordsRe.MatchString(oneLine(nodeText(b)) + " " + attr(b, "value")) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// contentPage reports whether the page links to two or more distinct listings: its main
+// content is listings (cards, a listing with related items), not a wall. The walls of
+// real markets link to none.
+func contentPage(pc *pageCtx) bool {
+	first := ""
+	for _, a := range pc.anchors() {
+		h := attr(a, "href")
+		if h == "" || h[0] == '#' || !genListingRe.MatchString(strings.ToLower(h)) {
+			continue
+		}
+		if first == "" {
+			first = h
+		} else if h != first {
+			return true
 		}
 	}
 	return false

@@ -34,3 +34,17 @@ func TestInterstitialShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestAnnouncementIsNoWall: a normal home page (categories, an exchange table, six
+// featured cards) whose announcement line names the DDoS filter and its strikes is a
+// category page, not a queue or ban wall: a wall is the page's main content.
+func TestAnnouncementIsNoWall(t *testing.T) {
+	x := testExtractor(t)
+	res, err := x.Extract(Page{URL: "http://cobaltgrid.onion/", Body: readPage(t, "grid_home_announcement")}, "generic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Interstitial != nil || res.Kind != KindCategory || len(res.Listings) != 6 {
+		t.Errorf("kind %q interstitial %+v, %d listings; want category, none, 6", res.Kind, res.Interstitial, len(res.Listings))
+	}
+}
