@@ -303,7 +303,7 @@ func mainDescription(pc *pageCtx) string {
 			}
 			// the first match in document order
 			if n := d.sel.MatchFirst(pc.doc.Nodes[0]); n != nil {
-				if t := stripPGP(nodeText(n)); t != "" {
+				if t := stripPGP(dropSectionHeading(n, nodeText(n))); t != "" {
 					return t
 				}
 			}
@@ -318,6 +318,46 @@ func mainDescription(pc *pageCtx) string {
 		}
 	}
 	return stripPGP(best)
+}
+
+// sectionNames are headings that only name a section of a listing page.
+var sectionNames = map[string]bool{
+	"description": true, "product description": true, "item description": true, "listing description": true,
+	"offer description": true, "details": true, "product details": true, "item details": true, "about": true,
+	"about this item": true, "about this product": true, "info": true, "information": true, "overview": true,
+	"описание": true, "описание товара": true, "beschreibung": true, "produktbeschreibung": true, "artikelbeschreibung": true,
+	"descripción": true, "descripcion": true, "descrição": true, "descrizione": true, "beschrijving": true,
+	"opis": true, "opis produktu": true, "beskrivning": true, "açıklama": true,
+}
+
+// dropSectionHeading removes from text (n's text) the heading that opens n when it only
+// names the section ("<h4>Description</h4>"): it is not part of the description.
+func dropSectionHeading(n *html.Node, text string) string {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			if strings.TrimSpace(c.Data) != "" {
+				return text
+			}
+			continue
+		}
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Strong, atom.B, atom.Legend:
+		default:
+			return text
+		}
+		h := strings.TrimSpace(nodeText(c))
+		if !sectionNames[normLabel(h)] {
+			return text
+		}
+		if rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), h)); rest != "" {
+			return rest
+		}
+		return text
+	}
+	return text
 }
 
 var pgpBlockRe = regexp.MustCompile(`(?s)-----BEGIN PGP [A-Z ]+-----.*?(?:-----END PGP [A-Z ]+-----|$)`)

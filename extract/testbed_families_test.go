@@ -19,16 +19,6 @@ var familyFields = []string{"title", "price", "vendor", "ships_from", "ships_to"
 // familyTarget is the per family and field F1 the generic extractor is held to.
 const familyTarget = 0.99
 
-// familyGaps are the fields the generic extractor does not reach familyTarget on yet, with
-// the F1 measured when they were written down (the test fails below it: a regression) and
-// why; see /work/wt/testbed-gaps.md and docs/testbed.md. Remove an entry when its field
-// reaches the target.
-var familyGaps = map[string]map[string]float64{
-	// the description keeps its "Description" heading; the tagger then adds alprazolam to fake xanax
-	"grid":  {"substances": 0.97},
-	"store": {"substances": 0.98},
-}
-
 // TestTestbedFamiliesGenericF1 extracts the listing pages of every testbed family, the
 // grid, tabs and store families included (seven markets: one per family), with profiles
 // off (generic extractor only), as a crawl would: a listing page's record lacking where it
@@ -109,13 +99,7 @@ func TestTestbedFamiliesGenericF1(t *testing.T) {
 	for _, k := range ks {
 		s := scores[k]
 		t.Logf("family %-8s %-11s F1 %.4f (tp %d fp %d fn %d)", k.family, k.field, f1(*s), s.tp, s.fp, s.fn)
-		floor, gap := familyGaps[k.family][k.field]
-		switch {
-		case gap && f1(*s) < floor:
-			t.Errorf("family %s field %s: generic F1 %.4f < %.2f measured before (known gap, target %.2f)", k.family, k.field, f1(*s), floor, familyTarget)
-		case gap && f1(*s) >= familyTarget:
-			t.Logf("family %s field %s: F1 %.4f reaches the target now: remove it from familyGaps", k.family, k.field, f1(*s))
-		case !gap && f1(*s) < familyTarget:
+		if f1(*s) < familyTarget {
 			t.Errorf("family %s field %s: generic F1 %.4f < %.2f", k.family, k.field, f1(*s), familyTarget)
 		}
 	}

@@ -1,6 +1,7 @@
 package substance
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -152,7 +153,56 @@ func imitation(text string, nt *normText, start, end int) bool {
 			return true
 		}
 	}
+	return pressedOther(nt, start, end)
+}
+
+// pressedOther reports whether the text states that its pills are pressed with another
+// substance than the term at [start,end): "Xanax bars (bromazolam press)", "M30 pressed
+// with fentanyl". The term then names the brand the press imitates.
+func pressedOther(nt *normText, start, end int) bool {
+	if !nt.pressDone {
+		nt.pressDone = true
+		nt.press = pressTargets(nt.s, nt.press[:0])
+	}
+	for _, w := range nt.press {
+		if w[1] <= start || w[0] >= end {
+			return true
+		}
+	}
 	return false
+}
+
+// pressTargets appends the spans of the words a press names: the word before "press"
+// ("bromazolam press") and the word after "pressed with"; at most 8.
+func pressTargets(s []byte, out [][2]int) [][2]int {
+	for i := 0; i < len(s) && len(out) < 8; {
+		j := bytes.Index(s[i:], []byte("press"))
+		if j < 0 {
+			break
+		}
+		j += i
+		i = j + 5
+		if j > 0 && s[j-1] != ' ' {
+			continue // "compress", "espresso"
+		}
+		we := j + 5
+		for we < len(s) && s[we] != ' ' {
+			we++
+		}
+		switch string(s[j:we]) {
+		case "press":
+			if ws, e := prevWord(s, j); ws >= 0 && !isDigitByte(s[ws]) {
+				out = append(out, [2]int{ws, e})
+			}
+		case "pressed":
+			if ns, ne := nextWord(s, we); ns >= 0 && string(s[ns:ne]) == "with" {
+				if xs, xe := nextWord(s, ne); xs >= 0 {
+					out = append(out, [2]int{xs, xe})
+				}
+			}
+		}
+	}
+	return out
 }
 
 func isQuote(r rune) bool {

@@ -12,6 +12,10 @@ import (
 type normText struct {
 	s   []byte
 	off []int32
+	// press: the words a press names ("bromazolam" in "bromazolam press", "pressed with
+	// fentanyl"), found once per text (pressDone) by pressedOther
+	press     [][2]int
+	pressDone bool
 }
 
 // normalize folds text in one pass. Hostile input is fine: invalid UTF-8 becomes separators.
@@ -80,6 +84,7 @@ func normalize(text string, buf *normText) {
 	}
 	off = append(off, int32(len(text)))
 	buf.s, buf.off = s, off
+	buf.press, buf.pressDone = buf.press[:0], false
 }
 
 // foldRune lower-cases a letter and maps a few look-alikes used to dodge filters.
