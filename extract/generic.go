@@ -85,6 +85,12 @@ func genericExtract(pc *pageCtx) pageOut {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
+	// one or two result cards (fewCards) on a page without a record of its own
+	if len(cards) == 0 && score < 2 {
+		if few := fewCards(pc); len(few) > 0 {
+			return cardsOut(pc, few)
+		}
+	}
 	// 4. forum thread: offers in prose. Off a thread URL, repeated product cards (each an
 	// <article> with a title link and a price) are a category or search page, not posts.
 	if len(cards) < 3 || forumURLRe.MatchString(pc.page.URL) {
@@ -100,16 +106,7 @@ func genericExtract(pc *pageCtx) pageOut {
 	}
 	// 5. repeated cards on category and search pages.
 	if len(cards) >= 3 {
-		kind := KindCategory
-		if searchURLRe.MatchString(pc.page.URL) {
-			kind = KindSearch
-		} else if path := breadcrumbPath(pc, ""); path != "" {
-			// a category page's trail is its cards' category
-			for _, c := range cards {
-				fill(&c.l.Category, path)
-			}
-		}
-		return pageOut{kind: kind, listings: cards}
+		return cardsOut(pc, cards)
 	}
 	// 6. a vendor profile.
 	if v, ok := genericVendor(pc); ok {
@@ -127,6 +124,20 @@ func genericExtract(pc *pageCtx) pageOut {
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
 	return pageOut{kind: KindOther}
+}
+
+// cardsOut is a category or search page of cards; a category page's trail is its
+// cards' category.
+func cardsOut(pc *pageCtx, cards []*lDraft) pageOut {
+	kind := KindCategory
+	if searchURLRe.MatchString(pc.page.URL) {
+		kind = KindSearch
+	} else if path := breadcrumbPath(pc, ""); path != "" {
+		for _, c := range cards {
+			fill(&c.l.Category, path)
+		}
+	}
+	return pageOut{kind: kind, listings: cards}
 }
 
 func productsOut(pc *pageCtx, ls []*lDraft) pageOut {

@@ -25,24 +25,6 @@ var e2eFamilyFields = []string{"title", "price", "vendor", "ships_from", "ships_
 // e2eFamilyTarget is the per family and field accuracy the crawl is held to.
 const e2eFamilyTarget = 0.98
 
-// e2eFamilyGaps are the fields below the target today, with the accuracy measured when
-// they were written down (the test fails below it); the causes are the generic extractor's
-// (see TestTestbedFamiliesGenericF1 in extract). Remove an entry when its field reaches the
-// target.
-var e2eFamilyGaps = map[string]map[string]float64{
-	testbed.FamilyGrid: {"vendor": 0.55}, // measured 0.6333: a related card's "Sold By"
-	// measured 0.90 and 0.40: "Ships only to X", "Ships worldwide except X", "This item ships from X"
-	testbed.FamilyTabs: {"ships_from": 0.80, "ships_to": 0.35},
-	// measured 0.37 and 0.80: the page's price is the header's exchange rate (a card's
-	// right price wins when it is seen later, which depends on the crawl's order); sentences
-	testbed.FamilyStore: {"price": 0, "ships_to": 0.70},
-}
-
-// e2eExtraListingsGap is how many stored listings may be no truth listing today: category
-// pages with one or two cards are read as forum threads whose posts are keyed by the page's
-// URL (measured 5 with seed 13). None may be made of a tab page.
-const e2eExtraListingsGap = 5
-
 // fieldValue is a compared field of a listing as a string.
 func fieldValue(l extract.Listing, f string) string {
 	switch f {
@@ -121,8 +103,8 @@ func TestE2EFamiliesAuto(t *testing.T) {
 			t.Logf("stored listing %s (%s) is not a truth listing", id, l.URL)
 		}
 	}
-	if extra > e2eExtraListingsGap {
-		t.Errorf("%d stored listings are no truth listing, want at most %d (known gap)", extra, e2eExtraListingsGap)
+	if extra > 0 {
+		t.Errorf("%d stored listings are no truth listing, want none", extra)
 	}
 	type key struct{ family, field string }
 	right, total := map[key]int{}, map[string]int{}
@@ -154,13 +136,7 @@ func TestE2EFamiliesAuto(t *testing.T) {
 		for _, f := range e2eFamilyFields {
 			acc := float64(right[key{fam, f}]) / float64(max(1, total[fam]))
 			fmt.Fprintf(&b, " %10.4f", acc)
-			floor, gap := e2eFamilyGaps[fam][f]
-			switch {
-			case gap && acc < floor:
-				t.Errorf("family %s field %s: accuracy %.4f < %.2f measured before (known gap, target %.2f)", fam, f, acc, floor, e2eFamilyTarget)
-			case gap && acc >= e2eFamilyTarget:
-				t.Logf("family %s field %s: accuracy %.4f reaches the target now: remove it from e2eFamilyGaps", fam, f, acc)
-			case !gap && acc < e2eFamilyTarget:
+			if acc < e2eFamilyTarget {
 				t.Errorf("family %s field %s: accuracy %.4f < %.2f", fam, f, acc, e2eFamilyTarget)
 			}
 		}
