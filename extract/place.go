@@ -38,7 +38,7 @@ func (pc *pageCtx) mainHeading() *html.Node {
 			break
 		}
 		for _, n := range sel.MatchAll(pc.doc.Nodes[0]) {
-			if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) {
+			if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) && !menuHeading(t) {
 				h = n
 				break
 			}
@@ -49,6 +49,24 @@ func (pc *pageCtx) mainHeading() *html.Node {
 	}
 	pc.heading = &h
 	return h
+}
+
+// menuWords are headings of the page's menus and sections, never its title ("Category"
+// over a sidebar of categories).
+var menuWords = map[string]bool{
+	"category": true, "categories": true, "menu": true, "main menu": true, "navigation": true, "search": true,
+	"filter": true, "filters": true, "browse": true, "account": true, "my account": true, "news": true,
+	"announcements": true, "login": true, "statistics": true, "stats": true, "links": true, "support": true,
+	"reviews": true, "feedback": true, "related items": true, "shipping": true, "price": true, "vendor": true,
+	"категории": true, "категория": true, "меню": true, "поиск": true, "kategorien": true, "kategorie": true,
+	"suche": true, "catégories": true, "catégorie": true, "recherche": true, "categorías": true, "categoría": true,
+	"buscar": true, "categorie": true, "categoria": true, "kategorie produktów": true, "kategorier": true,
+}
+
+// menuHeading reports whether heading text t only names a menu or a section.
+func menuHeading(t string) bool {
+	k := normLabel(t)
+	return menuWords[k] || sectionNames[k]
 }
 
 func (pc *pageCtx) placeIdx() *placeIndex {
