@@ -34,38 +34,25 @@ func gridIndex(m *market, key string) (int, bool) {
 
 func gridCatHref(c category) string { return "/items?category=" + c.key }
 
+var gridStyle = modernStyle{navCls: "navbar-dark bg-dark", catHref: gridCatHref, perPage: gridPerPage}
+
 func (w *World) gridPage(m *market, path string, q url.Values) *page {
 	var b strings.Builder
 	d := w.opts.Day
 	switch path {
 	case "/":
-		modernHead(&b, m, "Home", "navbar-dark bg-dark")
-		b.WriteString(`<div class="row">`)
-		modernSidebar(&b, gridCatHref)
-		b.WriteString(`<div class="col-md-9"><div class="announcement alert alert-info">Welcome back. Always check the mirror list and enable PGP 2FA on your account.</div><h3>Featured Listings</h3><div class="product-listing">`)
-		all := w.visible(m, nil)
-		rows(&b, all[:min(6, len(all))], "col-md-4", w.gridCard)
-		b.WriteString("</div></div></div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return modernPage(m, gridStyle, "Home", func(b *strings.Builder) {
+			b.WriteString(`<div class="col-md-9"><div class="announcement alert alert-info">Welcome back. Always check the mirror list and enable PGP 2FA on your account.</div><h3>Featured Listings</h3><div class="product-listing">`)
+			all := w.visible(m, nil)
+			rows(b, all[:min(6, len(all))], "col-md-4", w.gridCard)
+			b.WriteString("</div></div>")
+		})
 	case "/items":
-		cat := categoryOf(q.Get("category"))
-		if cat == nil {
-			return notFound("no such category")
-		}
-		all := w.visible(m, func(s *slot) bool { return s.p.cat == cat.key })
-		pg := pageOf(q)
-		items, n := pageSlice(all, pg, gridPerPage)
-		modernHead(&b, m, cat.label, "navbar-dark bg-dark")
-		b.WriteString(`<div class="row">`)
-		modernSidebar(&b, gridCatHref)
-		fmt.Fprintf(&b, `<div class="col-md-9 listing-content"><h2>%s <small class="text-muted">%d items</small></h2><div class="product-listing">`, esc(cat.label), len(all))
-		rows(&b, items, "col-md-4 col-sm-6", w.gridCard)
-		b.WriteString("</div>")
-		pager(&b, "/items?category="+cat.key+"&", pg, n)
-		b.WriteString("</div></div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return w.modernCategory(m, gridStyle, q.Get("category"), q, func(b *strings.Builder, cat *category, items []*slot, total int) {
+			fmt.Fprintf(b, `<div class="col-md-9 listing-content"><h2>%s <small class="text-muted">%d items</small></h2><div class="product-listing">`, esc(cat.label), total)
+			rows(b, items, "col-md-4 col-sm-6", w.gridCard)
+			b.WriteString("</div>")
+		})
 	case "/listing":
 		s := w.lookup(m, q.Get("pid"))
 		if s == nil || s.gone(d) {

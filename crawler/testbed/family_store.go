@@ -17,6 +17,8 @@ import (
 
 const storePerPage = 15
 
+var storeStyle = modernStyle{navCls: "navbar-dark bg-primary", catHref: func(c category) string { return "/c/" + c.key }, perPage: storePerPage}
+
 func storeKey(i int) string { return strconv.Itoa(41000 + i*3) }
 
 func storeIndex(key string) (int, bool) {
@@ -33,42 +35,26 @@ func (w *World) storePage(m *market, path string, q url.Values) *page {
 	var b strings.Builder
 	d := w.opts.Day
 	parts := strings.Split(strings.Trim(path, "/"), "/")
-	catHref := func(c category) string { return "/c/" + c.key }
 	switch {
 	case path == "/":
-		modernHead(&b, m, "Shop", "navbar-dark bg-primary")
-		b.WriteString(`<div class="row">`)
-		modernSidebar(&b, catHref)
-		b.WriteString(`<div class="col-md-9"><h3>Trending offers</h3>`)
-		all := w.visible(m, nil)
-		rows(&b, all[:min(9, len(all))], "col-lg-4 col-md-6", w.storeCard)
-		b.WriteString(`<h3>Top stores</h3><ul class="stores">`)
-		for _, v := range m.vendors {
-			if v.firstDay <= d {
-				fmt.Fprintf(&b, `<li><a href="/%s">@%s</a> (%d sales)</li>`, vendorPath(v), esc(v.handle), v.sales)
+		return modernPage(m, storeStyle, "Shop", func(b *strings.Builder) {
+			b.WriteString(`<div class="col-md-9"><h3>Trending offers</h3>`)
+			all := w.visible(m, nil)
+			rows(b, all[:min(9, len(all))], "col-lg-4 col-md-6", w.storeCard)
+			b.WriteString(`<h3>Top stores</h3><ul class="stores">`)
+			for _, v := range m.vendors {
+				if v.firstDay <= d {
+					fmt.Fprintf(b, `<li><a href="/%s">@%s</a> (%d sales)</li>`, vendorPath(v), esc(v.handle), v.sales)
+				}
 			}
-		}
-		b.WriteString("</ul></div></div>")
-		modernFoot(&b, m)
-		return ok(&b)
+			b.WriteString("</ul></div>")
+		})
 	case parts[0] == "c" && len(parts) == 2:
-		cat := categoryOf(parts[1])
-		if cat == nil {
-			return notFound("no such category")
-		}
-		all := w.visible(m, func(s *slot) bool { return s.p.cat == cat.key })
-		pg := pageOf(q)
-		items, n := pageSlice(all, pg, storePerPage)
-		modernHead(&b, m, cat.label, "navbar-dark bg-primary")
-		b.WriteString(`<div class="row">`)
-		modernSidebar(&b, catHref)
-		fmt.Fprintf(&b, `<div class="col-md-9"><h2>%s</h2><p class="text-muted">%d offers</p><div class="offers-grid">`, esc(cat.label), len(all))
-		rows(&b, items, "col-lg-4 col-md-6", w.storeCard)
-		b.WriteString("</div>")
-		pager(&b, "/c/"+cat.key+"?", pg, n)
-		b.WriteString("</div></div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return w.modernCategory(m, storeStyle, parts[1], q, func(b *strings.Builder, cat *category, items []*slot, total int) {
+			fmt.Fprintf(b, `<div class="col-md-9"><h2>%s</h2><p class="text-muted">%d offers</p><div class="offers-grid">`, esc(cat.label), total)
+			rows(b, items, "col-lg-4 col-md-6", w.storeCard)
+			b.WriteString("</div>")
+		})
 	case parts[0] == "offer" && (len(parts) == 2 || len(parts) == 3 && parts[2] == "reviews"):
 		s := w.lookup(m, parts[1])
 		if s == nil || s.gone(d) {

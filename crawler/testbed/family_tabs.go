@@ -16,6 +16,8 @@ import (
 
 const tabsPerPage = 25
 
+var tabsStyle = modernStyle{navCls: "navbar-light bg-light", catHref: func(c category) string { return "/category/" + c.key }, perPage: tabsPerPage}
+
 // tabsParts are the tab sub-pages of a listing, after its description tab.
 var tabsParts = []struct{ seg, label string }{{"shipping", "Shipping"}, {"feedback", "Feedback"}, {"refund", "Refund policy"}}
 
@@ -49,32 +51,17 @@ func (w *World) tabsPage(m *market, path string, q url.Values) *page {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case path == "/":
-		modernHead(&b, m, "Market", "navbar-light bg-light")
-		b.WriteString(`<div class="row">`)
-		modernSidebar(&b, func(c category) string { return "/category/" + c.key })
-		b.WriteString(`<div class="col-md-9"><h3>Latest listings</h3>`)
-		all := w.visible(m, nil)
-		w.tabsTable(&b, all[:min(10, len(all))])
-		b.WriteString("</div></div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return modernPage(m, tabsStyle, "Market", func(b *strings.Builder) {
+			b.WriteString(`<div class="col-md-9"><h3>Latest listings</h3>`)
+			all := w.visible(m, nil)
+			w.tabsTable(b, all[:min(10, len(all))])
+			b.WriteString("</div>")
+		})
 	case parts[0] == "category" && len(parts) == 2:
-		cat := categoryOf(parts[1])
-		if cat == nil {
-			return notFound("no such category")
-		}
-		all := w.visible(m, func(s *slot) bool { return s.p.cat == cat.key })
-		pg := pageOf(q)
-		items, n := pageSlice(all, pg, tabsPerPage)
-		modernHead(&b, m, cat.label, "navbar-light bg-light")
-		b.WriteString(`<div class="row">`)
-		modernSidebar(&b, func(c category) string { return "/category/" + c.key })
-		fmt.Fprintf(&b, `<div class="col-md-9"><h2>%s &raquo; %s</h2>`, esc(cat.parent), esc(cat.label))
-		w.tabsTable(&b, items)
-		pager(&b, "/category/"+cat.key+"?", pg, n)
-		b.WriteString("</div></div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return w.modernCategory(m, tabsStyle, parts[1], q, func(b *strings.Builder, cat *category, items []*slot, _ int) {
+			fmt.Fprintf(b, `<div class="col-md-9"><h2>%s &raquo; %s</h2>`, esc(cat.parent), esc(cat.label))
+			w.tabsTable(b, items)
+		})
 	case parts[0] == "item" && (len(parts) == 2 || len(parts) == 3):
 		s := w.lookup(m, parts[1])
 		if s == nil || s.gone(d) {

@@ -3,6 +3,7 @@ package testbed
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -106,6 +107,51 @@ func shipsToRaw(s *slot) string {
 		return "Worldwide except " + x.name
 	}
 	return joinNames(s.to)
+}
+
+// modernStyle is what a new family's home and category pages differ in: the navbar's
+// classes, its category links and listings per category page.
+type modernStyle struct {
+	navCls  string
+	catHref func(c category) string
+	perPage int
+}
+
+// modernPage writes a home or category page of the new families: the head, a row holding
+// the category sidebar and the main column main writes (opened and closed by main), the foot.
+func modernPage(m *market, st modernStyle, title string, main func(b *strings.Builder)) *page {
+	var b strings.Builder
+	modernHead(&b, m, title, st.navCls)
+	b.WriteString(`<div class="row">`)
+	modernSidebar(&b, st.catHref)
+	main(&b)
+	b.WriteString("</div>")
+	modernFoot(&b, m)
+	return ok(&b)
+}
+
+// modernCategory writes the category page of key (page q's "page"): list writes the main
+// column's start, heading and the page's listings (items of total); the pager and the
+// column's end follow. A key that names no category is a 404.
+func (w *World) modernCategory(m *market, st modernStyle, key string, q url.Values, list func(b *strings.Builder, cat *category, items []*slot, total int)) *page {
+	cat := categoryOf(key)
+	if cat == nil {
+		return notFound("no such category")
+	}
+	all := w.visible(m, func(s *slot) bool { return s.p.cat == cat.key })
+	pg := pageOf(q)
+	items, n := pageSlice(all, pg, st.perPage)
+	return modernPage(m, st, cat.label, func(b *strings.Builder) {
+		list(b, cat, items, len(all))
+		base := st.catHref(*cat)
+		if strings.Contains(base, "?") {
+			base += "&"
+		} else {
+			base += "?"
+		}
+		pager(b, base, pg, n)
+		b.WriteString("</div>")
+	})
 }
 
 // modernHead writes the document start shared by the new families: a bootstrap-like navbar
