@@ -58,14 +58,14 @@ type Page struct {
 // Link is an outgoing link with its kind, for crawl prioritisation.
 type Link struct {
 	URL  string `json:"url"`
-	Kind string `json:"kind"` // listing, listing_part, vendor, next, nav
+	Kind string `json:"kind"` // listing, part, vendor, next, nav
 }
 
 // Result is what one page yields.
 type Result struct {
-	Kind    string `json:"kind"` // listing vendor category search interstitial not_found forum_thread listing_part other
+	Kind    string `json:"kind"` // listing vendor category search interstitial not_found forum_thread part other
 	Profile string `json:"profile,omitempty"`
-	// ListingKey is, for a KindListingPart page, the ID (market/key) of its listing.
+	// ListingKey is, for a KindPart page, the ID (market/key) of its listing.
 	ListingKey string `json:"listing_key,omitempty"`
 	// PageType is the profile page type that read the page; empty when the generic
 	// extractor did (no profile, or none of its page types matched).
@@ -195,9 +195,6 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 			g.issues = append(out.issues, g.issues...)
 			out = g
 		}
-	}
-	if key := markListingPart(pc, prof, &out); key != "" && out.kind == KindListingPart {
-		res.ListingKey = pc.market + "/" + key
 	}
 	res.Kind = out.kind
 	res.PageType = out.pageType

@@ -81,9 +81,6 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 				kind = LinkNext
 			case genListingRe.MatchString(lu):
 				kind = LinkListing
-				if _, part := ListingPartBase(u); part {
-					kind = LinkListingPart
-				}
 			case genVendorRe.MatchString(lu):
 				kind = LinkVendor
 			default:

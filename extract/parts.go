@@ -26,6 +26,7 @@ const (
 	PartShipping = "shipping" // shipping, delivery, postage
 	PartFeedback = "feedback" // feedback, reviews, ratings
 	PartTerms    = "terms"    // terms, rules, refund and return policies
+	PartOther    = "other"    // a numbered tab (?tab=2): what it carries is unknown
 )
 
 // partWords maps a tab's URL segment (lower case) to its part kind, in the languages
@@ -39,18 +40,24 @@ var partWords = map[string]string{
 	"feedback": PartFeedback, "feedbacks": PartFeedback, "reviews": PartFeedback, "review": PartFeedback, "ratings": PartFeedback,
 	"bewertungen": PartFeedback, "opiniones": PartFeedback, "resenas": PartFeedback, "reseñas": PartFeedback, "avis": PartFeedback,
 	"recensioni": PartFeedback, "beoordelingen": PartFeedback, "opinie": PartFeedback, "отзывы": PartFeedback,
-	"terms": PartTerms, "rules": PartTerms, "refund": PartTerms, "refunds": PartTerms, "refund-policy": PartTerms,
+	"comments": PartFeedback,
+	"terms":    PartTerms, "rules": PartTerms, "refund": PartTerms, "refunds": PartTerms, "refund-policy": PartTerms,
 	"refund_policy": PartTerms, "returns": PartTerms, "policy": PartTerms, "agb": PartTerms, "condiciones": PartTerms,
 	"conditions": PartTerms, "regulamin": PartTerms, "правила": PartTerms,
 }
 
-// partParams name a tab in a listing URL's query (?tab=shipping).
-var partParams = []string{"tab", "section", "view"}
+// partParams name a tab in a listing URL's query (?tab=shipping); numberParams may also
+// number one (?tab=2; "view=2" or "section=2" may be a list's display option).
+var (
+	partParams   = []string{"tab", "section", "view", "show", "part", "subpage", "sub"}
+	numberParams = map[string]bool{"tab": true, "part": true, "subpage": true, "sub": true}
+)
 
 // PartOf reports whether rawURL is a part sub-page of a listing: a URL that extends a
 // listing URL by one path segment naming a tab (/item/123/shipping), or a listing URL with
-// a tab query parameter naming one (?tab=shipping). It returns the parent listing's URL
-// and the part kind (PartShipping, PartFeedback, PartTerms).
+// a tab query parameter naming or numbering one (?tab=shipping, &tab=2). It returns the
+// parent listing's URL and the part kind (PartShipping, PartFeedback, PartTerms,
+// PartOther).
 func PartOf(rawURL string) (parent, kind string, ok bool) {
 	if len(rawURL) > 4096 {
 		return "", "", false
@@ -61,8 +68,16 @@ func PartOf(rawURL string) (parent, kind string, ok bool) {
 	}
 	q := u.Query()
 	for _, p := range partParams {
-		if k, found := partWords[strings.ToLower(q.Get(p))]; found {
+		v := strings.ToLower(q.Get(p))
+		k, found := partWords[v]
+		if !found && numberParams[p] && len(v) > 0 && len(v) <= 2 && strings.Trim(v, "0123456789") == "" {
+			k, found = PartOther, true
+		}
+		if found {
 			q.Del(p)
+			if len(q) == 0 {
+				return "", "", false // nothing names the listing
+			}
 			pu := *u
 			pu.RawQuery, pu.Fragment = q.Encode(), ""
 			if genListingRe.MatchString(strings.ToLower(pu.RequestURI())) {

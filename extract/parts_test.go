@@ -20,7 +20,11 @@ func TestPartOf(t *testing.T) {
 		{"http://m.onion/listing/77/versand", "http://m.onion/listing/77", extract.PartShipping},
 		{"http://m.onion/product/77/доставка", "http://m.onion/product/77", extract.PartShipping},
 		{"http://m.onion/listing.php?id=5&tab=shipping", "http://m.onion/listing.php?id=5", extract.PartShipping},
-		{"http://m.onion/listing.php?id=5&tab=2", "", ""}, // a tab number says nothing
+		{"http://m.onion/listing.php?id=5&tab=2", "http://m.onion/listing.php?id=5", extract.PartOther},
+		{"http://m.onion/product.php?id=5&show=reviews", "http://m.onion/product.php?id=5", extract.PartFeedback},
+		{"http://m.onion/items.php?category=2&view=grid", "", ""}, // a list's display option
+		{"http://m.onion/items.php?category=2&view=2", "", ""},    // a number only in tab-like params
+		{"http://m.onion/listing.php?tab=2", "", ""},              // nothing names the listing
 		{"http://m.onion/item/200013", "", ""},
 		{"http://m.onion/vendor/bob/feedback", "", ""}, // a vendor's tab, not a listing's
 		{"http://m.onion/shipping", "", ""},
@@ -114,6 +118,51 @@ func TestPartPage(t *testing.T) {
 	}
 	if kinds["http://m.onion/item/5/feedback"] != extract.LinkPart || kinds["http://m.onion/item/5"] != extract.LinkListing {
 		t.Errorf("links %v: want the tabs as part links, the description tab as a listing link", kinds)
+	}
+}
+
+// TestPartPageShapes: a listing's feedback tab (it reads like a vendor page) and a numbered
+// query tab are parts of the listing, never a listing or a vendor of their own; the
+// listing page links to its tabs, path or query, as parts.
+func TestPartPageShapes(t *testing.T) {
+	x, err := extract.New(extract.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, url, body, key string }{
+		{"feedback tab", "http://m.onion/listing/123/feedback", `<html><head><title>Reviews</title></head><body><h1>Feedback for 5g Cocaine</h1>
+<table><tr><th>Rating</th><th>Comment</th></tr><tr><td>5/5</td><td>great</td></tr></table></body></html>`, "m/123"},
+		{"numbered query tab", "http://m.onion/listing.php?ls_id=7&tab=2", `<html><body><h1>5g Cocaine</h1><p>Price: $50</p><p>Vendor: <a href="/vendor/bob">bob</a></p><p>Refunds within 7 days.</p></body></html>`, "m/7"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := x.Extract(extract.Page{URL: c.url, Market: "m", Body: []byte(c.body)}, "generic")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != extract.KindPart || res.ListingKey != c.key || len(res.Vendors) != 0 {
+				t.Errorf("kind %q key %q %d vendors, want %q %s 0", res.Kind, res.ListingKey, len(res.Vendors), extract.KindPart, c.key)
+			}
+			for _, l := range res.Listings {
+				if l.Title != "" || l.Price.Currency != "" {
+					t.Errorf("part record %+v, want places only", l)
+				}
+			}
+		})
+	}
+	page := `<html><body><h1>5g Cocaine</h1><p>Price: $50</p><p>Vendor: <a href="/vendor/bob">bob</a></p>
+<ul class="tabs"><li><a href="/listing.php?ls_id=7&amp;tab=2">Shipping</a></li><li><a href="/listing.php?ls_id=7&amp;tab=feedback">Feedback</a></li><li><a href="/listing/7/refund">Refund</a></li></ul></body></html>`
+	res, err := x.Extract(extract.Page{URL: "http://m.onion/listing.php?ls_id=7", Market: "m", Body: []byte(page)}, "generic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := 0
+	for _, l := range res.Links {
+		if l.Kind == extract.LinkPart {
+			parts++
+		}
+	}
+	if res.Kind != extract.KindListing || parts != 3 {
+		t.Errorf("kind %q, %d part links (%v), want listing and 3", res.Kind, parts, res.Links)
 	}
 }
 
