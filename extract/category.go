@@ -137,11 +137,12 @@ func nestedTreePath(item *html.Node) string {
 // "<li><a>Home</a><li><a>Drugs</a><li><a>Opioids</a><li>Patches x5" on the page of
 // "Patches x5" -> "Drugs > Opioids".
 func breadcrumbPath(pc *pageCtx, title string) string {
-	n := pc.doc.FindMatcher(selCrumbs).First()
-	if len(n.Nodes) == 0 {
+	var items []crumb
+	if n := pc.doc.FindMatcher(selCrumbs).First(); len(n.Nodes) > 0 {
+		items = crumbItems(n.Nodes[0])
+	} else if items = unclassedTrail(pc, title); items == nil {
 		return ""
 	}
-	items := crumbItems(n.Nodes[0])
 	var out []string
 	for i, it := range items {
 		if len(it.text) > 80 || (i == 0 && homeCrumb(it)) {
@@ -160,6 +161,33 @@ func breadcrumbPath(pc *pageCtx, title string) string {
 		out = out[len(out)-6:]
 	}
 	return strings.Join(out, " > ")
+}
+
+// unclassedTrail finds a breadcrumb trail without a breadcrumb class: a short element that
+// starts with a link home and ends with the page's title, its items between separators
+// ("Home / Weapons / Explosives / Cobra 11"). nil when the page has none or no title.
+func unclassedTrail(pc *pageCtx, title string) []crumb {
+	title = oneLine(title)
+	if title == "" {
+		return nil
+	}
+	for _, a := range pc.anchors() {
+		if !homeCrumb(crumb{text: oneLine(nodeText(a)), href: attr(a, "href")}) || inHeader(a) {
+			continue
+		}
+		h := pc.mainHeading()
+		for e, i := a.Parent, 0; e != nil && e.Type == html.ElementNode && i < 2; e, i = e.Parent, i+1 {
+			if !textWithin(e, 400) || (h != nil && within(h, []*html.Node{e})) {
+				break // the trail holds the title's text, not the heading itself
+			}
+			items := crumbItems(e)
+			if len(items) < 3 || len(items) > 8 || !strings.EqualFold(items[len(items)-1].text, title) || !strings.EqualFold(items[0].text, oneLine(nodeText(a))) {
+				continue
+			}
+			return items
+		}
+	}
+	return nil
 }
 
 type crumb struct {
