@@ -259,7 +259,7 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 				if n := firstDescendantMatch(f.sel, r); n != nil {
 					s := strings.TrimSpace(nodeValue(f, n))
 					firstNode, firstVal, none = n, s, false
-					if s != "" && (f.re == nil || f.re.MatchString(s)) {
+					if s != "" && (f.re == nil || f.re.MatchString(s)) && !(scopeNodes == nil && pc.foreign(n)) {
 						nodes = []*html.Node{n}
 					}
 					break
@@ -295,6 +295,9 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 				}
 				if s != "" && f.re != nil && !f.re.MatchString(s) {
 					continue
+				}
+				if scopeNodes == nil && pc.foreign(n) {
+					continue // a page-level value is never another record's (place.go)
 				}
 				if s != "" {
 					v, node = s, n
