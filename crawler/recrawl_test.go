@@ -111,6 +111,30 @@ func (r *twoDays) checkChangesFetched(t *testing.T) int {
 	return changes
 }
 
+// calibrateDay1 returns how long a --once crawl of world's day 1 takes here (with the
+// card book, as TestScheduledRecrawlChangeDriven's day 1), on its own frontier.
+func calibrateDay1(t *testing.T, world testbed.Options) time.Duration {
+	t.Helper()
+	r := newTwoDays(t, world)
+	cr, err := crawler.New(crawler.Options{Markets: r.markets, Workers: 4, Once: true, Lease: 30 * time.Second, FetchTimeout: 30 * time.Second},
+		crawler.Deps{Frontier: r.fr, Transport: r.tr, Extractor: r.x, Sink: newMemSink(), Cards: r.book(t, "calibrate")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	if err := cr.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := cr.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	el := time.Since(start)
+	t.Logf("calibration: day 1 crawled in %v", el.Round(time.Millisecond))
+	return el
+}
+
 // TestScheduledRecrawlChangeDriven runs the long-running crawl (not --once, not --refresh)
 // with a recrawl period and the card book on the embedded frontier: day 1 is crawled, then
 // the world turns to day 2 and the scheduled recrawl comes round. It must use the same
@@ -122,8 +146,12 @@ func TestScheduledRecrawlChangeDriven(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a recrawl round")
 	}
-	const recrawl = 10 * time.Second
-	r := newTwoDays(t, testbed.Options{Seed: 7, Markets: 4, Listings: 20, Traps: true})
+	world := testbed.Options{Seed: 7, Markets: 4, Listings: 20, Traps: true}
+	// The recrawl period must be long against day 1's crawl (its pages must not come back
+	// before the switch to day 2) and the test reads rounds by the clock: it is scaled to
+	// this machine's speed, four times a calibration crawl of day 1 (10 s at least).
+	recrawl := max(10*time.Second, 4*calibrateDay1(t, world)).Round(time.Second)
+	r := newTwoDays(t, world)
 	w1, w2, tr, fr := r.w1, r.w2, r.tr, r.fr
 	cards := r.book(t, "cards")
 	sink := newMemSink()
@@ -134,7 +162,7 @@ func TestScheduledRecrawlChangeDriven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), max(2*time.Minute, 8*recrawl))
 	defer cancel()
 	if err := cr.Seed(ctx); err != nil {
 		t.Fatal(err)
