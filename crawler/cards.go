@@ -26,7 +26,7 @@ import (
 // of the page showing it, and which fields it carries) and when the listing was last seen on
 // a card, last seen on a comparable card (one with a price or an activity) and last fetched
 // in full. A refresh (`crawl --refresh`, the scheduled recrawl) fetches the navigation pages
-// first and brings a listing page back (frontier.Refresher.RecrawlURLs) only when
+// first and brings a listing page back (URLRecrawler, frontier.Refresher) only when
 //   - its card changed, or its card source shows it for the first time, or the book has no
 //     entry for it (another crawl process fetched it, or the book is new): never a missed
 //     change, at worst a fetch;
@@ -364,7 +364,7 @@ func (c *Crawler) fresh(e CardEntry) bool {
 
 // recrawl brings listing pages back now.
 func (c *Crawler) recrawl(ctx context.Context, market string, urls []string, why string) int {
-	rf, ok := c.deps.Frontier.(frontier.Refresher)
+	rf, ok := c.deps.Frontier.(URLRecrawler) // New checked it when there is a card book
 	if !ok || len(urls) == 0 {
 		return 0
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/darkwatch/darkwatch/crawler"
+	"github.com/darkwatch/darkwatch/crawler/testbed"
 )
 
 func TestCardBook(t *testing.T) {
@@ -47,5 +48,30 @@ func TestCardBook(t *testing.T) {
 	got, _ = b.Get(ctx, "alpha", []string{"http://a.onion/listing/2"})
 	if len(got) != 0 {
 		t.Errorf("after Delete: %+v", got)
+	}
+}
+
+// TestCardsNeedURLRecrawler: a card book with a frontier that cannot bring listing pages
+// back is refused by New (the card economy would skip pages nobody brings back); without
+// a card book the same frontier is fine.
+func TestCardsNeedURLRecrawler(t *testing.T) {
+	r := newTwoDays(t, testbed.Options{Seed: 1, Markets: 1, Listings: 5})
+	plain := struct{ crawler.Frontier }{r.fr} // only the Frontier methods
+	for _, tc := range []struct {
+		name    string
+		deps    crawler.Deps
+		wantErr bool
+	}{
+		{"card book, plain frontier", crawler.Deps{Frontier: plain, Cards: r.book(t, "cards")}, true},
+		{"card book, bolt frontier", crawler.Deps{Frontier: r.fr, Cards: r.book(t, "cards2")}, false},
+		{"no card book, plain frontier", crawler.Deps{Frontier: plain}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.deps.Transport, tc.deps.Extractor, tc.deps.Sink = r.tr, r.x, newMemSink()
+			_, err := crawler.New(crawler.Options{Markets: r.markets}, tc.deps)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("New: err %v, want error %v", err, tc.wantErr)
+			}
+		})
 	}
 }

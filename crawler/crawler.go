@@ -115,10 +115,20 @@ type AddAcker interface {
 	AddAckMany(ctx context.Context, items []frontier.Item, outs []frontier.Outcome) (int, error)
 }
 
+// URLRecrawler is the capability a Frontier needs when Deps.Cards is set: bring chosen
+// listing pages waiting for their recrawl back now (frontier.Refresher). New refuses a card
+// book without it: the card economy skips listing pages until a card asks for them, so a
+// frontier that cannot bring them back would miss every change.
+type URLRecrawler interface {
+	RecrawlURLs(ctx context.Context, market string, urls []string) (int, error)
+}
+
 var (
-	_ Frontier = (*frontier.Bolt)(nil)
-	_ Frontier = (*frontier.Redis)(nil)
-	_ AddAcker = (*frontier.Bolt)(nil)
+	_ Frontier     = (*frontier.Bolt)(nil)
+	_ Frontier     = (*frontier.Redis)(nil)
+	_ AddAcker     = (*frontier.Bolt)(nil)
+	_ URLRecrawler = (*frontier.Bolt)(nil)
+	_ URLRecrawler = (*frontier.Redis)(nil)
 )
 
 // Deps are the crawler's collaborators.
@@ -131,7 +141,7 @@ type Deps struct {
 	// NewCircuit asks for a fresh circuit for a market (tor.Pool.NewCircuit); may be nil.
 	NewCircuit func(ctx context.Context, market string) error
 	// Cards is the card book of the change-driven refresh (cards.go); nil: every page
-	// follows its own recrawl schedule.
+	// follows its own recrawl schedule. With Cards, Frontier must be a URLRecrawler.
 	Cards Cards
 }
 
@@ -171,6 +181,9 @@ type marketState struct {
 func New(opts Options, deps Deps) (*Crawler, error) {
 	if deps.Frontier == nil || deps.Transport == nil || deps.Extractor == nil || deps.Sink == nil {
 		return nil, errors.New("crawler: Frontier, Transport, Extractor and Sink are required")
+	}
+	if _, ok := deps.Frontier.(URLRecrawler); deps.Cards != nil && !ok {
+		return nil, fmt.Errorf("crawler: a card book needs a frontier that brings listing pages back (RecrawlURLs); %T has none: use frontier.Bolt or frontier.Redis, or no card book", deps.Frontier)
 	}
 	setDefault(&opts.Workers, 8)
 	setDefault(&opts.Lease, 2*time.Minute)
