@@ -67,7 +67,7 @@ func genericExtract(pc *pageCtx) pageOut {
 	// 2. a vendor profile URL without a price on the page.
 	cards := detectCards(pc)
 	d, score := labelListing(pc, nil)
-	vendorURL := vendorFromURL(pc.page.URL) != "" && !genListingRe.MatchString(strings.ToLower(pc.page.URL))
+	vendorURL := pc.ownProfileURL() != "" && !genListingRe.MatchString(strings.ToLower(pc.page.URL))
 	if vendorURL && !d.priceLabel {
 		if v, ok := genericVendor(pc); ok {
 			// a vendor's page lists the vendor's own listings
@@ -118,8 +118,10 @@ func genericExtract(pc *pageCtx) pageOut {
 	}
 	// a listing without labels: a title, a price and a vendor link on a listing URL (not
 	// on any URL: a search page with two results has them too)
+	// (or, off a listing URL, with a purchase control beside the title: a single-vendor
+	// shop's product page whose own URL is not a listing pattern)
 	if d.l.Title != "" && d.price != "" && d.l.Vendor != "" && len(cards) < 3 &&
-		genListingRe.MatchString(strings.ToLower(pc.page.URL)) {
+		(genListingRe.MatchString(strings.ToLower(pc.page.URL)) || purchaseControl(pc)) {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
@@ -284,7 +286,11 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	return d, score
 }
 
-var handleTrimRe = regexp.MustCompile(`\s*[\(\[].*$`)
+var (
+	handleTrimRe = regexp.MustCompile(`\s*[\(\[].*$`)
+	// honorificRe is a title abbreviation that begins a shop's name ("Mr.", "Dr.", "Mrs.")
+	honorificRe = regexp.MustCompile(`^(?i:mr|mrs|ms|dr|st|sr|prof)\.$`)
+)
 
 // cleanHandle trims ratings and decorations: "PHARMORA (1000) 4.97" -> "PHARMORA".
 func cleanHandle(s string) string {
@@ -292,6 +298,10 @@ func cleanHandle(s string) string {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(s, "/u/"), "u/"), "@")
 	if f := strings.Fields(s); len(f) > 0 {
 		s = strings.Trim(f[0], " -–|,:")
+		if honorificRe.MatchString(f[0]) && len(f) > 1 && len(f) <= 4 {
+			// "Mr. Nice Guy (102T / 99.0%)": a title abbreviation starts a name of words
+			s = strings.Join(f, " ")
+		}
 	}
 	// "GreyFox's Store" -> "GreyFox"
 	for _, suf := range []string{"'s", "’s", "'S"} {
@@ -397,6 +407,9 @@ func linkDensity(n *html.Node, textLen int) float64 {
 // first one before it. Prices in the page header, in another record's block (a related
 // card) and in a table of exchange rates are not the listing's.
 func firstPriceText(pc *pageCtx) string {
+	if t := titleSiblingPrice(pc); t != "" {
+		return t
+	}
 	first := ""
 	for _, n := range pc.doc.FindMatcher(selLabelish).Nodes {
 		if !textWithin(n, 400) {
@@ -417,6 +430,34 @@ func firstPriceText(pc *pageCtx) string {
 		}
 	}
 	return first
+}
+
+// titleSiblingPrice is the price of an element beside the page's title (the title's
+// siblings: "<h4 class=price>0.2045 BTC</h4><h4>Title</h4>"), before or after it, when
+// exactly one sibling is a price: the price by the title, ahead of prices further down
+// (shipping options, tabs).
+func titleSiblingPrice(pc *pageCtx) string {
+	t := pc.placeIdx().title
+	if t == nil || t.Parent == nil {
+		return ""
+	}
+	found := ""
+	for c := t.Parent.FirstChild; c != nil; c = c.NextSibling {
+		if c == t || c.Type != html.ElementNode || !textWithin(c, 80) {
+			continue
+		}
+		s := oneLine(nodeText(c))
+		if len(s) == 0 || len(s) > 60 {
+			continue
+		}
+		if m, ok := price.Parse(s); ok && m.Amount > 0 && !rateTable(c) {
+			if found != "" {
+				return "" // several prices by the title: no single one is the title's
+			}
+			found = s
+		}
+	}
+	return found
 }
 
 // textWithin reports whether the raw text under n (spaces included) is at most max bytes;
@@ -447,8 +488,8 @@ func textWithin(n *html.Node, max int) bool {
 func firstVendorLink(pc *pageCtx) *html.Node {
 	for _, n := range pc.anchors() {
 		h := strings.ToLower(attr(n, "href"))
-		if !genVendorRe.MatchString(h) || genIgnoreRe.MatchString(h) {
-			continue
+		if !genVendorRe.MatchString(h) || genIgnoreRe.MatchString(h) || buyControl(n) {
+			continue // not a vendor link, or an action ("/shop/buy/9")
 		}
 		if inHeader(n) || pc.foreign(n) {
 			continue
@@ -514,7 +555,7 @@ func inContent(n *html.Node) bool {
 
 // genericVendor reads a vendor profile: a vendor URL plus a PGP key or vendor labels.
 func genericVendor(pc *pageCtx) (*vDraft, bool) {
-	handle := vendorFromURL(pc.page.URL)
+	handle := profileHandle(pc.ownProfileURL())
 	text := pc.text()
 	hasPGP := strings.Contains(text, "BEGIN PGP PUBLIC KEY BLOCK")
 	if handle == "" && !hasPGP {
@@ -588,4 +629,100 @@ func genericOffers(pc *pageCtx) []string {
 		}
 	}
 	return best
+}
+
+// buyRe names a purchase action in a link, a form action, a class or a button's text.
+var buyRe = regexp.MustCompile(`(?i)(^|[^a-z])(buy|buy[-_ ]?now|add[-_ ]?to[-_ ]?cart|addtocart|add[-_ ]?to[-_ ]?basket|cart/add|purchase|order[-_ ]?now|купить|в корзину|kaufen|in den warenkorb|acheter|ajouter au panier|comprar|añadir al carrito|acquista)([^a-z]|$)`)
+
+// maxBuyDepth bounds how far above the title a purchase control is looked for.
+const maxBuyDepth = 3
+
+// purchaseControl reports whether the block around the page's title (its parent up to
+// maxBuyDepth levels) holds a purchase control: a buy / add-to-cart link, button or
+// form, or a quantity select. Controls in the page header or in another record's block
+// do not count.
+func purchaseControl(pc *pageCtx) bool {
+	t := pc.placeIdx().title
+	if t == nil {
+		return false
+	}
+	root := t
+	for d := 0; d < maxBuyDepth && root.Parent != nil && root.Parent.Type == html.ElementNode; d++ {
+		root = root.Parent
+	}
+	found := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && !found; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if buyControl(c) && !inHeader(c) && !pc.foreign(c) {
+				found = true
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	return found
+}
+
+// buyControl reports whether n is a purchase control.
+func buyControl(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.A:
+		return buyRe.MatchString(attr(n, "href")) || buyRe.MatchString(attr(n, "class"))
+	case atom.Form:
+		return buyRe.MatchString(attr(n, "action"))
+	case atom.Button:
+		return buyRe.MatchString(oneLine(nodeText(n))) || buyRe.MatchString(attr(n, "name"))
+	case atom.Input:
+		return strings.EqualFold(attr(n, "type"), "submit") && buyRe.MatchString(attr(n, "value"))
+	case atom.Select:
+		k := strings.ToLower(attr(n, "name"))
+		return k == "quantity" || k == "qty"
+	}
+	return false
+}
+
+// ownProfileURL is the URL of the profile the page shows: the page's own URL when it names
+// a handle, else a link on the page to the profile whose handle is the page's main heading
+// ("<h1>60Agent</h1>" over tabs to profile.php?id=60Agent: a profile page fetched or saved
+// under another address). "" when neither.
+func (pc *pageCtx) ownProfileURL() string {
+	if profileHandle(pc.page.URL) != "" {
+		return pc.page.URL
+	}
+	if len(pc.doc.Nodes) == 0 {
+		return ""
+	}
+	// the page's <h1> (a profile's header box heads the profile, so inHeader's page-chrome
+	// test does not apply here); a handle is one word
+	var names []string
+	for _, h := range selH1.MatchAll(pc.doc.Nodes[0]) {
+		if name := oneLine(headingText(h)); name != "" && len(name) <= 64 && !strings.ContainsAny(name, " \t") {
+			names = append(names, name)
+		}
+		if len(names) == 3 {
+			break
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	for _, a := range pc.anchors() {
+		u := pc.abs(attr(a, "href"))
+		if genIgnoreRe.MatchString(strings.ToLower(u)) {
+			continue
+		}
+		if h := profileHandle(u); h != "" {
+			for _, name := range names {
+				if strings.EqualFold(h, name) {
+					return u
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -142,7 +142,11 @@ func (pc *pageCtx) labelIndex() map[string][]labelHit {
 		}
 		// an <option> is a choice ("--Ships From--" over a list of countries), not a label
 		// a <label for=...> names a form control (a search filter), not a value
-		if n.Type == html.ElementNode && n.DataAtom != atom.Option && !(n.DataAtom == atom.Label && attr(n, "for") != "") &&
+		// (but a tab's label, <input type=radio id=t2><label for=t2>Shipping Info</label>
+		// <div>panel</div>, heads the panel beside it); a menu link ("<a>Shipping</a>" in
+		// the footer) is not a label either
+		if n.Type == html.ElementNode && n.DataAtom != atom.Option && !(n.DataAtom == atom.Label && attr(n, "for") != "" && !tabLabel(n)) &&
+			!(n.DataAtom == atom.A && attr(n, "href") != "") &&
 			ownTextShort(n, maxLabelRunes*3*4) && pc.mayBeLabel(n) {
 			own := ownText(n)
 			if own != "" && utf8.RuneCountInString(own) <= maxLabelRunes*3 {
@@ -513,4 +517,19 @@ func labelFirstRunes(labels []string) map[rune]bool {
 		}
 	}
 	return m
+}
+
+// tabLabel reports whether label n names a CSS tab: the radio input it is for comes
+// right before it and a block (the tab's panel) right after it.
+func tabLabel(n *html.Node) bool {
+	prev, next := n.PrevSibling, n.NextSibling
+	for prev != nil && prev.Type != html.ElementNode {
+		prev = prev.PrevSibling
+	}
+	for next != nil && next.Type != html.ElementNode {
+		next = next.NextSibling
+	}
+	return prev != nil && next != nil && prev.DataAtom == atom.Input &&
+		strings.EqualFold(attr(prev, "type"), "radio") && attr(prev, "id") == attr(n, "for") &&
+		blockValueAtoms[next.DataAtom]
 }

@@ -91,7 +91,12 @@ func (pc *pageCtx) placeIdx() *placeIndex {
 	key := ownKey(own)
 	for _, a := range pc.anchors() {
 		h := attr(a, "href")
-		if h == "" || h[0] == '#' || !genListingRe.MatchString(strings.ToLower(h)) {
+		if h == "" || h[0] == '#' {
+			continue
+		}
+		// an action on the page's own record ("/report/item/", "/cart/add") is not a
+		// link to another listing
+		if lh := strings.ToLower(h); !genListingRe.MatchString(lh) || genIgnoreRe.MatchString(lh) {
 			continue
 		}
 		u := pc.abs(h)

@@ -299,6 +299,31 @@ func vendorKey(prof *compiled, u string) string {
 var vendorPathRe = regexp.MustCompile(`(?i)/(?:vendor|vendors|user|users|u|seller|sellers|profile|shop|store|member|members)/([^/?#]+)`)
 var vendorParamRe = regexp.MustCompile(`(?i)[?&](?:u_id|user|vendor|seller|member|username|uid|shop)=([^&#]+)`)
 
+// profileIDRe is a profile page named by an id parameter: "profile.php?id=60Agent",
+// "/user?id=fred".
+var profileIDRe = regexp.MustCompile(`(?i)/(?:vendor|user|seller|profile|shop|store|member)s?(?:\.php|\.html?|\.aspx?)?\?(?:[^#]*&)?(?:id|name)=([^&#]+)`)
+
+// profileHandle is the handle a profile page's URL names: vendorFromURL's, else a
+// non-numeric id of a profile page ("profile.php?id=60Agent"; a number is a row id, not
+// a handle).
+func profileHandle(u string) string {
+	if h := vendorFromURL(u); h != "" {
+		return h
+	}
+	m := profileIDRe.FindStringSubmatch(u)
+	if m == nil {
+		return ""
+	}
+	h, err := url.QueryUnescape(m[1])
+	if err != nil {
+		h = m[1]
+	}
+	if _, err := strconv.Atoi(h); err == nil {
+		return ""
+	}
+	return h
+}
+
 // vendorFromURL extracts a handle from a vendor URL ("" if it does not look like one).
 func vendorFromURL(u string) string {
 	if m := vendorParamRe.FindStringSubmatch(u); m != nil {

@@ -9,6 +9,7 @@ import (
 // Selectors compiled once (goquery's Find(string) compiles on every call).
 var (
 	selH12        = cascadia.MustCompile("h1, h2")
+	selH1         = cascadia.MustCompile("h1")
 	selOGTitle    = cascadia.MustCompile(`meta[property="og:title"]`)
 	selStock      = cascadia.MustCompile("[class*=stock]")
 	selProse      = cascadia.MustCompile("pre, p, div.content, article")

@@ -97,6 +97,12 @@ func shippingLine(l *Listing, v string) bool {
 		l.ShipsFromRaw, l.ShipsToRaw = strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
 		return len(country.Parse(m[1])) > 0
 	}
+	// "This item ships from Czechia." under a "Shipping" heading: an origin, not the
+	// destinations
+	if m := shipProseRe.FindStringSubmatch(v); m != nil {
+		l.ShipsFromRaw, l.ShipsToRaw = strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+		return len(country.Parse(m[1])) > 0
+	}
 	if len(country.Parse(v)) > 0 {
 		l.ShipsToRaw = v
 		return true
