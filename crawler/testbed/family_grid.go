@@ -61,12 +61,7 @@ func (w *World) gridPage(m *market, path string, q url.Values) *page {
 		w.gridListing(&b, s)
 		return ok(&b)
 	case "/profile":
-		v := m.vendorByHandle(q.Get("id"), d)
-		if v == nil {
-			return notFound("No such user")
-		}
-		w.gridVendor(&b, v)
-		return ok(&b)
+		return w.modernVendor(m, gridStyle, q.Get("id"), "No such user", w.gridVendor)
 	}
 	return notFound("page not found")
 }
@@ -85,7 +80,7 @@ func (w *World) gridListing(b *strings.Builder, s *slot) {
 	offers := w.offers(s, d)
 	head := offers[0]
 	v := s.vendor
-	modernHead(b, m, s.title, "navbar-dark bg-dark")
+	modernHead(b, m, s.title, gridStyle.navCls)
 	fmt.Fprintf(b, `<div class="row listing">
 <div class="col-md-9 listing-content">
 <nav aria-label="breadcrumb"><ol class="breadcrumb"><li class="breadcrumb-item"><a href="/">Home</a></li><li class="breadcrumb-item">%s</li><li class="breadcrumb-item active"><a href="%s">%s</a></li></ol></nav>
@@ -129,7 +124,6 @@ func (w *World) gridListing(b *strings.Builder, s *slot) {
 }
 
 func (w *World) gridVendor(b *strings.Builder, v *vendor) {
-	modernHead(b, v.m, v.handle, "navbar-dark bg-dark")
 	fmt.Fprintf(b, `<div class="row profile"><div class="col-md-4 user-details"><h1 class="username">%s</h1><span class="badge badge-pill">%s</span>
 <dl class="stats"><dt>Rating</dt><dd class="rating">%.2f</dd><dt>Total sales</dt><dd class="sales">%d</dd><dt>Bitcoin</dt><dd class="btc">%s</dd><dt>Monero</dt><dd class="xmr">%s</dd></dl><h4>Contact</h4><ul class="contacts">`,
 		esc(v.handle), esc(v.level), v.rating, v.sales, v.btc, v.xmr)
@@ -140,5 +134,4 @@ func (w *World) gridVendor(b *strings.Builder, v *vendor) {
 <div class="col-md-8"><h3>Listings</h3><div class="product-listing">`, esc(v.terms), esc(w.key(v).Armored))
 	rows(b, w.visible(v.m, func(s *slot) bool { return s.vendor == v }), "col-md-4", w.gridCard)
 	b.WriteString("</div></div></div>")
-	modernFoot(b, v.m)
 }

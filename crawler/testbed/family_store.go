@@ -17,17 +17,9 @@ import (
 
 const storePerPage = 15
 
-var storeStyle = modernStyle{navCls: "navbar-dark bg-primary", catHref: func(c category) string { return "/c/" + c.key }, perPage: storePerPage}
+var storeStyle = modernStyle{navCls: "navbar-dark bg-primary", catHref: func(c category) string { return "/c/" + c.key }, perPage: storePerPage, vendorTitle: "@"}
 
-func storeKey(i int) string { return strconv.Itoa(41000 + i*3) }
-
-func storeIndex(key string) (int, bool) {
-	n, err := strconv.Atoi(key)
-	if err != nil || n < 41000 || (n-41000)%3 != 0 {
-		return 0, false
-	}
-	return (n - 41000) / 3, true
-}
+var storeKeys = stepKeys{base: 41000, step: 3}
 
 func storeMoney(v float64) string { return "€" + strconv.FormatFloat(v, 'f', 2, 64) }
 
@@ -64,23 +56,20 @@ func (w *World) storePage(m *market, path string, q url.Values) *page {
 		return ok(&b)
 	case parts[0] == "store" && len(parts) == 2:
 		h, _ := url.PathUnescape(parts[1])
-		v := m.vendorByHandle(h, d)
-		if v == nil {
-			return notFound("No such store")
-		}
-		modernHead(&b, m, "@"+v.handle, "navbar-dark bg-primary")
-		fmt.Fprintf(&b, `<div class="store-header"><h1 class="store-name">@%s</h1><p><span class="stars">★ %.2f</span> · <span class="sales">%d</span> sales</p><p>BTC: <code class="btc">%s</code></p><p>XMR: <code class="xmr">%s</code></p><ul class="contacts">`,
-			esc(v.handle), v.rating, v.sales, v.btc, v.xmr)
-		for _, c := range v.contacts {
-			fmt.Fprintf(&b, "<li>%s</li>", esc(contactLine(c)))
-		}
-		fmt.Fprintf(&b, `</ul><h4>Store policy</h4><p class="terms">%s</p><h4>PGP</h4><pre class="pgp">%s</pre></div><h3>Offers</h3><div class="offers-grid">`, esc(v.terms), esc(w.key(v).Armored))
-		rows(&b, w.visible(m, func(s *slot) bool { return s.vendor == v }), "col-lg-4 col-md-6", w.storeCard)
-		b.WriteString("</div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return w.modernVendor(m, storeStyle, h, "No such store", w.storeProfile)
 	}
 	return notFound("page not found")
+}
+
+func (w *World) storeProfile(b *strings.Builder, v *vendor) {
+	fmt.Fprintf(b, `<div class="store-header"><h1 class="store-name">@%s</h1><p><span class="stars">★ %.2f</span> · <span class="sales">%d</span> sales</p><p>BTC: <code class="btc">%s</code></p><p>XMR: <code class="xmr">%s</code></p><ul class="contacts">`,
+		esc(v.handle), v.rating, v.sales, v.btc, v.xmr)
+	for _, c := range v.contacts {
+		fmt.Fprintf(b, "<li>%s</li>", esc(contactLine(c)))
+	}
+	fmt.Fprintf(b, `</ul><h4>Store policy</h4><p class="terms">%s</p><h4>PGP</h4><pre class="pgp">%s</pre></div><h3>Offers</h3><div class="offers-grid">`, esc(v.terms), esc(w.key(v).Armored))
+	rows(b, w.visible(v.m, func(s *slot) bool { return s.vendor == v }), "col-lg-4 col-md-6", w.storeCard)
+	b.WriteString("</div>")
 }
 
 func (w *World) storeCard(b *strings.Builder, s *slot) {
@@ -99,7 +88,7 @@ func (w *World) storeListing(b *strings.Builder, s *slot, reviews bool) {
 	if reviews {
 		title += " - Reviews"
 	}
-	modernHead(b, m, title, "navbar-dark bg-primary")
+	modernHead(b, m, title, storeStyle.navCls)
 	fmt.Fprintf(b, `<nav class="crumbs"><a href="/">Home</a> › <span>%s</span> › <a href="/c/%s">%s</a></nav>
 <div class="row product"><div class="col-lg-7 gallery"><img src="/img/%s.webp" alt=""></div><div class="col-lg-5 buybox">
 <h1 class="product-title">%s</h1>

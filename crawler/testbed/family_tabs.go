@@ -21,15 +21,7 @@ var tabsStyle = modernStyle{navCls: "navbar-light bg-light", catHref: func(c cat
 // tabsParts are the tab sub-pages of a listing, after its description tab.
 var tabsParts = []struct{ seg, label string }{{"shipping", "Shipping"}, {"feedback", "Feedback"}, {"refund", "Refund policy"}}
 
-func tabsKey(i int) string { return strconv.Itoa(200000 + i*13) }
-
-func tabsIndex(key string) (int, bool) {
-	n, err := strconv.Atoi(key)
-	if err != nil || n < 200000 || (n-200000)%13 != 0 {
-		return 0, false
-	}
-	return (n - 200000) / 13, true
-}
+var tabsKeys = stepKeys{base: 200000, step: 13}
 
 // usdComma formats an amount as the tabs family shows it: "1,375.00 USD".
 func usdComma(v float64) string {
@@ -82,23 +74,20 @@ func (w *World) tabsPage(m *market, path string, q url.Values) *page {
 		return ok(&b)
 	case parts[0] == "vendor" && len(parts) == 2:
 		h, _ := url.PathUnescape(parts[1])
-		v := m.vendorByHandle(h, d)
-		if v == nil {
-			return notFound("No such vendor")
-		}
-		modernHead(&b, m, v.handle, "navbar-light bg-light")
-		fmt.Fprintf(&b, `<div class="vendor-profile"><h1>%s</h1><div><span class="label">Rating</span> <span class="rating">%.2f</span></div><div><span class="label">Sales</span> <span class="sales">%d</span></div><div><span class="label">BTC</span> <span class="btc">%s</span></div><h4>Contact</h4><ul class="contacts">`,
-			esc(v.handle), v.rating, v.sales, v.btc)
-		for _, c := range v.contacts {
-			fmt.Fprintf(&b, "<li>%s</li>", esc(contactLine(c)))
-		}
-		fmt.Fprintf(&b, `</ul><h4>Refund policy</h4><p class="terms">%s</p><h4>PGP</h4><pre class="pgp">%s</pre><h3>Listings</h3>`, esc(v.terms), esc(w.key(v).Armored))
-		w.tabsTable(&b, w.visible(m, func(s *slot) bool { return s.vendor == v }))
-		b.WriteString("</div>")
-		modernFoot(&b, m)
-		return ok(&b)
+		return w.modernVendor(m, tabsStyle, h, "No such vendor", w.tabsProfile)
 	}
 	return notFound("page not found")
+}
+
+func (w *World) tabsProfile(b *strings.Builder, v *vendor) {
+	fmt.Fprintf(b, `<div class="vendor-profile"><h1>%s</h1><div><span class="label">Rating</span> <span class="rating">%.2f</span></div><div><span class="label">Sales</span> <span class="sales">%d</span></div><div><span class="label">BTC</span> <span class="btc">%s</span></div><h4>Contact</h4><ul class="contacts">`,
+		esc(v.handle), v.rating, v.sales, v.btc)
+	for _, c := range v.contacts {
+		fmt.Fprintf(b, "<li>%s</li>", esc(contactLine(c)))
+	}
+	fmt.Fprintf(b, `</ul><h4>Refund policy</h4><p class="terms">%s</p><h4>PGP</h4><pre class="pgp">%s</pre><h3>Listings</h3>`, esc(v.terms), esc(w.key(v).Armored))
+	w.tabsTable(b, w.visible(v.m, func(s *slot) bool { return s.vendor == v }))
+	b.WriteString("</div>")
 }
 
 // tabsTable lists listings as table rows: item (with its category), vendor, price.
@@ -133,7 +122,7 @@ func (w *World) tabsListing(b *strings.Builder, s *slot, tab string) {
 			title += " - " + t.label
 		}
 	}
-	modernHead(b, m, title, "navbar-light bg-light")
+	modernHead(b, m, title, tabsStyle.navCls)
 	avail := "In stock"
 	if s.soldOut(d) {
 		avail = "Sold out"

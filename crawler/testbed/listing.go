@@ -42,9 +42,9 @@ func (m *market) listingKey(i int) string {
 	case FamilyGrid:
 		return gridKey(m, i)
 	case FamilyTabs:
-		return tabsKey(i)
+		return tabsKeys.key(i)
 	case FamilyStore:
-		return storeKey(i)
+		return storeKeys.key(i)
 	}
 	return strconv.Itoa(100000 + i*7)
 }
@@ -57,9 +57,9 @@ func (m *market) listingIndex(key string) (int, bool) {
 	case FamilyGrid:
 		return gridIndex(m, key)
 	case FamilyTabs:
-		return tabsIndex(key)
+		return tabsKeys.index(key)
 	case FamilyStore:
-		return storeIndex(key)
+		return storeKeys.index(key)
 	case FamilyShop:
 		if len(key) < 2 || key[0] != 'p' {
 			return 0, false

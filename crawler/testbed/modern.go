@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -109,12 +110,27 @@ func shipsToRaw(s *slot) string {
 	return joinNames(s.to)
 }
 
-// modernStyle is what a new family's home and category pages differ in: the navbar's
-// classes, its category links and listings per category page.
+// modernStyle is what a new family's pages differ in: the navbar's classes, its category
+// links, listings per category page and what stands before a handle in a vendor page's title.
 type modernStyle struct {
-	navCls  string
-	catHref func(c category) string
-	perPage int
+	navCls      string
+	catHref     func(c category) string
+	perPage     int
+	vendorTitle string // "@" where the family names vendors @handle
+}
+
+// stepKeys are numeric listing keys: listing i has key base+i*step.
+type stepKeys struct{ base, step int }
+
+func (k stepKeys) key(i int) string { return strconv.Itoa(k.base + i*k.step) }
+
+// index inverts key.
+func (k stepKeys) index(key string) (int, bool) {
+	n, err := strconv.Atoi(key)
+	if err != nil || n < k.base || (n-k.base)%k.step != 0 {
+		return 0, false
+	}
+	return (n - k.base) / k.step, true
 }
 
 // modernPage writes a home or category page of the new families: the head, a row holding
@@ -152,6 +168,20 @@ func (w *World) modernCategory(m *market, st modernStyle, key string, q url.Valu
 		pager(b, base, pg, n)
 		b.WriteString("</div>")
 	})
+}
+
+// modernVendor writes the page of the vendor with handle h: the head, what profile writes,
+// the foot. A handle that names no vendor of the day is a 404 saying missing.
+func (w *World) modernVendor(m *market, st modernStyle, h, missing string, profile func(b *strings.Builder, v *vendor)) *page {
+	v := m.vendorByHandle(h, w.opts.Day)
+	if v == nil {
+		return notFound(missing)
+	}
+	var b strings.Builder
+	modernHead(&b, m, st.vendorTitle+v.handle, st.navCls)
+	profile(&b, v)
+	modernFoot(&b, m)
+	return ok(&b)
 }
 
 // modernHead writes the document start shared by the new families: a bootstrap-like navbar
