@@ -251,28 +251,10 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			defer s.Close()
 			openT := time.Since(start)
-			ctx := context.Background()
-			lat := make([]latencies, len(kinds))
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			run := func(record bool) {
-				for ki, k := range kinds {
-					for _, q := range k.variants {
-						t, cpu := time.Now(), threadCPU()
-						if _, err := s.Search(ctx, q); err != nil {
-							b.Fatalf("%s: %v", k.name, err)
-						}
-						if record {
-							lat[ki].add(time.Since(t), threadCPU()-cpu)
-						}
-					}
-				}
-			}
-			run(false) // warm caches
-			for b.Loop() {
-				run(true)
-			}
-			b.StopTimer()
+			lat := measureKinds(b, kinds, func(q index.Query) error {
+				_, err := s.Search(context.Background(), q)
+				return err
+			})
 			p95[n] = map[string]float64{}
 			fmt.Printf("\nn=%d listings (load %s): open %v; ingest at build (load %s): store %.0f docs/s, plain Bleve %.0f docs/s (every %d. batch), ratio %.2f; disk %.0f bytes/listing\n",
 				n, loadAvg(), openT.Round(time.Millisecond), st.Load, st.storeRate(), st.plainRate(), st.PlainEvery, st.storeRate()/st.plainRate(), float64(st.DiskBytes)/float64(n))
@@ -283,6 +265,34 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 	printRatios(sizes, kinds, p95)
+}
+
+// measureKinds runs every variant of every kind through query once to warm caches, then
+// once per b.Loop iteration, and returns the wall and thread CPU time of each run, by
+// kind. It runs on one locked OS thread (the CPU times are that thread's).
+func measureKinds(b *testing.B, kinds []scaleKind, query func(index.Query) error) []latencies {
+	lat := make([]latencies, len(kinds))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	run := func(record bool) {
+		for ki, k := range kinds {
+			for _, q := range k.variants {
+				t, cpu := time.Now(), threadCPU()
+				if err := query(q); err != nil {
+					b.Fatalf("%s: %v", k.name, err)
+				}
+				if record {
+					lat[ki].add(time.Since(t), threadCPU()-cpu)
+				}
+			}
+		}
+	}
+	run(false)
+	for b.Loop() {
+		run(true)
+	}
+	b.StopTimer()
+	return lat
 }
 
 // latencies are the wall and thread CPU times of one kind's queries.
@@ -387,30 +397,13 @@ func BenchmarkMemIndex(b *testing.B) {
 			// corpus would make every GC cycle scan a gigabyte.
 			c.listings, extra = nil, nil
 			runtime.GC()
-			ctx := context.Background()
-			lat := make([]latencies, len(kinds))
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			run := func(record bool) {
-				for ki, k := range kinds {
-					for _, q := range k.variants {
-						t, cpu := time.Now(), threadCPU()
-						p, err := index.MakePlan(ctx, q, s)
-						if err != nil {
-							b.Fatal(err)
-						}
-						s.mem.search(p, nil, true)
-						if record {
-							lat[ki].add(time.Since(t), threadCPU()-cpu)
-						}
-					}
+			lat := measureKinds(b, kinds, func(q index.Query) error {
+				p, err := index.MakePlan(context.Background(), q, s)
+				if err == nil {
+					s.mem.search(p, nil, true)
 				}
-			}
-			run(false)
-			for b.Loop() {
-				run(true)
-			}
-			b.StopTimer()
+				return err
+			})
 			p95[n] = map[string]float64{}
 			fmt.Printf("\nmemindex n=%d (load %s): built in %v, %.0f heap bytes/listing, apply %v per batch of 1000 new listings\n",
 				n, loadAvg(), buildT.Round(time.Millisecond), float64(ms1.HeapAlloc-ms0.HeapAlloc)/float64(n), applyT.Round(time.Microsecond))

@@ -35,6 +35,27 @@ var numBleveField = [nNum]string{
 	nLastSeen:  fLastSeen,
 }
 
+// aggKWField is the keyword field of each aggregation (index.AggNames); its Bleve field is
+// kwBleveField's.
+var aggKWField = map[string]int{
+	index.AggSubstance: kSubstance,
+	index.AggClass:     kClass,
+	index.AggFamily:    kFamily,
+	index.AggMarket:    kMarket,
+	index.AggVendor:    kVendorID,
+	index.AggShipsFrom: kShipsFrom,
+	index.AggShipsTo:   kShipsTo,
+}
+
+// sortNumField is the numeric field of each sort by a value (index.SortSpec.Field); the
+// others sort by relevance or by id.
+var sortNumField = map[string]int{
+	index.SortPrice:     nUSD,
+	index.SortUnitPrice: nUnitUSD,
+	index.SortFirstSeen: nFirstSeen,
+	index.SortLastSeen:  nLastSeen,
+}
+
 // termFilters are the plan's filters that keep listings holding one of a list of values
 // of one keyword field (no values: the filter is not set).
 var termFilters = []struct {
@@ -79,6 +100,25 @@ func filterClauses(p index.Plan) []clause {
 		out = append(out, clause{{kDrugOffer, []string{boolKey(*p.DrugOffer)}}})
 	}
 	return out
+}
+
+// singleTerm reports the one keyword value that p filters on when that is its only
+// filter (no other clause, no range): the case facet rows answer (facetrows.go).
+func singleTerm(p index.Plan) (field int, value string, ok bool) {
+	cs := filterClauses(p)
+	if len(cs) != 1 || ranges(p) != [nNum]*valueRange{} {
+		return 0, "", false
+	}
+	for _, t := range cs[0] {
+		switch {
+		case len(t.vals) == 0:
+		case ok || len(t.vals) > 1:
+			return 0, "", false
+		default:
+			field, value, ok = t.field, t.vals[0], true
+		}
+	}
+	return field, value, ok
 }
 
 // valueRange is an inclusive range of a numeric field (nil bound: unbounded).

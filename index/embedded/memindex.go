@@ -72,6 +72,10 @@ type memIndex struct {
 	cacheMu    sync.Mutex
 	allAggs    map[string][]index.Bucket
 	allAggsGen uint64
+	// rows are the facet rows of frequent filter values (facetrows.go): created under
+	// cacheMu by a reader, updated by writers (under mu).
+	rows   [nKW]map[string]*facetRow
+	rowMin int // docs a value needs for a row
 }
 
 type numField struct {
@@ -80,7 +84,7 @@ type numField struct {
 }
 
 func newMemIndex() *memIndex {
-	m := &memIndex{docs: map[string]uint32{}, vendorNum: map[string]int32{}}
+	m := &memIndex{docs: map[string]uint32{}, vendorNum: map[string]int32{}, rowMin: facetRowMin}
 	for i := range m.kw {
 		m.kw[i] = map[string]*roaring.Bitmap{}
 	}
@@ -138,10 +142,15 @@ func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 			m.vendorOf = append(m.vendorOf, -1)
 			newDocs = append(newDocs, doc)
 		}
+		oldVendor := m.vendorOf[doc]
 		m.setVendor(doc, l.VendorID)
 		nv := kwValues(l)
+		var ov *[nKW][]string
 		if ok && olds[i] != nil {
-			ov := kwValues(*olds[i])
+			ov = new(kwValues(*olds[i]))
+		}
+		m.updateRows(ov, oldVendor, &nv, m.vendorOf[doc])
+		if ov != nil {
 			for f := range nv {
 				for _, v := range ov[f] {
 					if !slices.Contains(nv[f], v) {
@@ -149,6 +158,7 @@ func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 							bm.Remove(doc)
 							if bm.IsEmpty() {
 								delete(m.kw[f], v)
+								delete(m.rows[f], v)
 							}
 						}
 					}
@@ -330,7 +340,15 @@ func (m *memIndex) search(p index.Plan, text *roaring.Bitmap, withPage bool) (in
 	}
 	out := index.Result{Total: m.count(set)}
 	if len(p.Aggs) > 0 {
-		out.Aggs = m.aggs(set, p.Aggs)
+		var row *facetRow
+		if f, v, ok := singleTerm(p); ok && text == nil {
+			row = m.rowFor(f, v)
+		}
+		if row != nil {
+			out.Aggs = m.rowAggs(row, p.Aggs)
+		} else {
+			out.Aggs = m.aggs(set, p.Aggs)
+		}
 	}
 	if !withPage {
 		return out, nil
@@ -473,11 +491,7 @@ func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.
 				}
 			}
 		}
-		index.SortBuckets(bs)
-		if len(bs) > maxBuckets {
-			bs = bs[:maxBuckets]
-		}
-		out[a] = bs
+		out[a] = sortCut(bs)
 	}
 	return out
 }
@@ -496,67 +510,24 @@ func (m *memIndex) allBuckets(a string) []index.Bucket {
 		for v, bm := range m.kw[aggKW(a)] {
 			bs = append(bs, index.Bucket{Key: v, Count: int(bm.GetCardinality())})
 		}
-		index.SortBuckets(bs)
-		if len(bs) > maxBuckets {
-			bs = bs[:maxBuckets]
-		}
-		m.allAggs[a] = bs
+		m.allAggs[a] = sortCut(bs)
 	}
 	return slices.Clone(bs)
 }
 
-// vendorBuckets counts the docs of set per vendor id, sorted as index.SortBuckets (by
-// count, then by vendorRank: tens of thousands of vendors at a million listings, most
-// with equal small counts, sort on integers) and cut to maxBuckets.
+// vendorBuckets counts the docs of set per vendor id, sorted as index.SortBuckets and cut
+// to maxBuckets.
 func (m *memIndex) vendorBuckets(set *roaring.Bitmap) []index.Bucket {
-	counts := make([]int32, len(m.vendorNames))
-	it := set.ManyIterator()
-	buf := make([]uint32, 1024)
-	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
-		for _, d := range buf[:n] {
-			if v := m.vendorOf[d]; v >= 0 {
-				counts[v]++
-			}
-		}
-	}
-	type vc struct{ n, rank, v int32 }
-	rank := m.ranks()
-	var cs []vc
-	for v, n := range counts {
+	var cs []vendorCount
+	for v, n := range m.countVendors(set) {
 		if n > 0 {
-			cs = append(cs, vc{n, rank[v], int32(v)})
+			cs = append(cs, vendorCount{n: n, v: int32(v)})
 		}
 	}
-	slices.SortFunc(cs, func(a, b vc) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rank, b.rank)
-	})
-	bs := make([]index.Bucket, 0, min(len(cs), maxBuckets))
-	for _, c := range cs[:min(len(cs), maxBuckets)] {
-		bs = append(bs, index.Bucket{Key: m.vendorNames[c.v], Count: int(c.n)})
-	}
-	return bs
+	return m.vendorBucketsOf(cs)
 }
 
-func aggKW(a string) int {
-	switch a {
-	case index.AggSubstance:
-		return kSubstance
-	case index.AggClass:
-		return kClass
-	case index.AggFamily:
-		return kFamily
-	case index.AggMarket:
-		return kMarket
-	case index.AggVendor:
-		return kVendorID
-	case index.AggShipsFrom:
-		return kShipsFrom
-	}
-	return kShipsTo
-}
+func aggKW(a string) int { return aggKWField[a] }
 
 // page returns the listing ids of docs [from, from+size) of set in the order ss (ties by
 // id ascending); size 0 means to the end. A sparse set is sorted directly; a dense one is
@@ -569,16 +540,9 @@ func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int, 
 	if size <= 0 {
 		return nil
 	}
-	f := -1
-	switch ss.Field {
-	case index.SortPrice:
-		f = nUSD
-	case index.SortUnitPrice:
-		f = nUnitUSD
-	case index.SortFirstSeen:
-		f = nFirstSeen
-	case index.SortLastSeen:
-		f = nLastSeen
+	f, ok := sortNumField[ss.Field]
+	if !ok {
+		f = -1
 	}
 	desc := ss.Desc && ss.Field != index.SortRelevance // relevance without text: every score is equal
 	var less func(a, b uint32) int

@@ -217,29 +217,15 @@ func (s *Store) loadPage(out index.Result, ids []string) (index.Result, error) {
 	return out, nil
 }
 
-func aggField(a string) string {
-	switch a {
-	case index.AggVendor:
-		return fVendorID
-	}
-	return a // substance, class, family, market, ships_from, ships_to share names
-}
+func aggField(a string) string { return kwBleveField[aggKWField[a]] }
 
 func sortOrder(ss index.SortSpec) []string {
-	var f string
-	switch ss.Field {
-	case index.SortRelevance:
+	f := "_id"
+	if ss.Field == index.SortRelevance {
 		return []string{"-_score", "_id"}
-	case index.SortPrice:
-		f = fUSD
-	case index.SortUnitPrice:
-		f = fUnitUSD
-	case index.SortFirstSeen:
-		f = fFirstSeen
-	case index.SortLastSeen:
-		f = fLastSeen
-	case index.SortID:
-		f = "_id"
+	}
+	if n, ok := sortNumField[ss.Field]; ok {
+		f = numBleveField[n]
 	}
 	if ss.Desc {
 		f = "-" + f
