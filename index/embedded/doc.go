@@ -11,9 +11,11 @@
 // (memindex.go: bitmaps per keyword value, sorted numeric columns), at a cost that follows
 // the page and the number of distinct values rather than the corpus. Free text is matched
 // through Bleve's postings (textset.go): the matching set becomes a bitmap of the
-// in-memory index, which then counts, sorts and pages it as any filter; only a page sorted
-// by relevance is scored by Bleve (BM25). filters.go translates a query's filters once for
-// both. The in-memory index is saved to memindex.bin by Close and loaded by the next Open.
+// in-memory index, which then counts, sorts and pages it as any filter; a page sorted by
+// relevance is scored from the same postings with Bleve's BM25, keeping only the page's
+// best in a bounded heap (relevance.go). The facet counts of a single-value filter come
+// from rows kept by writes (facetrows.go). filters.go translates a query's filters once
+// for both. The in-memory index is saved to memindex.bin by Close and loaded by the next Open.
 // Bleve batches are searchable at once and written to disk in the background
 // (bleveio.go); Close waits for them.
 //

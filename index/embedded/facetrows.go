@@ -22,7 +22,7 @@ import (
 // after a restart they are built again on first use.
 
 // facetRowMin is the default memIndex.rowMin.
-const facetRowMin = 4096
+const facetRowMin = 1024
 
 // facetRow is the count of a filter value's docs per value of each aggregation.
 type facetRow struct {

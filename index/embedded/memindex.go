@@ -330,6 +330,17 @@ func (m *memIndex) sortAll() {
 func (m *memIndex) search(p index.Plan, text *roaring.Bitmap, withPage bool) (index.Result, []string) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	out, set := m.answer(p, text)
+	if !withPage {
+		return out, nil
+	}
+	return out, m.page(set, p.Sort, p.From, p.Size, ranges(p))
+}
+
+// answer is the total and the aggregations of p over the docs matching its filters and,
+// when text is not nil, in text, and the set of those docs (nil: every doc; it may be
+// shared with the index). Callers hold mu (read).
+func (m *memIndex) answer(p index.Plan, text *roaring.Bitmap) (index.Result, *roaring.Bitmap) {
 	set := m.filter(p)
 	if text != nil {
 		if set == nil {
@@ -350,10 +361,7 @@ func (m *memIndex) search(p index.Plan, text *roaring.Bitmap, withPage bool) (in
 			out.Aggs = m.aggs(set, p.Aggs)
 		}
 	}
-	if !withPage {
-		return out, nil
-	}
-	return out, m.page(set, p.Sort, p.From, p.Size, ranges(p))
+	return out, set
 }
 
 // size is the number of docs.

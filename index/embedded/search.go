@@ -1,16 +1,13 @@
 package embedded
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
 
@@ -44,86 +41,33 @@ func (s *Store) searchMem(p index.Plan) (index.Result, error) {
 }
 
 // searchText answers a query with free text: the matching set from Bleve's postings
-// (textset.go), the total, aggregations and pages from the in-memory index; only a page
-// sorted by relevance asks Bleve to score.
+// (textset.go), the total, aggregations and pages from the in-memory index; a page sorted
+// by relevance is scored from the postings of the matches (relevance.go).
 func (s *Store) searchText(ctx context.Context, p index.Plan) (index.Result, error) {
 	terms, err := s.textTerms(p.Text)
 	if err != nil {
 		return index.Result{}, err
 	}
-	text, err := s.textSet(terms)
+	tm, err := s.textMatch(terms)
 	if errors.Is(err, errNoPostings) {
 		return s.searchBleve(ctx, p)
 	}
 	if err != nil {
 		return index.Result{}, fmt.Errorf("embedded: search: %w", err)
 	}
-	byScore := p.Sort.Field == index.SortRelevance
-	out, ids := s.mem.search(p, text, !byScore)
-	if !byScore {
+	defer tm.Close()
+	if p.Sort.Field != index.SortRelevance {
+		out, ids := s.mem.search(p, tm.set, true)
 		return s.loadPage(out, ids)
 	}
-	if ids, ok, err := s.relevancePage(ctx, p); err != nil {
-		return index.Result{}, err
-	} else if ok {
-		return s.loadPage(out, ids)
-	}
-	pq := p
-	pq.Aggs = nil
-	res, err := s.searchBleve(ctx, pq)
+	s.mem.mu.RLock()
+	out, set := s.mem.answer(p, tm.set)
+	ids, err := s.relevancePage(tm, p, set)
+	s.mem.mu.RUnlock()
 	if err != nil {
 		return index.Result{}, err
 	}
-	res.Aggs = out.Aggs
-	return res, nil
-}
-
-// maxScoreHits bounds the hits relevancePage asks Bleve for before it gives up.
-const maxScoreHits = 1 << 16
-
-// relevancePage is the page of p sorted by (score descending, id ascending) when Bleve's
-// score-only sort can give it (ok false: ask Bleve with the id tie-break). Sorting by
-// score alone, Bleve loads no listing id per hit (its id tie-break loads one for every
-// match); the top n by score hold every doc scoring at least the page's last score once
-// the n-th scores less, and those are sorted by (score, id) here. Ties beyond n ask for
-// four times more, up to maxScoreHits.
-func (s *Store) relevancePage(ctx context.Context, p index.Plan) ([]string, bool, error) {
-	k := p.From + p.Size
-	if p.Size == 0 || k > maxScoreHits/4 {
-		return nil, false, nil
-	}
-	bq, err := s.buildQuery(p)
-	if err != nil {
-		return nil, false, err
-	}
-	for n := k + 1; n <= maxScoreHits; n *= 4 {
-		req := bleve.NewSearchRequestOptions(bq, n, 0, false)
-		req.SortBy([]string{"-_score"})
-		res, err := s.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, false, fmt.Errorf("embedded: search: %w", err)
-		}
-		hits := res.Hits
-		if len(hits) == n && hits[n-1].Score >= hits[k-1].Score {
-			continue // ties at the page's end may go on past n
-		}
-		if len(hits) > k {
-			last := hits[k-1].Score
-			hits = slices.DeleteFunc(hits, func(h *search.DocumentMatch) bool { return h.Score < last })
-		}
-		slices.SortFunc(hits, func(a, b *search.DocumentMatch) int {
-			if c := cmp.Compare(b.Score, a.Score); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-		var ids []string
-		for _, h := range hits[min(p.From, len(hits)):min(k, len(hits))] {
-			ids = append(ids, h.ID)
-		}
-		return ids, true, nil
-	}
-	return nil, false, nil
+	return s.loadPage(out, ids)
 }
 
 // searchBleve answers a query through Bleve: scoring by free text needs the inverted

@@ -13,7 +13,7 @@ import (
 // A free-text query is matched through Bleve's postings, and everything else it asks
 // (total, facet counts, pages not sorted by relevance) is answered by the in-memory index
 // from the matching set, as for a query without text. Bleve's postings of a term are a
-// roaring bitmap of the segment's local document numbers; textSet intersects the terms'
+// roaring bitmap of the segment's local document numbers; textMatch intersects the terms'
 // bitmaps per segment and translates the result into memIndex document numbers through a
 // table per segment (segments are immutable, so a table is built once per segment, from
 // the segment's ids, and dropped when a merge retires the segment). The cost follows the
@@ -29,16 +29,33 @@ type segTables struct {
 // noDoc marks a local doc whose id the memIndex does not hold (yet).
 const noDoc = ^uint32(0)
 
-// errNoPostings: the search index is not a scorch index (textSet cannot read postings).
+// errNoPostings: the search index is not a scorch index (textMatch cannot read postings).
 var errNoPostings = errors.New("search index gives no postings access")
 
-// textSet is the set of memIndex docs whose text holds every one of terms (analysed, as
-// indexed).
-func (s *Store) textSet(terms []string) (*roaring.Bitmap, error) {
-	out := roaring.New()
-	if len(terms) == 0 {
-		return out, nil
-	}
+// textMatch is the match of a free text in one snapshot of the Bleve index: per segment
+// the live local docs holding every term, and the same docs as memIndex docs (set).
+// Close releases the snapshot.
+type textMatch struct {
+	snap  *scorch.IndexSnapshot
+	close func() error
+	terms []string
+	segs  []segMatch
+	set   *roaring.Bitmap
+}
+
+// segMatch is the match of a text in one segment.
+type segMatch struct {
+	seg     segment.Segment
+	deleted *roaring.Bitmap
+	local   *roaring.Bitmap // live local docs holding every term
+	table   []uint32        // local doc -> memIndex doc (noDoc: not applied yet)
+}
+
+func (tm *textMatch) Close() error { return tm.close() }
+
+// textMatch matches terms (analysed, as indexed) in the current snapshot of the Bleve
+// index; the caller closes it.
+func (s *Store) textMatch(terms []string) (*textMatch, error) {
 	adv, err := s.idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -47,18 +64,27 @@ func (s *Store) textSet(terms []string) (*roaring.Bitmap, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
+		r.Close()
 		return nil, errNoPostings
+	}
+	tm := &textMatch{snap: snap, close: r.Close, terms: terms, set: roaring.New()}
+	if len(terms) == 0 {
+		return tm, nil
 	}
 	segs := snap.Segments()
 	live := make(map[segment.Segment]bool, len(segs))
+	// Set bits in a dense bitset (tables map local order to arbitrary doc numbers), then
+	// compress once.
+	words := make([]uint64, (s.mem.size()+63)/64)
+	buf := make([]uint32, 1024)
 	for _, ss := range segs {
 		seg := ss.Segment()
 		live[seg] = true
 		local, err := segmentMatches(seg, ss.Deleted(), terms)
 		if err != nil {
+			tm.Close()
 			return nil, err
 		}
 		if local.IsEmpty() {
@@ -66,13 +92,11 @@ func (s *Store) textSet(terms []string) (*roaring.Bitmap, error) {
 		}
 		table, err := s.segTable(seg)
 		if err != nil {
+			tm.Close()
 			return nil, err
 		}
-		// Set bits in a dense bitset (tables map local order to arbitrary doc numbers),
-		// then compress.
-		words := make([]uint64, (s.mem.size()+63)/64)
+		tm.segs = append(tm.segs, segMatch{seg: seg, deleted: ss.Deleted(), local: local, table: table})
 		it := local.ManyIterator()
-		buf := make([]uint32, 1024)
 		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 			for _, l := range buf[:n] {
 				if d := table[l]; d != noDoc && int(d>>6) < len(words) {
@@ -80,10 +104,10 @@ func (s *Store) textSet(terms []string) (*roaring.Bitmap, error) {
 				}
 			}
 		}
-		out.Or(roaring.FromDense(words, false))
 	}
+	tm.set = roaring.FromDense(words, false)
 	s.tables.retain(live)
-	return out, nil
+	return tm, nil
 }
 
 // segmentMatches is the set of live local docs of seg holding every term in the text
