@@ -31,14 +31,14 @@ func fewCards(pc *pageCtx) []*lDraft {
 		if h == "" || h[0] == '#' || !genListingRe.MatchString(h) || genIgnoreRe.MatchString(h) || imageURLRe.MatchString(h) {
 			continue
 		}
-		if t := oneLine(nodeText(a)); t == "" || isActionText(t) || inHeader(a) {
+		if t := pc.lineText(a); t == "" || isActionText(t) || inHeader(a) {
 			continue
 		}
 		u := pc.abs(raw)
 		if seen[u] || u == pc.page.URL || ownKey(u) == "" {
 			continue // a listing link names its listing by a key ("listings.php" is a menu)
 		}
-		c := cardAround(pi, a, u)
+		c := cardAround(pc, pi, a, u)
 		if c == nil || (len(roots) > 0 && within(c, roots)) {
 			continue
 		}
@@ -62,7 +62,7 @@ func fewCards(pc *pageCtx) []*lDraft {
 // cardAround is the card of listing link a (to u): the smallest ancestor that holds a
 // price and no other listing, grown while its parent holds no other listing and adds
 // less than half its text; nil when there is none within a few levels.
-func cardAround(pi *placeIndex, a *html.Node, u string) *html.Node {
+func cardAround(pc *pageCtx, pi *placeIndex, a *html.Node, u string) *html.Node {
 	var c *html.Node
 	for p, d := a.Parent, 0; p != nil && d < 6; p, d = p.Parent, d+1 {
 		if p.Type != html.ElementNode || p.DataAtom == atom.Body {
@@ -71,7 +71,7 @@ func cardAround(pi *placeIndex, a *html.Node, u string) *html.Node {
 		if got, ok := pi.held[p]; ok && got != u {
 			return nil // a block of several listings: no card around a alone
 		}
-		if cardLike(p) {
+		if cardLike(pc, p) {
 			c = p
 			break
 		}
@@ -79,12 +79,12 @@ func cardAround(pi *placeIndex, a *html.Node, u string) *html.Node {
 	if c == nil {
 		return nil
 	}
-	n := len(oneLine(nodeText(c)))
+	n := len(pc.lineText(c))
 	for p := c.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body; p = p.Parent {
 		if got, ok := pi.held[p]; (ok && got != u) || pi.titleAn[p] {
 			break
 		}
-		if !textWithin(p, 3*n+200) || len(oneLine(nodeText(p))) > n+n/2 {
+		if !pc.textWithin(p, 3*n+200) || len(pc.lineText(p)) > n+n/2 {
 			break
 		}
 		c = p
@@ -95,11 +95,11 @@ func cardAround(pi *placeIndex, a *html.Node, u string) *html.Node {
 // ownPriceOutside reports whether the page shows a price outside roots (and outside its
 // header and rate tables): the page's own record (a listing with related cards).
 func ownPriceOutside(pc *pageCtx, roots []*html.Node) bool {
-	for _, n := range pc.doc.FindMatcher(selLabelish).Nodes {
-		if !textWithin(n, 400) || within(n, roots) {
+	for n := range pc.all(selLabelish) {
+		if !pc.textWithin(n, 400) || within(n, roots) {
 			continue
 		}
-		t := oneLine(nodeText(n))
+		t := pc.lineText(n)
 		if len(t) == 0 || len(t) > 60 {
 			continue
 		}

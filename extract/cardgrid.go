@@ -67,7 +67,7 @@ var (
 // purchaseControls counts the purchase controls under n: quantity inputs (a number input,
 // or a text input named qty/quantity/amount) and buy/add-to-cart/order buttons. A
 // quantity input and its button count once per form control pair (the larger count).
-func purchaseControls(n *html.Node) int {
+func purchaseControls(pc *pageCtx, n *html.Node) int {
 	qty, buy := 0, 0
 	walkElements(n, 2000, func(e *html.Node) {
 		switch e.DataAtom {
@@ -82,7 +82,7 @@ func purchaseControls(n *html.Node) int {
 				buy++
 			}
 		case atom.Button:
-			if buyTextRe.MatchString(oneLine(nodeText(e))) {
+			if buyTextRe.MatchString(pc.lineText(e)) {
 				buy++
 			}
 		}
@@ -92,7 +92,7 @@ func purchaseControls(n *html.Node) int {
 
 // nameElement is a card's name block when it has no title link: the first heading or
 // element classed name/title with a short text.
-func nameElement(c *html.Node) *html.Node {
+func nameElement(pc *pageCtx, c *html.Node) *html.Node {
 	var found *html.Node
 	walkElements(c, 2000, func(e *html.Node) {
 		if found != nil {
@@ -110,7 +110,7 @@ func nameElement(c *html.Node) *html.Node {
 			}
 		}
 		if named {
-			if t := oneLine(nodeText(e)); t != "" && len(t) < 200 {
+			if t := pc.lineText(e); t != "" && len(t) < 200 {
 				found = e
 			}
 		}
@@ -122,8 +122,8 @@ func nameElement(c *html.Node) *html.Node {
 // purchase control and no link to another page (links to images and fragments aside). A
 // block that links to a listing or vendor page is not a shop item of its own: it is a
 // card, a row's detail or an order popup of a listing that has a page.
-func linklessCard(n *html.Node) bool {
-	return nameElement(n) != nil && !linksAway(n) && purchaseControls(n) == 1
+func linklessCard(pc *pageCtx, n *html.Node) bool {
+	return nameElement(pc, n) != nil && !linksAway(n) && purchaseControls(pc, n) == 1
 }
 
 // linksAway reports whether n holds a link to another page.
@@ -165,13 +165,13 @@ func walkElements(root *html.Node, max int, visit func(e *html.Node)) {
 // readLinklessCard reads a shop item without a listing link: title from its name block,
 // price from the rest, its key from its quantity input's name (else the title).
 func readLinklessCard(pc *pageCtx, c *html.Node) *lDraft {
-	name := nameElement(c)
+	name := nameElement(pc, c)
 	if name == nil {
 		return nil
 	}
 	d := &lDraft{}
-	d.l.Title = oneLine(nodeText(name))
-	d.price = cardPrice(c, name)
+	d.l.Title = pc.lineText(name)
+	d.price = cardPrice(pc, c, name)
 	key := ""
 	walkElements(c, 2000, func(e *html.Node) {
 		if key == "" && e.DataAtom == atom.Input {

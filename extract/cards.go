@@ -28,7 +28,7 @@ func detectCards(pc *pageCtx) []*lDraft {
 		good  int
 	}
 	var best group
-	cs := newCardScan()
+	cs := newCardScan(pc)
 	stack := []*html.Node{pc.doc.Nodes[0]}
 	visited := 0
 	for len(stack) > 0 && visited < maxWalkNodes {
@@ -142,6 +142,7 @@ func normClass(c string) string {
 // by it) and whether an element is card-like (a grid's cells are tested as cells of their
 // rows and again as siblings).
 type cardScan struct {
+	pc      *pageCtx
 	classes map[string]string // class attribute -> normClass
 	cards   map[*html.Node]bool
 }
@@ -149,8 +150,8 @@ type cardScan struct {
 // cardSig groups elements of one kind: tag and normalised class.
 type cardSig struct{ tag, class string }
 
-func newCardScan() *cardScan {
-	return &cardScan{classes: map[string]string{}, cards: map[*html.Node]bool{}}
+func newCardScan(pc *pageCtx) *cardScan {
+	return &cardScan{pc: pc, classes: map[string]string{}, cards: map[*html.Node]bool{}}
 }
 
 func (cs *cardScan) sig(c *html.Node) cardSig {
@@ -166,17 +167,17 @@ func (cs *cardScan) sig(c *html.Node) cardSig {
 func (cs *cardScan) like(n *html.Node) bool {
 	v, ok := cs.cards[n]
 	if !ok {
-		v = cardLike(n)
+		v = cardLike(cs.pc, n)
 		cs.cards[n] = v
 	}
 	return v
 }
 
-func cardLike(n *html.Node) bool {
-	if !hasTitleLink(n) && !linklessCard(n) {
+func cardLike(pc *pageCtx, n *html.Node) bool {
+	if !hasTitleLink(pc, n) && !linklessCard(pc, n) {
 		return false
 	}
-	t := oneLine(nodeText(n))
+	t := pc.lineText(n)
 	if len(t) > 4000 || len(t) < 3 {
 		return false
 	}
@@ -238,11 +239,22 @@ func arrowPlacesSkip(c *html.Node, skip []*html.Node, max int) string {
 // and style subtrees and the subtrees in skip, visiting at most max nodes; visit returns
 // true to stop.
 func walkText(root *html.Node, skip []*html.Node, max int, visit func(t *html.Node) bool) {
+	var skipSet map[*html.Node]bool // many cards: a set, not a scan of skip per node
+	if len(skip) > 8 {
+		skipSet = make(map[*html.Node]bool, len(skip))
+		for _, s := range skip {
+			skipSet[s] = true
+		}
+	}
 	stack := []*html.Node{root}
 	for n := 0; len(stack) > 0 && n < max; n++ {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if len(skip) > 0 && slices.Contains(skip, e) {
+		if skipSet != nil {
+			if skipSet[e] {
+				continue
+			}
+		} else if len(skip) > 0 && slices.Contains(skip, e) {
 			continue
 		}
 		if e.Type == html.TextNode {
@@ -262,7 +274,7 @@ func walkText(root *html.Node, skip []*html.Node, max int, visit func(t *html.No
 
 // cardPrice is the text that holds a card's price: the first element classed "price"
 // with a non-zero price, else the card's text without its title ("GET $50/DAY" is a title).
-func cardPrice(c, titleLink *html.Node) string {
+func cardPrice(pc *pageCtx, c, titleLink *html.Node) string {
 	stack := []*html.Node{c}
 	var rest strings.Builder
 	for i := 0; len(stack) > 0 && i < 5000; i++ {
@@ -281,7 +293,7 @@ func cardPrice(c, titleLink *html.Node) string {
 				continue
 			}
 			if n != c && strings.Contains(strings.ToLower(attr(n, "class")), "price") {
-				if t := oneLine(nodeText(n)); len(t) < 200 {
+				if t := pc.lineText(n); len(t) < 200 {
 					if m, ok := price.Parse(t); ok && m.Amount > 0 {
 						return t
 					}
@@ -302,13 +314,13 @@ func cardPrice(c, titleLink *html.Node) string {
 // wrappedCardTitle is the title of a link that wraps a whole card (two or more child
 // blocks with text: name, price, "by X"): its first block that is neither a price nor a
 // by-line. "" when the link is a plain title link.
-func wrappedCardTitle(a *html.Node) string {
+func wrappedCardTitle(pc *pageCtx, a *html.Node) string {
 	var blocks []string
 	for c := a.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.ElementNode || skipAtom(c.DataAtom) {
 			continue
 		}
-		if t := oneLine(nodeText(c)); t != "" {
+		if t := pc.lineText(c); t != "" {
 			blocks = append(blocks, t)
 		}
 	}
@@ -346,16 +358,25 @@ func byLine(c *html.Node) string {
 
 // hasTitleLink reports whether n holds a link that can be a card's title: not a vendor
 // page, not an action ("Order", "View full description"), not an account link.
-func hasTitleLink(n *html.Node) bool {
+func hasTitleLink(pc *pageCtx, n *html.Node) bool {
+	if n.Type == html.ElementNode && n.DataAtom == atom.A {
+		return titleLink(pc, n)
+	}
+	if as, ok := pc.anchorsWithin(n, 5000); ok {
+		for _, a := range as {
+			if a.DataAtom == atom.A && titleLink(pc, a) {
+				return true
+			}
+		}
+		return false
+	}
 	stack := []*html.Node{n}
 	for i := 0; len(stack) > 0 && i < 5000; i++ {
 		c := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if c.Type == html.ElementNode && c.DataAtom == atom.A {
-			if h := strings.ToLower(attr(c, "href")); h != "" && !genIgnoreRe.MatchString(h) && !imageURLRe.MatchString(h) && (!genVendorRe.MatchString(h) || genListingRe.MatchString(h)) {
-				if t := oneLine(nodeText(c)); t != "" && !isActionText(t) {
-					return true
-				}
+			if titleLink(pc, c) {
+				return true
 			}
 			continue
 		}
@@ -366,22 +387,38 @@ func hasTitleLink(n *html.Node) bool {
 	return false
 }
 
+// titleLink reports whether link a can be a card's title (see hasTitleLink).
+func titleLink(pc *pageCtx, a *html.Node) bool {
+	if attr(a, "href") == "" {
+		return false
+	}
+	f := pc.hrefClass(a)
+	if f&(hrefIgnore|hrefImage) != 0 || (f&hrefVendor != 0 && f&hrefListing == 0) {
+		return false
+	}
+	t := pc.lineText(a)
+	return t != "" && !isActionText(t)
+}
+
 // readCard reads title, URL, price, vendor and places from one card.
 func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	d := &lDraft{}
-	sel := goquery.NewDocumentFromNode(c).FindMatcher(selAHref)
+	links, ok := pc.anchorsIn(c)
+	if !ok {
+		links = goquery.NewDocumentFromNode(c).FindMatcher(selAHref).Nodes
+	}
 	// the link a vendor label names ("Vendeur : <a>X</a>") is the vendor, whatever its URL
 	_, vendorLink := pc.labelValue([]*html.Node{c}, lblVendor)
 	var titleLink *html.Node
 	bestLen := 0
-	for _, a := range sel.Nodes {
+	for _, a := range links {
 		raw := attr(a, "href")
-		h := strings.ToLower(raw)
-		if genIgnoreRe.MatchString(h) || imageURLRe.MatchString(h) || a == vendorLink {
+		f := pc.hrefClass(a)
+		if f&(hrefIgnore|hrefImage) != 0 || a == vendorLink {
 			continue
 		}
-		t := oneLine(nodeText(a))
-		if genVendorRe.MatchString(h) && !genListingRe.MatchString(h) {
+		t := pc.lineText(a)
+		if f&hrefVendor != 0 && f&hrefListing == 0 {
 			if d.l.Vendor == "" && t != "" {
 				d.l.Vendor = cleanHandle(t)
 				d.vendorURL = pc.abs(raw)
@@ -392,7 +429,7 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 			continue
 		}
 		score := len(t)
-		if genListingRe.MatchString(h) {
+		if f&hrefListing != 0 {
 			score += 1000
 		}
 		if t != "" && score > bestLen {
@@ -400,20 +437,20 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 		}
 	}
 	if titleLink == nil {
-		if linklessCard(c) {
+		if linklessCard(pc, c) {
 			return readLinklessCard(pc, c)
 		}
 		return nil
 	}
-	d.l.Title = oneLine(nodeText(titleLink))
+	d.l.Title = pc.lineText(titleLink)
 	d.l.URL = pc.abs(attr(titleLink, "href"))
-	if t := wrappedCardTitle(titleLink); t != "" {
+	if t := wrappedCardTitle(pc, titleLink); t != "" {
 		// the link wraps the whole card: its first text block is the title, the rest
 		// (price, "by X") belongs to the card
 		d.l.Title = t
-		d.price = cardPrice(c, nil)
+		d.price = cardPrice(pc, c, nil)
 	} else {
-		d.price = cardPrice(c, titleLink)
+		d.price = cardPrice(pc, c, titleLink)
 	}
 	if d.l.Vendor == "" {
 		if v := byLine(c); v != "" {
@@ -434,7 +471,7 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	if d.l.Vendor == "" {
 		if v, a := pc.labelValue(scope, lblVendor); v != "" {
 			if a != nil {
-				v = oneLine(nodeText(a))
+				v = pc.lineText(a)
 				d.vendorURL = pc.abs(attr(a, "href"))
 			}
 			d.l.Vendor = cleanHandle(v)
@@ -451,9 +488,9 @@ func readCard(pc *pageCtx, c *html.Node) *lDraft {
 	}
 	if d.l.Category == "" {
 		var cats []string
-		for _, a := range sel.Nodes {
+		for _, a := range links {
 			if catURLRe.MatchString(attr(a, "href")) {
-				if t := oneLine(nodeText(a)); t != "" && len(t) < 60 {
+				if t := pc.lineText(a); t != "" && len(t) < 60 {
 					cats = append(cats, t)
 				}
 			}
@@ -484,7 +521,7 @@ func tableColumns(pc *pageCtx, row *html.Node, d *lDraft) {
 		return // colspans: columns do not line up
 	}
 	for i, h := range hdr {
-		t := oneLine(nodeText(cells[i]))
+		t := pc.lineText(cells[i])
 		if t == "" || len(t) > 200 {
 			continue
 		}

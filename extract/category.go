@@ -177,7 +177,7 @@ func unclassedTrail(pc *pageCtx, title string) []crumb {
 		}
 		h := pc.mainHeading()
 		for e, i := a.Parent, 0; e != nil && e.Type == html.ElementNode && i < 2; e, i = e.Parent, i+1 {
-			if !textWithin(e, 400) || (h != nil && within(h, []*html.Node{e})) {
+			if !pc.textWithin(e, 400) || (h != nil && within(h, []*html.Node{e})) {
 				break // the trail holds the title's text, not the heading itself
 			}
 			items := crumbItems(e)

@@ -23,7 +23,9 @@
 // sync.Pools and is returned when Extract returns; nothing of it reaches a Result.
 //
 // Speed: the page is parsed once and every pass shares the DOM and its lazily built
-// indexes (page tokens and anchors in one walk, the label index, the visible text).
+// indexes: the page index (pageindex.go: one walk giving the page tokens, the anchors, each
+// element's position and subtree, and the visible text with each element's text as a
+// span of it, so reading an element's text neither walks nor allocates), the label index.
 // Selectors are compiled once; regexps run behind a literal prefilter (quickRe) that
 // never changes a result. BenchmarkExtract reports extraction against a goquery
 // parse-only loop over the same bytes.

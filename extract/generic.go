@@ -324,7 +324,7 @@ func mainDescription(pc *pageCtx) string {
 			}
 			// the first match in document order
 			if n := d.sel.MatchFirst(pc.doc.Nodes[0]); n != nil {
-				if t := stripPGP(dropSectionHeading(n, nodeText(n))); t != "" {
+				if t := stripPGP(dropSectionHeading(n, pc.nodeText(n))); t != "" {
 					return t
 				}
 			}
@@ -332,9 +332,12 @@ func mainDescription(pc *pageCtx) string {
 	}
 	// the longest <p>/<pre>/<div> text without many links
 	best := ""
-	for _, n := range pc.doc.FindMatcher(selProse).Nodes {
-		t := nodeText(n)
-		if len(t) > len(best) && len(t) < maxFieldLen && linkDensity(n, len(t)) < 0.3 {
+	for n := range pc.all(selProseTags) {
+		if n.DataAtom == atom.Div && !selProse.Match(n) {
+			continue // a div that is not div.content
+		}
+		t := pc.nodeText(n)
+		if len(t) > len(best) && len(t) < maxFieldLen && linkDensity(pc, n, len(t)) < 0.3 {
 			best = t
 		}
 	}
@@ -391,13 +394,13 @@ func stripPGP(s string) string {
 	return cleanText(pgpBlockRe.ReplaceAllString(s, ""))
 }
 
-func linkDensity(n *html.Node, textLen int) float64 {
+func linkDensity(pc *pageCtx, n *html.Node, textLen int) float64 {
 	if textLen == 0 {
 		return 1
 	}
 	l := 0
 	for _, a := range goquery.NewDocumentFromNode(n).FindMatcher(selA).Nodes {
-		l += len(nodeText(a))
+		l += len(pc.nodeText(a))
 	}
 	return float64(l) / float64(textLen)
 }
@@ -411,11 +414,11 @@ func firstPriceText(pc *pageCtx) string {
 		return t
 	}
 	first := ""
-	for _, n := range pc.doc.FindMatcher(selLabelish).Nodes {
-		if !textWithin(n, 400) {
+	for n := range pc.all(selLabelish) {
+		if !pc.textWithin(n, 400) {
 			continue // a large block: its text is not a price (and nodeText of every block is quadratic)
 		}
-		t := oneLine(nodeText(n))
+		t := pc.lineText(n)
 		if len(t) == 0 || len(t) > 60 {
 			continue
 		}
@@ -443,10 +446,10 @@ func titleSiblingPrice(pc *pageCtx) string {
 	}
 	found := ""
 	for c := t.Parent.FirstChild; c != nil; c = c.NextSibling {
-		if c == t || c.Type != html.ElementNode || !textWithin(c, 80) {
+		if c == t || c.Type != html.ElementNode || !pc.textWithin(c, 80) {
 			continue
 		}
-		s := oneLine(nodeText(c))
+		s := pc.lineText(c)
 		if len(s) == 0 || len(s) > 60 {
 			continue
 		}
@@ -606,8 +609,8 @@ func genericVendor(pc *pageCtx) (*vDraft, bool) {
 func genericOffers(pc *pageCtx) []string {
 	groups := map[*html.Node][]string{}
 	var order []*html.Node
-	for _, n := range pc.doc.FindMatcher(selRows).Nodes {
-		t := oneLine(nodeText(n))
+	for n := range pc.all(selRows) {
+		t := pc.lineText(n)
 		if len(t) == 0 || len(t) > 120 {
 			continue
 		}

@@ -95,8 +95,8 @@ func shipSentences(pc *pageCtx) (from, to string) {
 		}
 		seen[block] = true
 		text := e.Data
-		if textWithin(block, 400) {
-			text = nodeText(block)
+		if pc.textWithin(block, 400) {
+			text = pc.nodeText(block)
 		}
 		if inHeader(e.Parent) || pc.foreign(e.Parent) {
 			return false

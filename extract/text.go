@@ -33,7 +33,7 @@ type pageCtx struct {
 	titleTxt  *string
 	links     []*html.Node // a[href] in document order
 	linksDone bool
-	tokens    *tokenSet // selector tokens present in the page
+	idx       *pageIndex // the page index (pageindex.go); nil = not built yet
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
 	wantKeys   map[string]bool       // normalised labels any extractor looks up
@@ -103,8 +103,10 @@ func hasTag(body []byte, name string) bool {
 // anchors lists the page's a[href] elements in document order.
 func (pc *pageCtx) anchors() []*html.Node {
 	if !pc.linksDone {
-		if pc.pageTokens().all {
+		if ts := pc.pageTokens(); ts.all {
 			pc.links = pc.doc.FindMatcher(selAHref).Nodes
+		} else {
+			pc.links = ts.anchors
 		}
 		pc.linksDone = true
 	}
@@ -117,13 +119,14 @@ func (pc *pageCtx) mayMatch(need [][]string) bool {
 	if need == nil {
 		return true
 	}
-	if pc.pageTokens().all {
+	ts := pc.pageTokens()
+	if ts.all {
 		return true
 	}
 	for _, part := range need {
 		ok := true
 		for _, t := range part {
-			if !pc.tokens.has(t) {
+			if !ts.has(t) {
 				ok = false
 				break
 			}
@@ -147,16 +150,8 @@ type tokenSet struct {
 	anchors []*html.Node // a[href] elements in document order (not set when all)
 }
 
-// pageTokens indexes the page once; the same walk collects the anchors.
-func (pc *pageCtx) pageTokens() *tokenSet {
-	if pc.tokens == nil {
-		pc.tokens = pageTokens(pc.doc.Nodes)
-		if !pc.tokens.all && !pc.linksDone {
-			pc.links, pc.linksDone = pc.tokens.anchors, true
-		}
-	}
-	return pc.tokens
-}
+// pageTokens is the page's token set (built by the page index walk).
+func (pc *pageCtx) pageTokens() *tokenSet { return pc.index().tokens }
 
 func (ts *tokenSet) has(t string) bool {
 	var ok bool
@@ -183,71 +178,46 @@ var tokenSetPool = sync.Pool{New: func() any {
 
 // release returns the page's scratch structures to their pools; pc must not be used after.
 func (pc *pageCtx) release() {
-	ts := pc.tokens
-	pc.tokens, pc.links, pc.linksDone = nil, nil, false
-	if ts == nil || ts.all {
-		return
-	}
+	ix := pc.idx
+	pc.idx, pc.links, pc.linksDone = nil, nil, false
+	ix.release()
+}
+
+// reset empties ts for reuse.
+func (ts *tokenSet) reset() {
 	clear(ts.classes)
 	clear(ts.ids)
 	clear(ts.hrefs)
 	clear(ts.attrs)
 	clear(ts.anchors)
 	ts.anchors = ts.anchors[:0]
-	tokenSetPool.Put(ts)
 }
 
-func pageTokens(roots []*html.Node) *tokenSet {
-	ts := tokenSetPool.Get().(*tokenSet)
-	stack := append(make([]*html.Node, 0, 64), roots...)
-	visited := 0
-	for len(stack) > 0 && visited < maxWalkNodes {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		visited++
-		if n.Type == html.ElementNode {
-			isA := n.Data == "a" // selAHref: tag "a" with an href attribute
-			for _, a := range n.Attr {
-				switch a.Key {
-				case "class":
-					for c := range strings.FieldsSeq(a.Val) {
-						ts.classes[c] = struct{}{}
-					}
-				case "id":
-					ts.ids[strings.TrimSpace(a.Val)] = struct{}{}
-				case "href":
-					if isA {
-						isA = false
-						ts.anchors = append(ts.anchors, n)
-					}
-					if len(a.Val) >= hrefPrefixLen {
-						ts.hrefs[a.Val[:hrefPrefixLen]] = struct{}{}
-					}
-				case "type", "name", "rel", "http-equiv":
-					if len(a.Val) < 40 {
-						ts.attrs[[2]string{a.Key, a.Val}] = struct{}{}
-					}
-				}
+// addElement adds n's tokens to ts, and n to the anchors when it is an a[href].
+func (ts *tokenSet) addElement(n *html.Node) {
+	isA := n.Data == "a" // selAHref: tag "a" with an href attribute
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "class":
+			for c := range strings.FieldsSeq(a.Val) {
+				ts.classes[c] = struct{}{}
 			}
-		}
-		// children pushed last first: nodes are visited in document order
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			if c.Type == html.ElementNode || c.Type == html.DocumentNode {
-				stack = append(stack, c)
+		case "id":
+			ts.ids[strings.TrimSpace(a.Val)] = struct{}{}
+		case "href":
+			if isA {
+				isA = false
+				ts.anchors = append(ts.anchors, n)
+			}
+			if len(a.Val) >= hrefPrefixLen {
+				ts.hrefs[a.Val[:hrefPrefixLen]] = struct{}{}
+			}
+		case "type", "name", "rel", "http-equiv":
+			if len(a.Val) < 40 {
+				ts.attrs[[2]string{a.Key, a.Val}] = struct{}{}
 			}
 		}
 	}
-	if visited >= maxWalkNodes {
-		clear(ts.classes)
-		clear(ts.ids)
-		clear(ts.hrefs)
-		clear(ts.attrs)
-		clear(ts.anchors)
-		ts.anchors = ts.anchors[:0]
-		tokenSetPool.Put(ts)
-		return &tokenSet{all: true} // too big to index: every selector may match
-	}
-	return ts
 }
 
 // title is the text of the first <title> element (usually in <head>).
@@ -305,7 +275,9 @@ func (pc *pageCtx) existsMemo(src string, sel cascadia.Selector) bool {
 func (pc *pageCtx) text() string {
 	if pc.pageText == nil {
 		var t string
-		if len(pc.doc.Nodes) > 0 {
+		if ix := pc.index(); ix.textOK {
+			t = ix.text
+		} else if len(pc.doc.Nodes) > 0 {
 			t = nodeText(pc.doc.Nodes[0])
 		}
 		pc.pageText = &t
