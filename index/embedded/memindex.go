@@ -576,6 +576,9 @@ func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int, 
 		}
 	}
 	need := from + size
+	if set == nil {
+		return m.pageAll(order, f, desc, from, need)
+	}
 	out := make([]string, 0, size)
 	// Walking the order visits about need*N/total docs; sorting the set costs total*log.
 	if set != nil && float64(need)*float64(len(order))/float64(max(total, 1)) > 4*float64(total) {
@@ -623,6 +626,38 @@ func (m *memIndex) page(set *roaring.Bitmap, ss index.SortSpec, from, size int, 
 				}
 			}
 			hi = lo
+		}
+	}
+	return out
+}
+
+// pageAll is page for every doc (no filter): positions [from, need) of order (the sort
+// field's order, f < 0 for the id order) read directly, without walking what precedes
+// them. Descending by value, ties stay by id ascending: the run of equal values holding
+// the position is found by binary search and read forwards.
+func (m *memIndex) pageAll(order []uint32, f int, desc bool, from, need int) []string {
+	out := make([]string, 0, need-from)
+	n := len(order)
+	switch {
+	case !desc:
+		for _, d := range order[from:need] {
+			out = append(out, m.ids[d])
+		}
+	case f < 0: // id descending
+		for i := n - 1 - from; i > n-1-need; i-- {
+			out = append(out, m.ids[order[i]])
+		}
+	default:
+		col := m.num[f].col
+		for pos := from; pos < need; {
+			v := col[order[n-1-pos]]
+			lo := sort.Search(n, func(k int) bool { return col[order[k]] >= v })
+			hi := sort.Search(n, func(k int) bool { return col[order[k]] > v })
+			// The run [lo, hi) holds descending positions [n-hi, n-lo).
+			for r := pos - (n - hi); r < hi-lo && pos < need; r++ {
+				out = append(out, m.ids[order[lo+r]])
+				pos++
+			}
 		}
 	}
 	return out

@@ -60,6 +60,10 @@ func memQueries(c scaleCorpus) []index.Query {
 			out = append(out, q)
 		}
 	}
+	// Unfiltered pages inside the order (read directly, see pageAll), descending too.
+	for _, sort := range []string{"price", "-price", "-unit_price", "-first_seen", "-last_seen", "-id"} {
+		out = append(out, index.Query{Sort: sort, From: 37, Size: 25}, index.Query{Sort: sort, From: 590, Size: 0})
+	}
 	return out
 }
 

@@ -390,7 +390,9 @@ func (s *Store) PutListings(ctx context.Context, ls []record.Listing) error {
 		return fmt.Errorf("embedded: put listings: %w", err)
 	}
 	// The record write and the search index batch run in parallel (writes are serialised
-	// by wmu, so nothing changes the merged records in between).
+	// by wmu, so nothing changes the merged records in between); the in-memory index is
+	// updated once the records are committed, while Bleve may still be indexing (a text
+	// query finds the new listings once the batch is applied, as before).
 	idxErr := make(chan error, 1)
 	go func() { idxErr <- s.indexListings(merged) }()
 	err = s.db.Update(func(tx *bolt.Tx) error {
@@ -424,15 +426,17 @@ func (s *Store) PutListings(ctx context.Context, ls []record.Listing) error {
 		}
 		return nil
 	})
+	if err == nil {
+		s.mem.apply(olds, merged)
+		s.memSaved = false
+		s.cacheVendors(vendorsOut)
+	}
 	if ierr := <-idxErr; err == nil && ierr != nil {
 		err = ierr
 	}
 	if err != nil {
 		return fmt.Errorf("embedded: put listings: %w", err)
 	}
-	s.mem.apply(olds, merged)
-	s.memSaved = false
-	s.cacheVendors(vendorsOut)
 	return nil
 }
 
