@@ -14,6 +14,7 @@ import (
 	"github.com/darkwatch/darkwatch/index"
 	"github.com/darkwatch/darkwatch/index/alert"
 	"github.com/darkwatch/darkwatch/index/spool"
+	"github.com/darkwatch/darkwatch/internal/runonce"
 )
 
 // Options configures a Sink. Zero values mean defaults.
@@ -59,10 +60,7 @@ type Sink struct {
 	deps Deps
 	log  *slog.Logger
 
-	mu      sync.Mutex
-	closed  bool
-	stopRun context.CancelFunc // cancels a running Run
-	running sync.WaitGroup
+	run runonce.Guard
 }
 
 var _ crawler.Sink = (*Sink)(nil)
@@ -174,21 +172,11 @@ func stamp(market *string, first, last *time.Time, capt **record.Capture, pageMa
 // engine's deliveries) until ctx ends or Close is called. It returns when all of it has
 // stopped, with their errors joined. Run may be called once.
 func (s *Sink) Run(ctx context.Context) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return errors.New("pipeline: Run after Close")
+	ctx, done, err := s.run.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
 	}
-	if s.stopRun != nil {
-		s.mu.Unlock()
-		return errors.New("pipeline: Run called twice")
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	s.stopRun = cancel
-	s.running.Add(1)
-	s.mu.Unlock()
-	defer s.running.Done()
-	defer cancel()
+	defer done()
 
 	var runs []func(context.Context) error
 	if s.deps.Outage != nil {
@@ -221,13 +209,6 @@ func (s *Sink) Flush(ctx context.Context) error {
 // Close stops a running Run and waits for it. It does not close the store or the alert
 // engine. Idempotent.
 func (s *Sink) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	stop := s.stopRun
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-	}
-	s.running.Wait()
+	s.run.Stop()
 	return nil
 }

@@ -17,6 +17,6 @@
 // with STARTTLS, log) with exponential backoff and never gives up: a receiver that is down
 // gets every alert once it is back.
 //
-// Imports: index, extract/record and extract/substance only: never the extractor, the
+// Imports: index, extract/record, extract/substance and internal/runonce only: never the extractor, the
 // crawler or config. Safe for concurrent use: many crawl workers call ObservePage at once.
 package alert

@@ -16,6 +16,7 @@ import (
 	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/extract/substance"
 	"github.com/darkwatch/darkwatch/index"
+	"github.com/darkwatch/darkwatch/internal/runonce"
 )
 
 // Options configure an Engine. Zero values mean the defaults in brackets.
@@ -66,10 +67,7 @@ type Engine struct {
 	deliverMu sync.Mutex
 	wake      chan struct{}
 
-	lmu       sync.Mutex // guards closed and stopRun
-	closed    bool
-	stopRun   context.CancelFunc // cancels a running Run
-	running   sync.WaitGroup
+	run       runonce.Guard
 	closeOnce sync.Once
 }
 
@@ -153,14 +151,7 @@ func (e *Engine) Rules() []Rule { return slices.Clone(e.opts.Rules) }
 func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
-		e.lmu.Lock()
-		e.closed = true
-		stop := e.stopRun
-		e.lmu.Unlock()
-		if stop != nil {
-			stop()
-		}
-		e.running.Wait()
+		e.run.Stop()
 		if e.ownLog {
 			err = e.alog.Close()
 		}
@@ -735,17 +726,11 @@ func (e *Engine) Flush(ctx context.Context) error {
 // Run delivers the outbox in the background (every Poll, and at once when alerts are
 // raised) until ctx ends or Close is called; it returns nil then. Run may be called once.
 func (e *Engine) Run(ctx context.Context) error {
-	e.lmu.Lock()
-	if e.closed || e.stopRun != nil {
-		e.lmu.Unlock()
-		return errors.New("alert: Run after Close or called twice")
+	ctx, done, err := e.run.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("alert: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	e.stopRun = cancel
-	e.running.Add(1)
-	e.lmu.Unlock()
-	defer e.running.Done()
-	defer cancel()
+	defer done()
 	t := time.NewTicker(e.opts.Poll)
 	defer t.Stop()
 	for {

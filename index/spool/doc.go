@@ -6,7 +6,7 @@
 // Replay is at-least-once; Store upserts and observation ids are idempotent and merges do
 // not depend on order, so a replayed file never duplicates or regresses data.
 //
-// It imports index and extract/record only.
+// It imports index, extract/record and internal/runonce only.
 //
 // Concurrency: a Store is safe for concurrent use. New starts nothing; Run(ctx) replays in
 // the background until ctx ends or Close, which waits for it. One process per spool

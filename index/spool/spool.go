@@ -17,6 +17,7 @@ import (
 
 	"github.com/darkwatch/darkwatch/extract/record"
 	"github.com/darkwatch/darkwatch/index"
+	"github.com/darkwatch/darkwatch/internal/runonce"
 )
 
 // Options configures a spool. Zero values mean defaults.
@@ -60,11 +61,8 @@ type Store struct {
 
 	rmu sync.Mutex // one replay at a time
 
-	lmu     sync.Mutex // guards closed and stopRun
-	closed  bool
-	stopRun context.CancelFunc // cancels a running Run
-	running sync.WaitGroup
-	once    sync.Once
+	run  runonce.Guard
+	once sync.Once
 }
 
 var _ index.Store = (*Store)(nil)
@@ -247,17 +245,11 @@ func syncDir(dir string) error {
 // Run replays the spool every RetryInterval while records wait in it, until ctx ends or
 // Close is called; it returns nil then. Run may be called once.
 func (s *Store) Run(ctx context.Context) error {
-	s.lmu.Lock()
-	if s.closed || s.stopRun != nil {
-		s.lmu.Unlock()
-		return errors.New("spool: Run after Close or called twice")
+	ctx, done, err := s.run.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	s.stopRun = cancel
-	s.running.Add(1)
-	s.lmu.Unlock()
-	defer s.running.Done()
-	defer cancel()
+	defer done()
 	t := time.NewTicker(s.opts.RetryInterval)
 	defer t.Stop()
 	for {
@@ -385,14 +377,7 @@ func (s *Store) Flush(ctx context.Context) error {
 func (s *Store) Close() error {
 	var err error
 	s.once.Do(func() {
-		s.lmu.Lock()
-		s.closed = true
-		stop := s.stopRun
-		s.lmu.Unlock()
-		if stop != nil {
-			stop()
-		}
-		s.running.Wait()
+		s.run.Stop()
 		if s.Pending() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // bounded shutdown drain
 			if rerr := s.Replay(ctx); rerr != nil {
