@@ -23,7 +23,10 @@ func categoryTrail(pc *pageCtx) string {
 		}
 		var best []string
 		for e, i := a.Parent, 0; e != nil && e.Type == html.ElementNode && i < 4; e, i = e.Parent, i+1 {
-			links := goquery.NewDocumentFromNode(e).FindMatcher(selAHref).Nodes
+			links, ok := pc.anchorsIn(e)
+			if !ok {
+				links = goquery.NewDocumentFromNode(e).FindMatcher(selAHref).Nodes
+			}
 			if len(links) > 6 {
 				break
 			}
@@ -33,11 +36,11 @@ func categoryTrail(pc *pageCtx) string {
 				if !catURLRe.MatchString(attr(l, "href")) {
 					continue
 				}
-				t := oneLine(nodeText(l))
+				t := pc.lineText(l)
 				names = append(names, t)
 				linkLen += len(t)
 			}
-			text := oneLine(nodeText(e))
+			text := pc.lineText(e)
 			if len(names) >= 2 && float64(linkLen) >= 0.7*float64(len(text)) {
 				best = names
 			}
@@ -138,8 +141,8 @@ func nestedTreePath(item *html.Node) string {
 // "Patches x5" -> "Drugs > Opioids".
 func breadcrumbPath(pc *pageCtx, title string) string {
 	var items []crumb
-	if n := pc.doc.FindMatcher(selCrumbs).First(); len(n.Nodes) > 0 {
-		items = crumbItems(n.Nodes[0])
+	if n := crumbsElement(pc); n != nil {
+		items = crumbItems(n)
 	} else if items = unclassedTrail(pc, title); items == nil {
 		return ""
 	}
@@ -163,6 +166,18 @@ func breadcrumbPath(pc *pageCtx, title string) string {
 	return strings.Join(out, " > ")
 }
 
+// crumbsElement is the first element selCrumbs matches: any element only when some class
+// says breadcrumb or crumbs, else a <nav> labelled breadcrumb.
+func crumbsElement(pc *pageCtx) *html.Node {
+	if pc.classHas("breadcrumb", "crumbs") {
+		if n := pc.doc.FindMatcher(selCrumbs).First(); len(n.Nodes) > 0 {
+			return n.Nodes[0]
+		}
+		return nil
+	}
+	return pc.first(tagCrumbsNav)
+}
+
 // unclassedTrail finds a breadcrumb trail without a breadcrumb class: a short element that
 // starts with a link home and ends with the page's title, its items between separators
 // ("Home / Weapons / Explosives / Cobra 11"). nil when the page has none or no title.
@@ -172,16 +187,16 @@ func unclassedTrail(pc *pageCtx, title string) []crumb {
 		return nil
 	}
 	for _, a := range pc.anchors() {
-		if !homeCrumb(crumb{text: oneLine(nodeText(a)), href: attr(a, "href")}) || inHeader(a) {
+		if !homeCrumb(crumb{text: pc.lineText(a), href: attr(a, "href")}) || inHeader(a) {
 			continue
 		}
 		h := pc.mainHeading()
 		for e, i := a.Parent, 0; e != nil && e.Type == html.ElementNode && i < 2; e, i = e.Parent, i+1 {
-			if !pc.textWithin(e, 400) || (h != nil && within(h, []*html.Node{e})) {
+			if !pc.textWithin(e, 400) || (h != nil && pc.within(h, []*html.Node{e})) {
 				break // the trail holds the title's text, not the heading itself
 			}
 			items := crumbItems(e)
-			if len(items) < 3 || len(items) > 8 || !strings.EqualFold(items[len(items)-1].text, title) || !strings.EqualFold(items[0].text, oneLine(nodeText(a))) {
+			if len(items) < 3 || len(items) > 8 || !strings.EqualFold(items[len(items)-1].text, title) || !strings.EqualFold(items[0].text, pc.lineText(a)) {
 				continue
 			}
 			return items

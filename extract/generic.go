@@ -66,7 +66,18 @@ func genericExtract(pc *pageCtx) pageOut {
 	}
 	// 2. a vendor profile URL without a price on the page.
 	cards := detectCards(pc)
-	d, score := labelListing(pc, nil)
+	// the label-value pairs decide the page kind; the rest of the listing (shipping
+	// sentences, category trails, offers, description, price and vendor heuristics) is
+	// read only when the page is a listing: whole() completes d once
+	d, score := listingLabels(pc, nil)
+	completed := false
+	whole := func() *lDraft {
+		if !completed {
+			listingRest(pc, nil, d)
+			completed = true
+		}
+		return d
+	}
 	vendorURL := pc.ownProfileURL() != "" && !genListingRe.MatchString(strings.ToLower(pc.page.URL))
 	if vendorURL && !d.priceLabel {
 		if v, ok := genericVendor(pc); ok {
@@ -81,7 +92,7 @@ func genericExtract(pc *pageCtx) pageOut {
 		}
 	}
 	// 3. label-value pairs of a single listing.
-	if score >= 2 && d.l.Title != "" && (len(cards) < 5 || score >= 3) {
+	if score >= 2 && whole().l.Title != "" && (len(cards) < 5 || score >= 3) {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
@@ -112,7 +123,7 @@ func genericExtract(pc *pageCtx) pageOut {
 	if v, ok := genericVendor(pc); ok {
 		return pageOut{kind: KindVendor, vendors: []*vDraft{v}}
 	}
-	if score >= 2 && d.l.Title != "" {
+	if score >= 2 && whole().l.Title != "" {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
 	}
@@ -120,7 +131,7 @@ func genericExtract(pc *pageCtx) pageOut {
 	// on any URL: a search page with two results has them too)
 	// (or, off a listing URL, with a purchase control beside the title: a single-vendor
 	// shop's product page whose own URL is not a listing pattern)
-	if d.l.Title != "" && d.price != "" && d.l.Vendor != "" && len(cards) < 3 &&
+	if len(cards) < 3 && whole().l.Title != "" && d.price != "" && d.l.Vendor != "" &&
 		(genListingRe.MatchString(strings.ToLower(pc.page.URL)) || purchaseControl(pc)) {
 		d.l.URL = pc.page.URL
 		return pageOut{kind: KindListing, listings: []*lDraft{d}}
@@ -172,6 +183,14 @@ func fill(dst *string, v string) {
 
 // labelListing reads a listing from label-value pairs; score counts the labels found.
 func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
+	d, score := listingLabels(pc, scope)
+	listingRest(pc, scope, d)
+	return d, score
+}
+
+// listingLabels reads the label-value pairs that score a listing: price, vendor and
+// places.
+func listingLabels(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 	d := &lDraft{}
 	score := 0
 	if v, _ := pc.labelValue(scope, lblPrice); v != "" {
@@ -218,6 +237,13 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 			}
 		}
 	}
+	return d, score
+}
+
+// listingRest completes d (from listingLabels) with what the page states without those
+// labels: shipping sentences and arrows, category, offers, status, title, description,
+// and the price and vendor heuristics.
+func listingRest(pc *pageCtx, scope []*html.Node, d *lDraft) {
 	if scope == nil && (d.l.ShipsFromRaw == "" || d.l.ShipsToRaw == "") {
 		// "This item ships from Canada." "Ships only to Belgium." (shipsentence.go)
 		f, t := shipSentences(pc)
@@ -265,8 +291,8 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 		d.offers = genericOffers(pc)
 		if v, _ := pc.labelValue(nil, lblStock); v != "" {
 			d.l.Status = statusOf(v)
-		} else if n := pc.doc.FindMatcher(selStock).First(); len(n.Nodes) > 0 {
-			d.l.Status = statusOf(nodeText(n.Nodes[0]))
+		} else if n := stockElement(pc); n != nil {
+			d.l.Status = statusOf(pc.nodeText(n))
 		}
 		d.l.Title = pageTitle(pc)
 		d.l.Description = truncate(mainDescription(pc), maxFieldLen)
@@ -283,7 +309,6 @@ func labelListing(pc *pageCtx, scope []*html.Node) (*lDraft, int) {
 			}
 		}
 	}
-	return d, score
 }
 
 var (
@@ -313,6 +338,27 @@ func cleanHandle(s string) string {
 	return s
 }
 
+// stockElement is the first element whose class contains "stock" (selStock), looked for
+// only when some class of the page contains it.
+func stockElement(pc *pageCtx) *html.Node {
+	if ts := pc.pageTokens(); !ts.all {
+		found := false
+		for c := range ts.classes {
+			if strings.Contains(c, "stock") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	if n := pc.doc.FindMatcher(selStock).First(); len(n.Nodes) > 0 {
+		return n.Nodes[0]
+	}
+	return nil
+}
+
 // mainDescription is the text of the element most likely to hold the description, PGP
 // key blocks removed.
 func mainDescription(pc *pageCtx) string {
@@ -332,10 +378,7 @@ func mainDescription(pc *pageCtx) string {
 	}
 	// the longest <p>/<pre>/<div> text without many links
 	best := ""
-	for n := range pc.all(selProseTags) {
-		if n.DataAtom == atom.Div && !selProse.Match(n) {
-			continue // a div that is not div.content
-		}
+	for n := range pc.all(selProseT) {
 		t := pc.nodeText(n)
 		if len(t) > len(best) && len(t) < maxFieldLen && linkDensity(pc, n, len(t)) < 0.3 {
 			best = t
@@ -703,7 +746,7 @@ func (pc *pageCtx) ownProfileURL() string {
 	// the page's <h1> (a profile's header box heads the profile, so inHeader's page-chrome
 	// test does not apply here); a handle is one word
 	var names []string
-	for _, h := range selH1.MatchAll(pc.doc.Nodes[0]) {
+	for h := range pc.all(tagH1) {
 		if name := oneLine(headingText(h)); name != "" && len(name) <= 64 && !strings.ContainsAny(name, " \t") {
 			names = append(names, name)
 		}

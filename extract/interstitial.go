@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"iter"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,7 +32,7 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	runes := utf8.RuneCountInString(text)
 	links := len(pc.anchors())
 	small := runes < 4000 && links < 60
-	pw := len(pc.doc.FindMatcher(selPassword).Nodes) > 0
+	pw := pc.first(tagPassword) != nil
 	if contentPage(pc) {
 		// a page of listings (cards, categories) is no wall, whatever a line of it says
 		// ("3 strikes on the DDoS filter ban you for 24h"); only its <title> can say so
@@ -38,14 +40,14 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 			return nil
 		}
 	}
-	head := strings.ToLower(pc.title() + " " + oneLine(pc.doc.FindMatcher(selH123).Text()))
+	head := strings.ToLower(pc.title() + " " + oneLine(selectionText(pc.all(tagH123))))
 
 	// A ban or strike notice, with or without a refresh: the market refuses this client.
 	if runes < 2000 && links < 60 && !pw && (blockedRe.MatchString(head) || blockedRe.MatchString(text)) {
 		return &Interstitial{Type: InterstitialBlocked}
 	}
 	// Meta refresh with (almost) no content: a redirect wall.
-	if c, ok := pc.doc.FindMatcher(selMetaEquiv).FilterMatcher(selRefresh).First().Attr("content"); ok && runes < 600 {
+	if c, ok := refreshContent(pc); ok && runes < 600 {
 		target := ""
 		if m := refreshRe.FindStringSubmatch(c); m != nil {
 			target = strings.ToLower(m[2])
@@ -65,7 +67,7 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 	if pw && loginForm(pc) && (loginWordsRe.MatchString(head) || loginWordsRe.MatchString(text)) {
 		return &Interstitial{Type: InterstitialLogin}
 	}
-	captchaEl := len(pc.doc.FindMatcher(selCaptcha).Nodes) > 0
+	captchaEl := captchaElement(pc)
 	if captchaEl || captchaRe.MatchString(head) || (runes < 1500 && (captchaRe.MatchString(text) || (!pw && charInputs(pc)))) {
 		return &Interstitial{Type: InterstitialCaptcha}
 	}
@@ -82,7 +84,10 @@ func detectNotFound(pc *pageCtx) bool {
 		return true
 	}
 	title := pc.title()
-	h := oneLine(pc.doc.FindMatcher(selH12).First().Text())
+	h := ""
+	if n := pc.first(tagH12); n != nil {
+		h = oneLine(selectionText(slices.Values([]*html.Node{n})))
+	}
 	if notFoundRe.MatchString(title) || notFoundRe.MatchString(h) {
 		return true
 	}
@@ -94,7 +99,7 @@ func detectNotFound(pc *pageCtx) bool {
 // (one box per character, or "the 6 missing characters"), the shape of DDoS and
 // anti-phishing CAPTCHAs; a search box or a login field takes more.
 func charInputs(pc *pageCtx) bool {
-	for _, in := range pc.doc.FindMatcher(selInput).Nodes {
+	for in := range pc.all(tagInput) {
 		t := strings.ToLower(attr(in, "type"))
 		if t != "" && t != "text" {
 			continue
@@ -114,7 +119,7 @@ var (
 // loginForm reports whether a password field sits in a login form (a user name field, a
 // login action or a login button), not in a purchase form asking for a PIN.
 func loginForm(pc *pageCtx) bool {
-	for _, pw := range pc.doc.FindMatcher(selPasswordI).Nodes {
+	for pw := range pc.all(tagPasswordI) {
 		form := pw.Parent
 		for form != nil && !(form.Type == html.ElementNode && form.DataAtom == atom.Form) {
 			form = form.Parent
@@ -134,9 +139,48 @@ func loginForm(pc *pageCtx) bool {
 			}
 		}
 		for _, b := range f.FindMatcher(selButton).Nodes {
-			if loginWordsRe.MatchString(oneLine(nodeText(b)) + " " + attr(b, "value")) {
+			if loginWordsRe.MatchString(pc.lineText(b) + " " + attr(b, "value")) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// selectionText is goquery's Selection.Text of nodes: the text of every text node under
+// each, concatenated.
+func selectionText(nodes iter.Seq[*html.Node]) string {
+	return (&goquery.Selection{Nodes: slices.Collect(nodes)}).Text()
+}
+
+// refreshContent is the content of the page's first meta refresh.
+func refreshContent(pc *pageCtx) (string, bool) {
+	if n := pc.first(tagMetaRefresh); n != nil {
+		for _, a := range n.Attr {
+			if a.Key == "content" {
+				return a.Val, true
+			}
+		}
+	}
+	return "", false
+}
+
+// captchaElement reports whether some element matches tagCaptchaForm.sel: an image or
+// input named for a CAPTCHA, or any element whose class or id says captcha (looked for
+// among all elements only when some class or id of the page says so).
+func captchaElement(pc *pageCtx) bool {
+	ts := pc.pageTokens()
+	if ts.all || anyFold(ts.classes, "captcha") || anyFold(ts.ids, "captcha") {
+		return len(pc.doc.FindMatcher(tagCaptchaForm.sel).Nodes) > 0
+	}
+	return pc.first(tagCaptchaForm) != nil
+}
+
+// anyFold reports whether some key of set contains sub (lower case) in any case.
+func anyFold(set map[string]struct{}, sub string) bool {
+	for k := range set {
+		if strings.Contains(strings.ToLower(k), sub) {
+			return true
 		}
 	}
 	return false

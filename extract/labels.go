@@ -224,11 +224,11 @@ func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *htm
 			k = normLabel(l)
 		}
 		for _, h := range idx[k] {
-			if !within(h.node, scope) {
+			if !pc.within(h.node, scope) {
 				continue
 			}
 			// a page-level lookup skips the labels of repeated cards ("related listings")
-			if scope == nil && len(pc.cardRoots) > 0 && within(h.node, pc.cardRoots) {
+			if scope == nil && len(pc.cardRoots) > 0 && pc.within(h.node, pc.cardRoots) {
 				continue
 			}
 			// ... and of another record's block (a single related card: place.go)

@@ -308,15 +308,25 @@ func (pc *pageCtx) textWithin(n *html.Node, max int) bool {
 	return textWithin(n, max)
 }
 
-// tagSel is a selector of tag names only ("span, b, div"): its matches are the indexed
-// elements whose atom is in tags, with no selector matching.
+// tagSel is a selector whose matches all have one of a few tag names: the indexed
+// elements with those tags are its candidates, and only they are matched against sel
+// (not at all when sel is the tag names alone).
 type tagSel struct {
-	sel  cascadia.Selector
-	tags map[atom.Atom]bool
+	sel   cascadia.Selector
+	tags  map[atom.Atom]bool
+	exact bool // sel matches every element with one of tags
 }
 
-func newTagSel(names ...string) tagSel {
-	t := tagSel{sel: cascadia.MustCompile(strings.Join(names, ", ")), tags: map[atom.Atom]bool{}}
+// tagsOnly is the selector "name1, name2, ...".
+func tagsOnly(names ...string) tagSel {
+	t := tagged(strings.Join(names, ", "), names...)
+	t.exact = true
+	return t
+}
+
+// tagged is selector sel, whose every match has one of the tag names.
+func tagged(sel string, names ...string) tagSel {
+	t := tagSel{sel: cascadia.MustCompile(sel), tags: map[atom.Atom]bool{}}
 	for _, n := range names {
 		a := atom.Lookup([]byte(n))
 		if a == 0 || a.String() != n {
@@ -340,11 +350,59 @@ func (pc *pageCtx) all(t tagSel) iter.Seq[*html.Node] {
 			return
 		}
 		for _, n := range ix.elems {
-			if t.tags[n.DataAtom] && !yield(n) {
+			if t.tags[n.DataAtom] && (t.exact || t.sel.Match(n)) && !yield(n) {
 				return
 			}
 		}
 	}
+}
+
+// first is the first element t matches, or nil.
+func (pc *pageCtx) first(t tagSel) *html.Node {
+	for n := range pc.all(t) {
+		return n
+	}
+	return nil
+}
+
+// classHas reports whether some class of the page contains one of subs: a selector
+// [class*=sub] can match only then.
+func (pc *pageCtx) classHas(subs ...string) bool {
+	ts := pc.pageTokens()
+	if ts.all {
+		return true
+	}
+	for c := range ts.classes {
+		for _, s := range subs {
+			if strings.Contains(c, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// within is within(n, scope) from the index positions when n and the scope are indexed:
+// n is inside s when s's subtree range holds n's position.
+func (pc *pageCtx) within(n *html.Node, scope []*html.Node) bool {
+	if scope == nil {
+		return true
+	}
+	ix := pc.index()
+	i, ok := ix.at[n]
+	if !ok {
+		return within(n, scope)
+	}
+	for _, s := range scope {
+		j, ok := ix.at[s]
+		if !ok {
+			return within(n, scope)
+		}
+		if j <= i && i <= ix.spans[j].last {
+			return true
+		}
+	}
+	return false
 }
 
 // anchorsWithin is anchorsIn(n) for a walk from n that visits at most max nodes and

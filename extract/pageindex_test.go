@@ -20,6 +20,9 @@ var indexCases = []string{
 	"<p>caf\xc3</p><p>\xa9</p>",
 	"<div>\u00a0x\u2028y<span>\u200bz</span></div><script>var a</script><a href=q>é</a>",
 	`<table><tr><td>Price:</td><td>$5</td></tr></table><svg><a href=s>t</a></svg>`,
+	`<div class="Login-CAPTCHA-box"><img src=/a.png><input name=q></div>`,
+	`<form><img alt="CaptchaImage" src=/c><input type=PASSWORD name=p><meta http-equiv=Refresh content=5></form>`,
+	`<nav aria-label="Breadcrumb"><a href=/>Home</a></nav><div class=xbreadcrumbs>y</div>`,
 	``,
 }
 
@@ -33,7 +36,7 @@ func checkIndex(t *testing.T, name string, doc *goquery.Document) {
 	if got, want := pc.text(), nodeText(doc.Nodes[0]); got != want {
 		t.Fatalf("%s: page text differs:\n%q\nwant\n%q", name, got, want)
 	}
-	for _, ts := range []tagSel{selLabelish, selRows, selProseTags} {
+	for _, ts := range []tagSel{selLabelish, selRows, selProseT, tagH12, tagPassword, tagMetaRefresh, tagJSONLD} {
 		var got []*html.Node
 		for n := range pc.all(ts) {
 			got = append(got, n)
@@ -41,6 +44,12 @@ func checkIndex(t *testing.T, name string, doc *goquery.Document) {
 		if want := doc.FindMatcher(ts.sel).Nodes; len(got) != len(want) || (len(got) > 0 && got[len(got)-1] != want[len(want)-1]) {
 			t.Fatalf("%s: tag selector: %d elements, want %d", name, len(got), len(want))
 		}
+	}
+	if got, want := captchaElement(pc), len(doc.FindMatcher(tagCaptchaForm.sel).Nodes) > 0; got != want {
+		t.Fatalf("%s: captchaElement %v, want %v", name, got, want)
+	}
+	if got, want := crumbsElement(pc), doc.FindMatcher(selCrumbs).Nodes; (got == nil) != (len(want) == 0) || (got != nil && got != want[0]) {
+		t.Fatalf("%s: crumbsElement differs from selCrumbs", name)
 	}
 	for _, n := range doc.Find("*").Nodes {
 		if got, want := pc.nodeText(n), nodeText(n); got != want {

@@ -33,18 +33,18 @@ func (pc *pageCtx) mainHeading() *html.Node {
 		return *pc.heading
 	}
 	var h *html.Node
-	for _, sel := range []interface{ MatchAll(*html.Node) []*html.Node }{selH12, selItemTitle} {
-		if len(pc.doc.Nodes) == 0 {
+	for n := range pc.all(tagH12) {
+		if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) && !menuHeading(t) {
+			h = n
 			break
 		}
-		for _, n := range sel.MatchAll(pc.doc.Nodes[0]) {
+	}
+	if h == nil && len(pc.doc.Nodes) > 0 && pc.classHas(itemTitleClasses...) {
+		for _, n := range selItemTitle.MatchAll(pc.doc.Nodes[0]) {
 			if t := headingText(n); t != "" && len(t) < 300 && !brandHeading(pc, n) && !menuHeading(t) {
 				h = n
 				break
 			}
-		}
-		if h != nil {
-			break
 		}
 	}
 	pc.heading = &h

@@ -97,6 +97,12 @@ func newQuick(re *regexp.Regexp) *quickRe {
 
 // MatchString reports whether s contains a match of the regexp.
 func (q *quickRe) MatchString(s string) bool {
+	return q.mayMatch(s) && q.Regexp.MatchString(s)
+}
+
+// mayMatch is the literal prefilter alone: false means s holds no match (nor does any
+// substring of s); true means it may.
+func (q *quickRe) mayMatch(s string) bool {
 	if q.lits != nil {
 		t, set := s, &q.litSet
 		if q.fold {
@@ -110,7 +116,7 @@ func (q *quickRe) MatchString(s string) bool {
 			return false
 		}
 	}
-	return q.Regexp.MatchString(s)
+	return true
 }
 
 // litSet describes a sub-expression: every match contains one of lits (exact: every

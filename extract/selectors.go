@@ -8,35 +8,42 @@ import (
 
 // Selectors compiled once (goquery's Find(string) compiles on every call).
 var (
-	selH12        = cascadia.MustCompile("h1, h2")
-	selH1         = cascadia.MustCompile("h1")
 	selOGTitle    = cascadia.MustCompile(`meta[property="og:title"]`)
 	selStock      = cascadia.MustCompile("[class*=stock]")
-	selProse      = cascadia.MustCompile("pre, p, div.content, article")
-	selProseTags  = newTagSel("pre", "p", "div", "article") // selProse's candidates
+	selProseT     = tagged("pre, p, div.content, article", "pre", "p", "div", "article")
 	selA          = cascadia.MustCompile("a")
-	selLabelish   = newTagSel("span", "b", "strong", "div", "p", "td", "h3", "h4", "h5")
+	selLabelish   = tagsOnly("span", "b", "strong", "div", "p", "td", "h3", "h4", "h5")
 	selAHref      = cascadia.MustCompile("a[href]")
 	selHandle     = cascadia.MustCompile(`[class*=handle], [class*=username], [class*=shopname], [class*=vendor-name], [class*=vendorname]`)
 	selCrumbs     = cascadia.MustCompile(`[class*=breadcrumb], [class*=crumbs], nav[aria-label*=breadcrumb i]`)
-	selRows       = newTagSel("tr", "option", "li", "label")
+	selRows       = tagsOnly("tr", "option", "li", "label")
 	selPosts      = cascadia.MustCompile(`[class~=post], [class*=post-], [class~=message], [class~=comment], [id^=post], article`)
 	selPostBody   = cascadia.MustCompile(`[class*=content i], [class*=body i], [class*=text i], [class*=message i]`)
 	selAuthorLink = cascadia.MustCompile(`a[class*=author], [class*=author] a, a[class*=user], [class*=username] a, [class*=poster] a`)
 	selAuthor     = cascadia.MustCompile(`[class*=author], [class*=username], [class*=poster], .user, .nick`)
 	selH123       = cascadia.MustCompile("h1, h2, h3")
-	selH34        = cascadia.MustCompile("h3, h4")
 	selItemTitle  = cascadia.MustCompile(`[class*=product-title], [class*=listing-title], [class*=item-title], [class*=product-name], [class*=item-name], [class*=listing-name], [class*=offer-title]`)
-	selJSONLD     = cascadia.MustCompile(`script[type="application/ld+json"]`)
-	selMicrodata  = cascadia.MustCompile(`[itemscope][itemtype*="schema.org/Product"]`)
-	selPassword   = cascadia.MustCompile(`input[type=password], input[type=PASSWORD], input[name*=pass]`)
-	selMetaEquiv  = cascadia.MustCompile(`meta[http-equiv]`)
-	selRefresh    = cascadia.MustCompile(`[http-equiv="refresh" i]`)
-	selCaptcha    = cascadia.MustCompile(`img[src*=captcha i], img[alt*=captcha i], input[name*=captcha i], [class*=captcha i], [id*=captcha i]`)
-	selPasswordI  = cascadia.MustCompile(`input[type=password i]`)
-	selInput      = cascadia.MustCompile("input")
-	selButton     = cascadia.MustCompile(`button, input[type=submit]`)
-	selBase       = cascadia.MustCompile("base[href]")
+	// itemTitleClasses: selItemTitle matches only where some class contains one of these
+	itemTitleClasses = []string{"product-title", "listing-title", "item-title", "product-name", "item-name", "listing-name", "offer-title"}
+	selMicrodata     = cascadia.MustCompile(`[itemscope][itemtype*="schema.org/Product"]`)
+	selInput         = cascadia.MustCompile("input")
+	selButton        = cascadia.MustCompile(`button, input[type=submit]`)
+	selBase          = cascadia.MustCompile("base[href]")
+)
+
+// The same and more, read from the page index (pc.all): tag names first, no tree walk.
+var (
+	tagH1          = tagsOnly("h1")
+	tagH12         = tagsOnly("h1", "h2")
+	tagH123        = tagsOnly("h1", "h2", "h3")
+	tagH34         = tagsOnly("h3", "h4")
+	tagInput       = tagsOnly("input")
+	tagPassword    = tagged(`input[type=password], input[type=PASSWORD], input[name*=pass]`, "input")
+	tagPasswordI   = tagged(`input[type=password i]`, "input")
+	tagMetaRefresh = tagged(`meta[http-equiv="refresh" i]`, "meta")
+	tagJSONLD      = tagged(`script[type="application/ld+json"]`, "script")
+	tagCrumbsNav   = tagged(`nav[aria-label*=breadcrumb i]`, "nav") // selCrumbs without a breadcrumb class
+	tagCaptchaForm = tagged(`img[src*=captcha i], img[alt*=captcha i], input[name*=captcha i], [class*=captcha i], [id*=captcha i]`, "img", "input")
 )
 
 // descSel is one description element mainDescription tries, with what the page's token

@@ -84,6 +84,12 @@ func shipSentences(pc *pageCtx) (from, to string) {
 	if len(pc.doc.Nodes) == 0 {
 		return "", ""
 	}
+	if ix := pc.index(); ix.textOK && !shipWordRe.mayMatch(ix.text) {
+		// every word shipWordRe finds in a text node is in the page text (cleaning only
+		// changes white space): without one of its literals there, no text node states
+		// shipping
+		return "", ""
+	}
 	seen := map[*html.Node]bool{}
 	walkText(pc.doc.Nodes[0], pc.cardRoots, maxWalkNodes, func(e *html.Node) bool {
 		if len(e.Data) > 400 || !shipWordRe.MatchString(e.Data) {

@@ -3,6 +3,7 @@ package extract
 // Structured data: schema.org JSON-LD and microdata Product/Offer.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -14,7 +15,7 @@ import (
 // jsonLDListings reads schema.org Product/Offer objects from JSON-LD scripts.
 func jsonLDListings(pc *pageCtx) []*lDraft {
 	var out []*lDraft
-	for _, n := range pc.doc.FindMatcher(selJSONLD).Nodes {
+	for n := range pc.all(tagJSONLD) {
 		raw := ""
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			raw += c.Data
@@ -131,9 +132,22 @@ func ldProduct(pc *pageCtx, m map[string]any) *lDraft {
 	return d
 }
 
+// containsFold reports whether b contains word (lower-case ASCII) in any ASCII case.
+func containsFold(b []byte, word string) bool {
+	for i := 0; i+len(word) <= len(b); i++ {
+		if b[i]|0x20 == word[0] && bytes.EqualFold(b[i:i+len(word)], []byte(word)) {
+			return true
+		}
+	}
+	return false
+}
+
 // microdataListings reads itemscope Product items.
 func microdataListings(pc *pageCtx) []*lDraft {
 	var out []*lDraft
+	if !containsFold(pc.page.Body, "itemscope") {
+		return nil // no element has the attribute
+	}
 	for _, n := range pc.doc.FindMatcher(selMicrodata).Nodes {
 		s := goquery.NewDocumentFromNode(n).Selection
 		prop := func(name string) (string, *html.Node) {

@@ -20,7 +20,7 @@ func pageTitle(pc *pageCtx) string {
 	if t, ok := pc.doc.FindMatcher(selOGTitle).Attr("content"); ok && strings.TrimSpace(t) != "" {
 		return oneLine(t)
 	}
-	for _, n := range pc.doc.FindMatcher(selH34).Nodes {
+	for n := range pc.all(tagH34) {
 		if t := oneLine(nodeText(n)); t != "" && len(t) < 300 && !brandHeading(pc, n) {
 			return t
 		}
