@@ -773,13 +773,7 @@ func (b *Bolt) Stats(ctx context.Context) (Stats, error) {
 		for _, h := range m.hosts {
 			ms.Hosts[h.name] = HostStats{Queued: int64(h.ready.Len()), InFlight: int64(h.inflight), Failures: h.fails, DownUntil: h.down, History: slices.Clone(h.hist)}
 		}
-		st.Markets[m.name] = ms
-		st.Queued += ms.Queued
-		st.Delayed += ms.Delayed
-		st.Recrawl += ms.Recrawl
-		st.InFlight += ms.InFlight
-		st.Seen += ms.Seen
-		st.Dead += ms.Dead
+		st.addMarket(m.name, ms)
 	}
 	return st, nil
 }

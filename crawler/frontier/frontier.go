@@ -155,6 +155,17 @@ type Stats struct {
 	Markets map[string]MarketStats
 }
 
+// addMarket records the stats of one market and adds its counts to the totals.
+func (st *Stats) addMarket(name string, ms MarketStats) {
+	st.Markets[name] = ms
+	st.Queued += ms.Queued
+	st.Delayed += ms.Delayed
+	st.Recrawl += ms.Recrawl
+	st.InFlight += ms.InFlight
+	st.Seen += ms.Seen
+	st.Dead += ms.Dead
+}
+
 // Frontier is the crawl queue shared by crawl workers (and, for Redis, by
 // many processes). All methods are safe for concurrent use.
 //

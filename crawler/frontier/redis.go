@@ -717,13 +717,7 @@ func (r *Redis) Stats(ctx context.Context) (Stats, error) {
 			}
 			ms.Hosts[h] = hs
 		}
-		st.Markets[m] = ms
-		st.Queued += ms.Queued
-		st.Delayed += ms.Delayed
-		st.Recrawl += ms.Recrawl
-		st.InFlight += ms.InFlight
-		st.Seen += ms.Seen
-		st.Dead += ms.Dead
+		st.addMarket(m, ms)
 	}
 	return st, nil
 }
