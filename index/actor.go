@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -57,16 +58,6 @@ func Actors(ctx context.Context, vl VendorLister, ids ...string) ([]Actor, error
 		a.Substances, a.PGP, a.Entities = Uniq(a.Substances), Uniq(a.PGP), Uniq(a.Entities)
 		out = append(out, *a)
 	}
-	slices.SortFunc(out, func(x, y Actor) int { return cmpString(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y Actor) int { return strings.Compare(x.ID, y.ID) })
 	return out, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -173,7 +173,7 @@ func (a *Archive) List(ctx context.Context, since time.Time) ([]Alert, error) {
 		if c := x.Raised.Compare(y.Raised); c != 0 {
 			return c
 		}
-		return compareStr(x.ID, y.ID)
+		return strings.Compare(x.ID, y.ID)
 	})
 	return out, nil
 }
@@ -338,7 +338,7 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Alert, int, error) {
 		if c := y.Raised.Compare(x.Raised); c != 0 {
 			return c
 		}
-		return compareStr(y.ID, x.ID)
+		return strings.Compare(y.ID, x.ID)
 	})
 	switch {
 	case exhausted:

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,19 +167,9 @@ func (l *Log) List(since time.Time) ([]Alert, error) {
 		if c := a.Raised.Compare(b.Raised); c != 0 {
 			return c
 		}
-		return compareStr(a.ID, b.ID)
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
-}
-
-func compareStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Get returns one alert.
