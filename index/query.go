@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,6 +124,29 @@ type VendorQuery struct {
 type SortSpec struct {
 	Field string // one of the Sort* names
 	Desc  bool
+}
+
+// ParseTime reads a time bound of a query (SeenSince and the like): "7d" or "36h" count
+// back from now, "2026-01-10", "2026-01-10T15:04" and RFC 3339 are absolute. "" is the zero
+// time (no bound).
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		if d, err := strconv.Atoi(n); err == nil && d >= 0 && d < 100000 {
+			return now.AddDate(0, 0, -d), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q: want 7d, 36h, 2026-01-10 or RFC 3339", s)
 }
 
 // ParseSort validates s (with the query's text) and returns the sort to apply.

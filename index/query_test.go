@@ -3,6 +3,7 @@ package index_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -31,6 +32,40 @@ func TestParseSort(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("ParseSort(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	now := time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{"", time.Time{}, false},
+		{"7d", now.AddDate(0, 0, -7), false},
+		{"0d", now, false},
+		{"36h", now.Add(-36 * time.Hour), false},
+		{"90m", now.Add(-90 * time.Minute), false},
+		{"2026-01-10", time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC), false},
+		{"2026-01-10T15:04", time.Date(2026, 1, 10, 15, 4, 0, 0, time.UTC), false},
+		{"2026-01-10T15:04:05.5+01:00", time.Date(2026, 1, 10, 15, 4, 5, 5e8, time.FixedZone("", 3600)), false},
+		{"99999d", now.AddDate(0, 0, -99999), false},
+		{"100000d", time.Time{}, true}, // bounded: AddDate of a huge count overflows
+		{"-1d", time.Time{}, true},
+		{"-2h", time.Time{}, true},
+		{"yesterday", time.Time{}, true},
+		{"2026-13-01", time.Time{}, true},
+	}
+	for _, tc := range tests {
+		got, err := index.ParseTime(tc.in, now)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("ParseTime(%q) error = %v, want error %v", tc.in, err, tc.wantErr)
+			continue
+		}
+		if !got.Equal(tc.want) {
+			t.Errorf("ParseTime(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }

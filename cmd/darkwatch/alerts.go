@@ -108,7 +108,7 @@ func runAlerts(ctx context.Context, e env) int {
 		}
 		return exitUsage
 	}
-	from, err := parseSince(*since, time.Now())
+	from, err := index.ParseTime(*since, time.Now())
 	if err != nil {
 		fmt.Fprintln(e.stderr, "darkwatch alerts:", err)
 		return exitUsage

@@ -71,27 +71,6 @@ func (o *optFloat) Set(s string) error {
 	return nil
 }
 
-// parseSince reads "7d", "36h", "2026-01-10" or an RFC 3339 time, relative to now.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		if d, err := strconv.Atoi(n); err == nil && d >= 0 {
-			return now.AddDate(0, 0, -d), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("bad time %q: want 7d, 36h, 2026-01-10 or RFC 3339", s)
-}
-
 // parseInterleaved parses flags that may come before or after the query words.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var words []string
@@ -169,7 +148,7 @@ func runSearch(ctx context.Context, e env) int {
 		s   string
 		dst *time.Time
 	}{{since, &q.SeenSince}, {until, &q.SeenUntil}, {firstSince, &q.FirstSeenSince}} {
-		if *tf.dst, err = parseSince(tf.s, now); err != nil {
+		if *tf.dst, err = index.ParseTime(tf.s, now); err != nil {
 			fmt.Fprintln(e.stderr, "darkwatch search:", err)
 			return exitUsage
 		}

@@ -111,25 +111,13 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// parseTime reads "7d", "36h", "2026-01-10" or RFC 3339 (relative forms count back from now).
+// parseTime reads the time bound in parameter name (index.ParseTime).
 func parseTime(name, s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+	t, err := index.ParseTime(s, now)
+	if err != nil {
+		return time.Time{}, badRequest("%s: %v", name, err)
 	}
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		if d, err := strconv.Atoi(n); err == nil && d >= 0 && d < 100000 {
-			return now.AddDate(0, 0, -d), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, badRequest("%s: bad time %q: want 7d, 36h, 2026-01-10 or RFC 3339", name, s)
+	return t, nil
 }
 
 // parseSearch maps the query parameters of /api/v1/search to an index.Query. Every error
