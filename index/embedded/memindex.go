@@ -223,7 +223,8 @@ func (m *memIndex) numLess(f int) func(a, b uint32) int {
 
 // mergeOrder returns order with the docs of changed at their place under less; moved are
 // the docs of changed that order already holds (at their old place). Cost: one pass to
-// drop moved docs, a binary search per changed doc and copying the segments between them.
+// drop moved docs, a binary search per changed doc and moving the segments between them
+// back, in place (order grows by a sixteenth when full).
 func (m *memIndex) mergeOrder(order, changed, moved []uint32, less func(a, b uint32) int) []uint32 {
 	if len(changed) == 0 {
 		return order
@@ -238,15 +239,24 @@ func (m *memIndex) mergeOrder(order, changed, moved []uint32, less func(a, b uin
 		// Writers hold mu: no reader sees order while it is compacted in place.
 		order = slices.DeleteFunc(order, func(d uint32) bool { return gone[d>>6]&(1<<(d&63)) != 0 })
 	}
-	out := make([]uint32, 0, len(order)+len(changed))
+	at := make([]int, len(changed)) // insertion points, ascending
 	prev := 0
-	for _, c := range changed {
-		i := prev + sort.Search(len(order)-prev, func(k int) bool { return less(c, order[prev+k]) < 0 })
-		out = append(out, order[prev:i]...)
-		out = append(out, c)
-		prev = i
+	for j, c := range changed {
+		prev += sort.Search(len(order)-prev, func(k int) bool { return less(c, order[prev+k]) < 0 })
+		at[j] = prev
 	}
-	return append(out, order[prev:]...)
+	n := len(order)
+	if need := n + len(changed); need > cap(order) {
+		order = slices.Grow(order, len(changed)+need/16)
+	}
+	order = order[:n+len(changed)]
+	end := n
+	for j := len(changed) - 1; j >= 0; j-- {
+		copy(order[at[j]+j+1:end+j+1], order[at[j]:end])
+		order[at[j]+j] = changed[j]
+		end = at[j]
+	}
+	return order
 }
 
 // load adds a listing during a bulk load (ids are unique; sortAll follows).
