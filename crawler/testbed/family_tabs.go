@@ -26,15 +26,7 @@ var tabsKeys = stepKeys{base: 200000, step: 13}
 // usdComma formats an amount as the tabs family shows it: "1,375.00 USD".
 func usdComma(v float64) string {
 	s := strconv.FormatFloat(v, 'f', 2, 64)
-	intPart, frac := s[:len(s)-3], s[len(s)-3:]
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String() + frac + " USD"
+	return groupThousands(s[:len(s)-3], ',') + s[len(s)-3:] + " USD"
 }
 
 func (w *World) tabsPage(m *market, path string, q url.Values) *page {

@@ -63,17 +63,21 @@ func money(cur string, v float64) string {
 		return "£" + strconv.FormatFloat(v, 'f', 2, 64)
 	case "RUB":
 		// 3 500 руб. (space as thousands separator)
-		s := strconv.FormatFloat(v, 'f', 0, 64)
-		var b strings.Builder
-		for i, c := range s {
-			if i > 0 && (len(s)-i)%3 == 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteRune(c)
-		}
-		return b.String() + " руб."
+		return groupThousands(strconv.FormatFloat(v, 'f', 0, 64), ' ') + " руб."
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64) + " " + cur
+}
+
+// groupThousands puts sep between the groups of three digits of digits ("1375" -> "1,375").
+func groupThousands(digits string, sep byte) string {
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // allSlots returns the day-independent listing skeletons of a market up to today, built
