@@ -257,7 +257,7 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 			// usually the first match is the one: avoid walking the rest of the page
 			for _, r := range scope.Nodes {
 				if n := firstDescendantMatch(f.sel, r); n != nil {
-					s := strings.TrimSpace(nodeValue(f, n))
+					s := strings.TrimSpace(nodeValue(pc, f, n))
 					firstNode, firstVal, none = n, s, false
 					if s != "" && (f.re == nil || f.re.MatchString(s)) && !(scopeNodes == nil && pc.foreign(n)) {
 						nodes = []*html.Node{n}
@@ -272,7 +272,7 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 		if f.All {
 			var parts []string
 			for _, n := range nodes {
-				if s := strings.TrimSpace(nodeValue(f, n)); s != "" {
+				if s := strings.TrimSpace(nodeValue(pc, f, n)); s != "" {
 					parts = append(parts, s)
 				}
 				if node == nil {
@@ -291,7 +291,7 @@ func evalField(pc *pageCtx, f *cField, scope *goquery.Selection, scopeNodes []*h
 				if n == firstNode {
 					s = firstVal
 				} else {
-					s = strings.TrimSpace(nodeValue(f, n))
+					s = strings.TrimSpace(nodeValue(pc, f, n))
 				}
 				if s != "" && f.re != nil && !f.re.MatchString(s) {
 					continue
@@ -338,7 +338,7 @@ func evalAll(pc *pageCtx, f *cField, scope *goquery.Selection) []string {
 		}
 	} else {
 		for _, n := range scope.FindMatcher(f.sel).Nodes {
-			v := oneLine(nodeValue(f, n))
+			v := oneLine(nodeValue(pc, f, n))
 			if f.re != nil {
 				m := f.re.FindStringSubmatch(v)
 				if m == nil {
@@ -368,7 +368,7 @@ func evalAll(pc *pageCtx, f *cField, scope *goquery.Selection) []string {
 	return out
 }
 
-func nodeValue(f *cField, n *html.Node) string {
+func nodeValue(pc *pageCtx, f *cField, n *html.Node) string {
 	switch {
 	case f.Attr != "":
 		return attr(n, f.Attr)
@@ -378,7 +378,7 @@ func nodeValue(f *cField, n *html.Node) string {
 	case f.Own:
 		return ownText(n)
 	}
-	return nodeText(n)
+	return pc.nodeText(n)
 }
 
 // treePath reads "Drugs > Stimulants > Speed" from a flat sidebar tree.

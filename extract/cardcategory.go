@@ -42,6 +42,10 @@ var (
 	catPathSepRe  = regexp.MustCompile(`\s*(?:/|>|»|›|→)\s*`)
 )
 
+// maxInCategoryLen bounds what inCategoryRe can match on one line: its longest word
+// ("категория", 18 bytes), one space and a colon.
+const maxInCategoryLen = 32
+
 // cardCategory reads a card's category from its text: "In <strong>E-Books</strong>"
 // (a short "In"/"Category:" text before an element), or a segment of a text line whose
 // first path step is one of the page's category names ("Item # 595329 - Drugs &
@@ -57,7 +61,7 @@ func cardCategory(pc *pageCtx, c *html.Node) string {
 		if t == "" {
 			return false
 		}
-		if inCategoryRe.MatchString(t) {
+		if len(t) <= maxInCategoryLen && inCategoryRe.MatchString(t) {
 			if n := nextElement(e); n != nil {
 				if v := oneLine(nodeText(n)); v != "" && len(v) < 80 {
 					out = v

@@ -87,23 +87,35 @@ func (c *textCleaner) emit(s string) {
 	c.out = append(c.out, s...)
 }
 
-// write feeds valid UTF-8 text (see cleanAppend).
-func (c *textCleaner) write(s string) {
+// write feeds text (see cleanAppend) and reports whether it was valid UTF-8; runs of
+// ASCII that is not white space are copied at once.
+func (c *textCleaner) write(s string) (valid bool) {
+	valid = true
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
 			switch b {
 			case '\n':
 				c.inLine, c.space = false, false
+				i++
+				continue
 			case ' ', '\t', '\r', '\f', '\v':
 				c.space = true
-			default:
-				c.emit(s[i : i+1])
+				i++
+				continue
 			}
-			i++
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace(s[j]) {
+				j++
+			}
+			c.emit(s[i:j])
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			valid = false
+		}
 		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' {
 			c.space = true
 		} else {
@@ -111,6 +123,12 @@ func (c *textCleaner) write(s string) {
 		}
 		i += size
 	}
+	return valid
+}
+
+// asciiSpace reports the ASCII bytes cleanAppend treats as white space.
+func asciiSpace(b byte) bool {
+	return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v'
 }
 
 // indexPool recycles the index's maps and slices between pages (see pageCtx.release).
@@ -162,10 +180,9 @@ func buildIndex(roots []*html.Node) *pageIndex {
 		case html.TextNode:
 			if f.text {
 				rawLen += len(n.Data)
-				if !utf8.ValidString(n.Data) {
-					textOK = false
+				if !cl.write(n.Data) {
+					textOK = false // the walk's output differs on invalid UTF-8: spans off
 				}
-				cl.write(n.Data)
 			}
 			continue
 		case html.ElementNode, html.DocumentNode:

@@ -23,6 +23,7 @@ var indexCases = []string{
 	`<div class="Login-CAPTCHA-box"><img src=/a.png><input name=q></div>`,
 	`<form><img alt="CaptchaImage" src=/c><input type=PASSWORD name=p><meta http-equiv=Refresh content=5></form>`,
 	`<nav aria-label="Breadcrumb"><a href=/>Home</a></nav><div class=xbreadcrumbs>y</div>`,
+	`<div ItemScope itemtype="http://schema.org/Product"><span itemprop=name>X</span></div>`,
 	``,
 }
 
@@ -50,6 +51,9 @@ func checkIndex(t *testing.T, name string, doc *goquery.Document) {
 	}
 	if got, want := crumbsElement(pc), doc.FindMatcher(selCrumbs).Nodes; (got == nil) != (len(want) == 0) || (got != nil && got != want[0]) {
 		t.Fatalf("%s: crumbsElement differs from selCrumbs", name)
+	}
+	if ts := pc.pageTokens(); !ts.all && ts.itemscope != (len(doc.Find("[itemscope]").Nodes) > 0) {
+		t.Fatalf("%s: itemscope token %v, selector differs", name, ts.itemscope)
 	}
 	for _, n := range doc.Find("*").Nodes {
 		if got, want := pc.nodeText(n), nodeText(n); got != want {

@@ -3,7 +3,6 @@ package extract
 // Structured data: schema.org JSON-LD and microdata Product/Offer.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -132,20 +131,10 @@ func ldProduct(pc *pageCtx, m map[string]any) *lDraft {
 	return d
 }
 
-// containsFold reports whether b contains word (lower-case ASCII) in any ASCII case.
-func containsFold(b []byte, word string) bool {
-	for i := 0; i+len(word) <= len(b); i++ {
-		if b[i]|0x20 == word[0] && bytes.EqualFold(b[i:i+len(word)], []byte(word)) {
-			return true
-		}
-	}
-	return false
-}
-
 // microdataListings reads itemscope Product items.
 func microdataListings(pc *pageCtx) []*lDraft {
 	var out []*lDraft
-	if !containsFold(pc.page.Body, "itemscope") {
+	if ts := pc.pageTokens(); !ts.all && !ts.itemscope {
 		return nil // no element has the attribute
 	}
 	for _, n := range pc.doc.FindMatcher(selMicrodata).Nodes {

@@ -148,6 +148,8 @@ type tokenSet struct {
 	hrefs   map[string]struct{} // the first hrefPrefixLen bytes of href values
 	attrs   map[[2]string]struct{}
 	anchors []*html.Node // a[href] elements in document order (not set when all)
+	// itemscope: some element has an itemscope attribute (microdata)
+	itemscope bool
 }
 
 // pageTokens is the page's token set (built by the page index walk).
@@ -191,6 +193,7 @@ func (ts *tokenSet) reset() {
 	clear(ts.attrs)
 	clear(ts.anchors)
 	ts.anchors = ts.anchors[:0]
+	ts.itemscope = false
 }
 
 // addElement adds n's tokens to ts, and n to the anchors when it is an a[href].
@@ -216,6 +219,8 @@ func (ts *tokenSet) addElement(n *html.Node) {
 			if len(a.Val) < 40 {
 				ts.attrs[[2]string{a.Key, a.Val}] = struct{}{}
 			}
+		case "itemscope":
+			ts.itemscope = true
 		}
 	}
 }
