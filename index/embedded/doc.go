@@ -14,7 +14,8 @@
 // in-memory index, which then counts, sorts and pages it as any filter; a page sorted by
 // relevance is scored from the same postings with Bleve's BM25, keeping only the page's
 // best in a bounded heap (relevance.go). The facet counts of a single-value filter come
-// from rows kept by writes (facetrows.go). filters.go translates a query's filters once
+// from rows kept by writes (facetrows.go), those of any other set from one pass over it
+// with per-doc value columns (aggcols.go). filters.go translates a query's filters once
 // for both. The in-memory index is saved to memindex.bin by Close and loaded by the next Open.
 // Bleve batches are searchable at once and written to disk in the background
 // (bleveio.go); Close waits for them.

@@ -88,14 +88,12 @@ func (m *memIndex) rowFor(f int, v string) *facetRow {
 	return r
 }
 
-// countRow counts the docs of set per aggregation value (a row built from the bitmaps).
+// countRow counts the docs of set per aggregation value (a row built from the columns).
 func (m *memIndex) countRow(set *roaring.Bitmap) *facetRow {
 	r := newFacetRow()
-	for _, f := range rowAggFields {
-		for v, bm := range m.kw[f] {
-			if n := set.AndCardinality(bm); n > 0 {
-				r.counts[f][v] = int32(n)
-			}
+	for i, bs := range m.cols.buckets(set, rowAggFields) {
+		for _, b := range bs {
+			r.counts[rowAggFields[i]][b.Key] = int32(b.Count)
 		}
 	}
 	for v, n := range m.countVendors(set) {

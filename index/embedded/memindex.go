@@ -76,6 +76,8 @@ type memIndex struct {
 	// cacheMu by a reader, updated by writers (under mu).
 	rows   [nKW]map[string]*facetRow
 	rowMin int // docs a value needs for a row
+	// cols count the facets of other sets (aggcols.go).
+	cols aggCols
 }
 
 type numField struct {
@@ -84,7 +86,7 @@ type numField struct {
 }
 
 func newMemIndex() *memIndex {
-	m := &memIndex{docs: map[string]uint32{}, vendorNum: map[string]int32{}, rowMin: facetRowMin}
+	m := &memIndex{docs: map[string]uint32{}, vendorNum: map[string]int32{}, rowMin: facetRowMin, cols: newAggCols()}
 	for i := range m.kw {
 		m.kw[i] = map[string]*roaring.Bitmap{}
 	}
@@ -140,6 +142,7 @@ func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 				m.num[f].col = append(m.num[f].col, 0)
 			}
 			m.vendorOf = append(m.vendorOf, -1)
+			m.cols.grow()
 			newDocs = append(newDocs, doc)
 		}
 		oldVendor := m.vendorOf[doc]
@@ -150,6 +153,7 @@ func (m *memIndex) apply(olds []*record.Listing, ls []record.Listing) {
 			ov = new(kwValues(*olds[i]))
 		}
 		m.updateRows(ov, oldVendor, &nv, m.vendorOf[doc])
+		m.cols.set(doc, &nv)
 		if ov != nil {
 			for f := range nv {
 				for _, v := range ov[f] {
@@ -264,7 +268,8 @@ func (m *memIndex) load(l record.Listing) {
 	doc := uint32(len(m.ids))
 	m.ids = append(m.ids, l.ID)
 	m.docs[l.ID] = doc
-	for f, vals := range kwValues(l) {
+	vals := kwValues(l)
+	for f, vals := range vals {
 		for _, v := range vals {
 			bm := m.kw[f][v]
 			if bm == nil {
@@ -279,6 +284,8 @@ func (m *memIndex) load(l record.Listing) {
 	}
 	m.vendorOf = append(m.vendorOf, -1)
 	m.setVendor(doc, l.VendorID)
+	m.cols.grow()
+	m.cols.set(doc, &vals)
 }
 
 func (m *memIndex) setVendor(doc uint32, vendorID string) {
@@ -332,6 +339,7 @@ func (m *memIndex) sortAll() {
 			bm.RunOptimize()
 		}
 	}
+	m.cols.clip()
 }
 
 // search answers p: the total, the aggregations and (withPage) the listing ids of the
@@ -491,25 +499,22 @@ func (m *memIndex) count(set *roaring.Bitmap) int {
 // aggs counts the docs of set per value of each aggregation, sorted as index.SortBuckets.
 func (m *memIndex) aggs(set *roaring.Bitmap, names []string) map[string][]index.Bucket {
 	out := map[string][]index.Bucket{}
+	var fields []int
+	var counted []string
 	for _, a := range names {
-		if set == nil {
+		switch f := aggKW(a); {
+		case set == nil:
 			out[a] = m.allBuckets(a)
-			continue
-		}
-		f := aggKW(a)
-		if f == kVendorID {
+		case f == kVendorID:
 			out[a] = m.vendorBuckets(set)
-			continue
+		default:
+			fields, counted = append(fields, f), append(counted, a)
 		}
-		bs := []index.Bucket{}
-		if !set.IsEmpty() {
-			for v, bm := range m.kw[f] {
-				if n := set.AndCardinality(bm); n > 0 {
-					bs = append(bs, index.Bucket{Key: v, Count: int(n)})
-				}
-			}
+	}
+	if len(fields) > 0 {
+		for i, bs := range m.cols.buckets(set, fields) {
+			out[counted[i]] = sortCut(bs)
 		}
-		out[a] = sortCut(bs)
 	}
 	return out
 }

@@ -250,8 +250,9 @@ func head(v []string) string {
 	return fmt.Sprint(v)
 }
 
-// TestFacetRowsMatchRecount checks the facet rows (facetrows.go) against a count over the
-// filter's set: after a bulk load, after batches of writes that add listings and move
+// TestFacetRowsMatchRecount checks the facet rows (facetrows.go) and the aggregation
+// columns (aggcols.go) against a count of the written listings in the filter's set: after
+// a bulk load, after batches of writes that add listings and move
 // others between every filter and aggregation value (emptying some values), and after a
 // restart from the snapshot (rows built again).
 func TestFacetRowsMatchRecount(t *testing.T) {
@@ -281,7 +282,8 @@ func TestFacetRowsMatchRecount(t *testing.T) {
 	}
 	qs = append(qs, index.Query{Class: []string{"stimulant"}}, index.Query{ShipsFrom: []string{"US"}},
 		index.Query{ShipsTo: []string{"WW"}}, index.Query{DrugOffer: &yes},
-		index.Query{Untagged: []string{index.UntaggedNoSubstance}})
+		index.Query{Untagged: []string{index.UntaggedNoSubstance}},
+		index.Query{Substance: []string{"cannabis"}, ShipsTo: []string{"WW"}}) // no row: the columns count
 	check := func(stage string, wantRows bool) {
 		t.Helper()
 		rows := 0
@@ -293,14 +295,39 @@ func TestFacetRowsMatchRecount(t *testing.T) {
 			}
 			got, _ := s.mem.search(p, nil, false)
 			s.mem.mu.RLock()
-			want := s.mem.aggs(s.mem.filter(p), p.Aggs)
+			set := s.mem.filter(p)
+			cols := s.mem.aggs(set, p.Aggs)
+			// The recount: the listings of the filter's set, as written.
+			counts := map[string]map[string]int{}
+			for it := set.Iterator(); it.HasNext(); {
+				vals := kwValues(cur[s.mem.ids[it.Next()]])
+				for _, a := range p.Aggs {
+					if counts[a] == nil {
+						counts[a] = map[string]int{}
+					}
+					for _, v := range vals[aggKW(a)] {
+						counts[a][v]++
+					}
+				}
+			}
 			f, v, _ := singleTerm(p)
 			if s.mem.rows[f][v] != nil {
 				rows++
 			}
 			s.mem.mu.RUnlock()
+			want := map[string][]index.Bucket{}
+			for _, a := range p.Aggs {
+				bs := []index.Bucket{}
+				for v, n := range counts[a] {
+					bs = append(bs, index.Bucket{Key: v, Count: n})
+				}
+				want[a] = sortCut(bs)
+			}
 			if diff := cmp.Diff(want, got.Aggs); diff != "" {
 				t.Errorf("%s: %+v: aggs (-recount +rows):\n%s", stage, q, diff)
+			}
+			if diff := cmp.Diff(want, cols); diff != "" {
+				t.Errorf("%s: %+v: aggs (-recount +columns):\n%s", stage, q, diff)
 			}
 		}
 		if wantRows && rows < len(qs)/2 {
@@ -327,7 +354,7 @@ func TestFacetRowsMatchRecount(t *testing.T) {
 				v := c.vendors[r.IntN(5)]
 				l.VendorID, l.Vendor, l.Market = v.ID, v.Handle, v.Market
 				l.ShipsFrom = []string{scaleCountries[r.IntN(4)]}
-				l.ShipsTo = []string{"WW", scaleCountries[r.IntN(6)]}[:1+r.IntN(2)]
+				l.ShipsTo = []string{"WW", scaleCountries[r.IntN(6)], scaleCountries[6+r.IntN(6)]}[:1+r.IntN(3)]
 				l.DrugOffer = r.IntN(5) != 0
 			}
 			if old, ok := cur[l.ID]; ok {

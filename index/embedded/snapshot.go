@@ -205,5 +205,6 @@ func loadMemIndex(path string) (*memIndex, error) {
 		return nil, errors.New("read snapshot: id order holds an unknown doc")
 	}
 	m.fillVendors()
+	m.cols.fill(&m.kw, len(m.ids))
 	return m, nil
 }
