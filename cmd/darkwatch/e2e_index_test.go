@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -560,118 +559,6 @@ func firstLine(s string) string {
 
 // ---- Elasticsearch outage ----
 
-// tcpProxy forwards 127.0.0.1 connections to target; Cut closes the listener and every
-// connection (as when the cluster stops), Restore listens on the same address again.
-type tcpProxy struct {
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-	wg     sync.WaitGroup
-	cuts   int
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{target: target, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
-	p.serve(ln)
-	t.Cleanup(func() {
-		p.Cut()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *tcpProxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				p.pipe(c)
-			}()
-		}
-	}()
-}
-
-func (p *tcpProxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln == nil { // cut while dialling
-		c.Close()
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *tcpProxy) pipe(c net.Conn) {
-	if !p.track(c) {
-		return
-	}
-	up, err := net.DialTimeout("tcp", p.target, 5*time.Second)
-	if err != nil || !p.track(up) {
-		c.Close()
-		if up != nil {
-			up.Close()
-		}
-		return
-	}
-	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
-	<-done
-	c.Close()
-	up.Close()
-	<-done
-	p.mu.Lock()
-	delete(p.conns, c)
-	delete(p.conns, up)
-	p.mu.Unlock()
-}
-
-// Cut closes the listener and every open connection.
-func (p *tcpProxy) Cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-		p.cuts++
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-}
-
-// Restore listens on the proxy's address again.
-func (p *tcpProxy) Restore() error {
-	var err error
-	for range 50 { // the port was just released; bounded retry
-		var ln net.Listener
-		if ln, err = net.Listen("tcp", p.addr); err == nil {
-			p.serve(ln)
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("proxy: listen again on %s: %w", p.addr, err)
-}
-
 // outageDuration is DARKWATCH_ES_OUTAGE, default 30s in CI and 8s locally.
 func outageDuration(t *testing.T) time.Duration {
 	t.Helper()
@@ -768,7 +655,7 @@ func elasticOutage(t *testing.T, extraYAML string) (cfgPath string, tr testbed.T
 	outage := outageDuration(t)
 	w, srv := startTestbed(t, testbed.Options{Seed: e2eSeed + 1, Listings: e2eListings})
 	tr = w.Truth()
-	proxy := newTCPProxy(t, u.Host)
+	proxy := testenv.NewProxy(t, u.Host)
 	prefix := fmt.Sprintf("dwoutage%d", time.Now().UnixNano())
 	cleanupES(t, esURL, prefix)
 	dir := t.TempDir()
@@ -779,7 +666,7 @@ func elasticOutage(t *testing.T, extraYAML string) (cfgPath string, tr testbed.T
 	// not depend on Elasticsearch (the sink spools), so this is deterministic enough.
 	const pagesLargestMarket = 60
 	delay := (outage + 12*time.Second) / pagesLargestMarket
-	cfg := e2eConfig(t, dir, baseYAML(dir, "elasticsearch", "http://"+proxy.addr, prefix, delay, 1)+extraYAML, srv, w)
+	cfg := e2eConfig(t, dir, baseYAML(dir, "elasticsearch", "http://"+proxy.Addr(), prefix, delay, 1)+extraYAML, srv, w)
 	t.Logf("outage %s, per-host delay %s", outage, delay)
 
 	// Generous: on a loaded machine with -race the crawl with alert rules took ~3 minutes.

@@ -9,6 +9,9 @@
 // skipped, so `go test ./...` passes on a laptop without services; when CI=true a missing
 // variable fails the test instead, so CI cannot go green by skipping what it must test.
 //
+// Proxy stands in for a service's outage: a TCP forwarder a test cuts (the port refuses,
+// open connections drop) and restores on the same address.
+//
 // testenv is imported by tests only. It must not import any darkwatch package nor any
 // service client (go-redis, go-elasticsearch): each client stays in the tree that owns it.
 //

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,77 +16,6 @@ import (
 	"github.com/darkwatch/darkwatch/index/spool"
 )
 
-// proxy is a TCP forwarder the test can stop and start on the same port, standing in for
-// an Elasticsearch outage.
-type proxy struct {
-	addr, target string
-	mu           sync.Mutex
-	ln           net.Listener
-	conns        map[net.Conn]bool
-	wg           sync.WaitGroup
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{target: target, conns: map[net.Conn]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns[c], p.conns[u] = true, true
-			p.mu.Unlock()
-			p.wg.Add(2)
-			go func() { defer p.wg.Done(); io.Copy(u, c); u.Close() }()
-			go func() { defer p.wg.Done(); io.Copy(c, u); c.Close() }()
-		}
-	}()
-}
-
-func (p *proxy) stop() {
-	p.mu.Lock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	p.conns = map[net.Conn]bool{}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *proxy) start(t *testing.T) {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatalf("restart proxy: %v", err)
-	}
-	p.serve(ln)
-}
-
 // TestElasticsearchOutage stops Elasticsearch (a proxy in front of it) while records are
 // written, starts it again and checks that the index ends up complete.
 func TestElasticsearchOutage(t *testing.T) {
@@ -97,9 +23,9 @@ func TestElasticsearchOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := newProxy(t, u.Host)
+	px := testenv.NewProxy(t, u.Host)
 	prefix := fmt.Sprintf("dwtest-spool-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	es, err := elastic.New(elastic.Options{URLs: []string{"http://" + px.addr}, Prefix: prefix, MaxRetries: 1})
+	es, err := elastic.New(elastic.Options{URLs: []string{"http://" + px.Addr()}, Prefix: prefix, MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +48,7 @@ func TestElasticsearchOutage(t *testing.T) {
 	if err := s.PutListings(ctx, ls[:4]); err != nil {
 		t.Fatal(err)
 	}
-	px.stop()
+	px.Cut()
 	if err := s.PutVendors(ctx, indextest.Vendors()); err != nil {
 		t.Fatalf("put vendors during outage: %v", err)
 	}
@@ -135,7 +61,9 @@ func TestElasticsearchOutage(t *testing.T) {
 	if err := s.Flush(ctx); !errors.Is(err, index.ErrUnavailable) {
 		t.Fatalf("Flush during outage: got %v, want ErrUnavailable", err)
 	}
-	px.start(t)
+	if err := px.Restore(); err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for s.Pending() && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
