@@ -42,12 +42,22 @@ func (c *aggCols) grow() {
 
 // add adds value v of field f to doc.
 func (c *aggCols) add(f int, doc uint32, v string) {
+	c.addNum(f, doc, c.number(f, v))
+}
+
+// number is the number of value v of field f.
+func (c *aggCols) number(f int, v string) int32 {
 	n, ok := c.num[f][v]
 	if !ok {
 		n = int32(len(c.names[f]))
 		c.names[f] = append(c.names[f], v)
 		c.num[f][v] = n
 	}
+	return n
+}
+
+// addNum adds value number n of field f to doc.
+func (c *aggCols) addNum(f int, doc uint32, n int32) {
 	switch {
 	case c.a[f][doc] < 0:
 		c.a[f][doc] = n
@@ -87,9 +97,10 @@ func (c *aggCols) fill(kw *[nKW]map[string]*roaring.Bitmap, docs int) {
 	}
 	for _, f := range rowAggFields {
 		for v, bm := range kw[f] {
+			n := c.number(f, v)
 			it := bm.Iterator()
 			for it.HasNext() {
-				c.add(f, it.Next(), v)
+				c.addNum(f, it.Next(), n)
 			}
 		}
 	}
