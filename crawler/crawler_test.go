@@ -64,9 +64,10 @@ func newHarness(t *testing.T, tb testbed.Options, fr frontier.Frontier, workers 
 	return newHarnessOpts(t, tb, fr, crawler.Options{Workers: workers})
 }
 
-func newHarnessOpts(t *testing.T, tb testbed.Options, fr frontier.Frontier, co crawler.Options) *harness {
+// serveTestbed serves a testbed world (HTTP and SOCKS) until the test ends.
+func serveTestbed(t *testing.T, o testbed.Options) (*testbed.World, *testbed.Server) {
 	t.Helper()
-	w, err := testbed.New(tb)
+	w, err := testbed.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +76,12 @@ func newHarnessOpts(t *testing.T, tb testbed.Options, fr frontier.Frontier, co c
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return w, srv
+}
+
+func newHarnessOpts(t *testing.T, tb testbed.Options, fr frontier.Frontier, co crawler.Options) *harness {
+	t.Helper()
+	w, srv := serveTestbed(t, tb)
 	pool, err := tor.New(tor.Options{Endpoints: []tor.Endpoint{{Socks: srv.SOCKSAddr()}}, ConnectTimeout: 20 * time.Second, ReadIdleTimeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -53,15 +53,7 @@ func (s *slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // by both crawlers.)
 func TestCrawlSlowPagesKeepTheirLease(t *testing.T) {
 	const ttl = 400 * time.Millisecond
-	w, err := testbed.New(testbed.Options{Seed: 9, Markets: 1, Listings: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := w.Listen(testbed.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	w, srv := serveTestbed(t, testbed.Options{Seed: 9, Markets: 1, Listings: 4})
 	pool, err := tor.New(tor.Options{Endpoints: []tor.Endpoint{{Socks: srv.SOCKSAddr()}}})
 	if err != nil {
 		t.Fatal(err)

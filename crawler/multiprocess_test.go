@@ -407,15 +407,7 @@ func TestCrawlRedisThreeProcessesOneKilled(t *testing.T) {
 	}
 	prefix := uniqueRedisPrefix(t, client)
 
-	w, err := testbed.New(testbed.Options{Seed: 21, Markets: 4, Listings: 120, Faults: testbed.FaultsOnion, TimeScale: 0.01})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := w.Listen(testbed.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	w, srv := serveTestbed(t, testbed.Options{Seed: 21, Markets: 4, Listings: 120, Faults: testbed.FaultsOnion, TimeScale: 0.01})
 
 	const workers = 4
 	dir := t.TempDir()
@@ -526,15 +518,7 @@ func TestCrawlBoltKilledAndRestarted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process crawl")
 	}
-	w, err := testbed.New(testbed.Options{Seed: 23, Markets: 4, Listings: 80})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := w.Listen(testbed.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	w, srv := serveTestbed(t, testbed.Options{Seed: 23, Markets: 4, Listings: 80})
 
 	const workers = 8
 	dir := t.TempDir()
