@@ -180,12 +180,7 @@ func (c *Config) validateAlerts(p *problems) {
 	notifiers := map[string]bool{}
 	for i, n := range c.Alerts.Notifiers {
 		path := fmt.Sprintf("alerts.notifiers[%d]", i)
-		if n.Name == "" {
-			p.add(path+".name", "required")
-		} else if notifiers[n.Name] {
-			p.add(path+".name", "%q already used", n.Name)
-		}
-		notifiers[n.Name] = true
+		uniqueName(p, path, n.Name, notifiers)
 		oneOf(p, path+".type", n.Type, "webhook", "slack", "email", "log")
 		switch n.Type {
 		case "webhook", "slack":
@@ -213,12 +208,7 @@ func (c *Config) validateAlerts(p *problems) {
 	rules := map[string]bool{}
 	for i, r := range c.Alerts.Rules {
 		path := fmt.Sprintf("alerts.rules[%d]", i)
-		if r.Name == "" {
-			p.add(path+".name", "required")
-		} else if rules[r.Name] {
-			p.add(path+".name", "%q already used", r.Name)
-		}
-		rules[r.Name] = true
+		uniqueName(p, path, r.Name, rules)
 		if !contains(AlertKinds, r.Kind) {
 			p.add(path+".kind", "unknown alert kind %q; want one of %s", r.Kind, strings.Join(AlertKinds, ", "))
 		}
@@ -373,6 +363,16 @@ func checkSeed(s string, allowClearnet bool) string {
 		return ""
 	}
 	return fmt.Sprintf("not a v3 onion URL: %q (want http://<56 base32 characters>.onion/; set tor.allow_clearnet to crawl clearnet sources, still through Tor)", s)
+}
+
+// uniqueName reports at path.name a name that is empty or already in seen, and adds it.
+func uniqueName(p *problems, path, name string, seen map[string]bool) {
+	if name == "" {
+		p.add(path+".name", "required")
+	} else if seen[name] {
+		p.add(path+".name", "%q already used", name)
+	}
+	seen[name] = true
 }
 
 func oneOf(p *problems, path, v string, allowed ...string) {
