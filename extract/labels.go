@@ -223,8 +223,9 @@ func (pc *pageCtx) labelValue(scope []*html.Node, labels []string) (string, *htm
 		if !ok {
 			k = normLabel(l)
 		}
-		for _, h := range idx[k] {
-			if !pc.within(h.node, scope) {
+		hits, inScope := pc.hitsWithin(idx[k], scope)
+		for _, h := range hits {
+			if !inScope && !pc.within(h.node, scope) {
 				continue
 			}
 			// a page-level lookup skips the labels of repeated cards ("related listings")

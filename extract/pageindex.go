@@ -399,6 +399,33 @@ func (pc *pageCtx) classHas(subs ...string) bool {
 	return false
 }
 
+// hitsWithin is the label hits (in document order) inside scope when scope is one indexed
+// element: a binary search of their positions for its subtree's range (inScope true).
+// Otherwise hits unchanged and inScope false: check each with within.
+func (pc *pageCtx) hitsWithin(hits []labelHit, scope []*html.Node) (_ []labelHit, inScope bool) {
+	if len(scope) != 1 || len(hits) == 0 {
+		return hits, false
+	}
+	ix := pc.index()
+	first, ok := ix.at[scope[0]]
+	if !ok {
+		return hits, false
+	}
+	last := ix.spans[first].last
+	missing := false
+	pos := func(i int) int32 {
+		p, ok := ix.at[hits[i].node]
+		missing = missing || !ok
+		return p
+	}
+	lo := sort.Search(len(hits), func(i int) bool { return pos(i) >= first })
+	hi := sort.Search(len(hits), func(i int) bool { return pos(i) > last })
+	if missing {
+		return hits, false
+	}
+	return hits[lo:hi], true
+}
+
 // within is within(n, scope) from the index positions when n and the scope are indexed:
 // n is inside s when s's subtree range holds n's position.
 func (pc *pageCtx) within(n *html.Node, scope []*html.Node) bool {

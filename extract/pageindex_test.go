@@ -34,6 +34,8 @@ func checkIndex(t *testing.T, name string, doc *goquery.Document) {
 	t.Helper()
 	pc := newPageCtx(Page{URL: "http://x.onion/"}, doc)
 	defer pc.release()
+	x := testExtractor(t)
+	pc.labelFirst, pc.wantKeys, pc.labelKeys = x.labelFirst, x.wantKeys, x.labelKeys
 	if got, want := pc.text(), nodeText(doc.Nodes[0]); got != want {
 		t.Fatalf("%s: page text differs:\n%q\nwant\n%q", name, got, want)
 	}
@@ -65,6 +67,21 @@ func checkIndex(t *testing.T, name string, doc *goquery.Document) {
 		for _, max := range []int{0, 3, 80, 400} {
 			if got, want := pc.textWithin(n, max), textWithin(n, max); got != want {
 				t.Fatalf("%s: <%s> textWithin %d: %v, want %v", name, n.Data, max, got, want)
+			}
+		}
+		for k, hits := range pc.labelIndex() {
+			got, inScope := pc.hitsWithin(hits, []*html.Node{n})
+			if !inScope {
+				continue
+			}
+			var want []labelHit
+			for _, h := range hits {
+				if within(h.node, []*html.Node{n}) {
+					want = append(want, h)
+				}
+			}
+			if len(got) != len(want) || (len(got) > 0 && got[0] != want[0]) {
+				t.Fatalf("%s: <%s> label %q: %d hits in scope, want %d", name, n.Data, k, len(got), len(want))
 			}
 		}
 		as, ok := pc.anchorsIn(n)
