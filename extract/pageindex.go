@@ -272,7 +272,8 @@ func spanText(src string, s textSpan) string {
 	return src[s.start:s.end]
 }
 
-// index is the page's index, built on first use.
+// index is the page's index, built on first use: by the first reader of the whole page's
+// text (interstitial detection, which precedes every generic signal).
 func (pc *pageCtx) index() *pageIndex {
 	if pc.idx == nil {
 		pc.idx = buildIndex(pc.doc.Nodes)
@@ -280,9 +281,22 @@ func (pc *pageCtx) index() *pageIndex {
 	return pc.idx
 }
 
+// notBuilt is the index of a page whose index is not built: every accessor walks.
+var notBuilt = &pageIndex{}
+
+// built is the page's index if it is built, else notBuilt: the accessors below (nodeText,
+// lineText, textWithin, anchorsIn, within, all, ...) never build it, so a profile's reads
+// of a few fields walk those fields instead of paying for the whole page's index.
+func (pc *pageCtx) built() *pageIndex {
+	if pc.idx == nil {
+		return notBuilt
+	}
+	return pc.idx
+}
+
 // nodeText is nodeText(n), read from the page index when n is indexed.
 func (pc *pageCtx) nodeText(n *html.Node) string {
-	ix := pc.index()
+	ix := pc.built()
 	if s, ok := ix.span(n); ok {
 		return spanText(ix.text, s)
 	}
@@ -293,7 +307,7 @@ func (pc *pageCtx) nodeText(n *html.Node) string {
 // cleaned text has single spaces and line breaks only, so its one-line form is the same
 // bytes with every line break a space.
 func (pc *pageCtx) lineText(n *html.Node) string {
-	ix := pc.index()
+	ix := pc.built()
 	if s, ok := ix.span(n); ok {
 		if ix.line == "" && ix.text != "" {
 			ix.line = strings.ReplaceAll(ix.text, "\n", " ")
@@ -306,7 +320,7 @@ func (pc *pageCtx) lineText(n *html.Node) string {
 // anchorsIn is the page's a[href] elements under n (n excluded, as FindMatcher), in document order;
 // ok is false when n is not indexed (walk it instead).
 func (pc *pageCtx) anchorsIn(n *html.Node) (as []*html.Node, ok bool) {
-	ix := pc.index()
+	ix := pc.built()
 	first, ok := ix.at[n]
 	if !ok {
 		return nil, false
@@ -319,7 +333,7 @@ func (pc *pageCtx) anchorsIn(n *html.Node) (as []*html.Node, ok bool) {
 
 // textWithin is textWithin(n, max), from the index when n is indexed.
 func (pc *pageCtx) textWithin(n *html.Node, max int) bool {
-	if s, ok := pc.index().span(n); ok {
+	if s, ok := pc.built().span(n); ok {
 		return int(s.rawEnd-s.rawStart) <= max
 	}
 	return textWithin(n, max)
@@ -357,8 +371,8 @@ func tagged(sel string, names ...string) tagSel {
 // all is the page's elements that t matches, in document order (doc.FindMatcher(t.sel)).
 func (pc *pageCtx) all(t tagSel) iter.Seq[*html.Node] {
 	return func(yield func(*html.Node) bool) {
-		ix := pc.index()
-		if !ix.full {
+		ix := pc.built()
+		if !ix.full { // not built, or too big to index
 			for _, n := range pc.doc.FindMatcher(t.sel).Nodes {
 				if !yield(n) {
 					return
@@ -406,7 +420,7 @@ func (pc *pageCtx) hitsWithin(hits []labelHit, scope []*html.Node) (_ []labelHit
 	if len(scope) != 1 || len(hits) == 0 {
 		return hits, false
 	}
-	ix := pc.index()
+	ix := pc.built()
 	first, ok := ix.at[scope[0]]
 	if !ok {
 		return hits, false
@@ -432,7 +446,7 @@ func (pc *pageCtx) within(n *html.Node, scope []*html.Node) bool {
 	if scope == nil {
 		return true
 	}
-	ix := pc.index()
+	ix := pc.built()
 	i, ok := ix.at[n]
 	if !ok {
 		return within(n, scope)
@@ -453,7 +467,7 @@ func (pc *pageCtx) within(n *html.Node, scope []*html.Node) bool {
 // stops at links: ok only when such a walk sees all of n's subtree and no link lies
 // inside another.
 func (pc *pageCtx) anchorsWithin(n *html.Node, max int) ([]*html.Node, bool) {
-	ix := pc.index()
+	ix := pc.built()
 	i, ok := ix.at[n]
 	if !ok || ix.nestedA || int(ix.spans[i].size)+1 > max {
 		return nil, false
@@ -473,7 +487,7 @@ const (
 // hrefClass is the link classes of a's href: genIgnoreRe, imageURLRe, genVendorRe and
 // genListingRe on the lower-cased href, computed once per indexed element.
 func (pc *pageCtx) hrefClass(a *html.Node) uint8 {
-	ix := pc.index()
+	ix := pc.built()
 	i, ok := ix.at[a]
 	if ok && int(i) < len(ix.hrefs) && ix.hrefs[i] != 0 {
 		return ix.hrefs[i]

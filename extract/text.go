@@ -34,6 +34,7 @@ type pageCtx struct {
 	links     []*html.Node // a[href] in document order
 	linksDone bool
 	idx       *pageIndex // the page index (pageindex.go); nil = not built yet
+	tokens    *tokenSet  // the token walk's set, when tokens were needed before the index
 
 	labelFirst map[rune]bool         // first letters of every label any extractor looks up
 	wantKeys   map[string]bool       // normalised labels any extractor looks up
@@ -152,8 +153,44 @@ type tokenSet struct {
 	itemscope bool
 }
 
-// pageTokens is the page's token set (built by the page index walk).
-func (pc *pageCtx) pageTokens() *tokenSet { return pc.index().tokens }
+// pageTokens is the page's token set: the page index's when it is built, else that of a
+// walk collecting only tokens and anchors (a profile's detection and links need no more).
+func (pc *pageCtx) pageTokens() *tokenSet {
+	if pc.idx != nil {
+		return pc.idx.tokens
+	}
+	if pc.tokens == nil {
+		pc.tokens = tokenWalk(pc.doc.Nodes)
+	}
+	return pc.tokens
+}
+
+// tokenWalk collects the tokens and anchors of the elements under roots.
+func tokenWalk(roots []*html.Node) *tokenSet {
+	ts := tokenSetPool.Get().(*tokenSet)
+	stack := append(make([]*html.Node, 0, 64), roots...)
+	visited := 0
+	for len(stack) > 0 && visited < maxWalkNodes {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		visited++
+		if n.Type == html.ElementNode {
+			ts.addElement(n)
+		}
+		// children pushed last first: nodes are visited in document order
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			if c.Type == html.ElementNode || c.Type == html.DocumentNode {
+				stack = append(stack, c)
+			}
+		}
+	}
+	if visited >= maxWalkNodes {
+		ts.reset()
+		tokenSetPool.Put(ts)
+		return &tokenSet{all: true} // too big to index: every selector may match
+	}
+	return ts
+}
 
 func (ts *tokenSet) has(t string) bool {
 	var ok bool
@@ -180,9 +217,13 @@ var tokenSetPool = sync.Pool{New: func() any {
 
 // release returns the page's scratch structures to their pools; pc must not be used after.
 func (pc *pageCtx) release() {
-	ix := pc.idx
-	pc.idx, pc.links, pc.linksDone = nil, nil, false
+	ix, ts := pc.idx, pc.tokens
+	pc.idx, pc.tokens, pc.links, pc.linksDone = nil, nil, nil, false
 	ix.release()
+	if ts != nil && !ts.all {
+		ts.reset()
+		tokenSetPool.Put(ts)
+	}
 }
 
 // reset empties ts for reuse.
