@@ -139,13 +139,18 @@ func nestedTreePath(item *html.Node) string {
 // the page's title (the listing itself). "Home > Drugs > <a>Ecstasy</a>" -> "Ecstasy";
 // "<li><a>Home</a><li><a>Drugs</a><li><a>Opioids</a><li>Patches x5" on the page of
 // "Patches x5" -> "Drugs > Opioids".
+//
+// A trail that ends with the page's title as text ends with the listing itself even when
+// the title holds a separator ("A-PVP 1g/5g/10g", "5cl / MDMB-4en-PINACA"): the items the
+// title's text was split into are dropped with it.
 func breadcrumbPath(pc *pageCtx, title string) string {
-	var items []crumb
+	var root *html.Node
 	if n := crumbsElement(pc); n != nil {
-		items = crumbItems(n)
-	} else if items = unclassedTrail(pc, title); items == nil {
+		root = n
+	} else if root = unclassedTrail(pc, title); root == nil {
 		return ""
 	}
+	items := dropTitleTail(pc, root, crumbItems(root), title)
 	var out []string
 	for i, it := range items {
 		if len(it.text) > 80 || (i == 0 && homeCrumb(it)) {
@@ -181,7 +186,7 @@ func crumbsElement(pc *pageCtx) *html.Node {
 // unclassedTrail finds a breadcrumb trail without a breadcrumb class: a short element that
 // starts with a link home and ends with the page's title, its items between separators
 // ("Home / Weapons / Explosives / Cobra 11"). nil when the page has none or no title.
-func unclassedTrail(pc *pageCtx, title string) []crumb {
+func unclassedTrail(pc *pageCtx, title string) *html.Node {
 	title = oneLine(title)
 	if title == "" {
 		return nil
@@ -195,14 +200,37 @@ func unclassedTrail(pc *pageCtx, title string) []crumb {
 			if !pc.textWithin(e, 400) || (h != nil && pc.within(h, []*html.Node{e})) {
 				break // the trail holds the title's text, not the heading itself
 			}
-			items := crumbItems(e)
-			if len(items) < 3 || len(items) > 8 || !strings.EqualFold(items[len(items)-1].text, title) || !strings.EqualFold(items[0].text, pc.lineText(a)) {
+			items := dropTitleTail(pc, e, crumbItems(e), title)
+			if len(items) < 2 || len(items) > 7 || !endsWithFold(pc.lineText(e), title) || !strings.EqualFold(items[0].text, pc.lineText(a)) {
 				continue
 			}
-			return items
+			return e
 		}
 	}
 	return nil
+}
+
+// dropTitleTail drops the trailing text items of a trail whose text (root's) ends with the
+// page's title: the items the title was split into at its own separators ("10g" of
+// "A-PVP 1g/5g/10g"). A trail not ending with the title is returned as it is.
+func dropTitleTail(pc *pageCtx, root *html.Node, items []crumb, title string) []crumb {
+	title = oneLine(title)
+	if title == "" || !endsWithFold(pc.lineText(root), title) {
+		return items
+	}
+	lt := strings.ToLower(title)
+	for len(items) > 0 {
+		last := items[len(items)-1]
+		if last.link || !strings.Contains(lt, strings.ToLower(last.text)) {
+			break
+		}
+		items = items[:len(items)-1]
+	}
+	return items
+}
+
+func endsWithFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
 type crumb struct {

@@ -242,13 +242,14 @@ func TestDecodeBodyWindows1251(t *testing.T) {
 }
 
 func FuzzExtractPage(f *testing.F) {
-	for _, dir := range []string{"pages", "generic"} { // generic: the held-out layouts
-		ents, _ := os.ReadDir(filepath.Join("testdata", dir))
+	// generic: the held-out layouts; the testbed's golden pages (the vault family's too)
+	for _, dir := range []string{filepath.Join("testdata", "pages"), filepath.Join("testdata", "generic"), filepath.Join("..", "crawler", "testbed", "testdata", "golden")} {
+		ents, _ := os.ReadDir(dir)
 		for _, e := range ents {
 			if !strings.HasSuffix(e.Name(), ".html") {
 				continue
 			}
-			if b, err := os.ReadFile(filepath.Join("testdata", dir, e.Name())); err == nil && len(b) < 64<<10 {
+			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && len(b) < 64<<10 {
 				f.Add(b)
 			}
 		}
@@ -318,4 +319,33 @@ func benchExtractVsParse(b *testing.B, profile string) {
 	b.ReportMetric(float64(n)/extractT.Seconds(), "extract_pages/s")
 	b.ReportMetric(float64(n)/parseT.Seconds(), "parse_pages/s")
 	b.ReportMetric(parseT.Seconds()/extractT.Seconds(), "ratio")
+}
+
+// TestDetectWeakRule: a detect rule that is one plain-word selector ("div.crumbs") is
+// markup other software shares: alone it does not give a page the profile; beside another
+// matching rule it counts, and a class of the software's own ("tiny-market") is enough.
+func TestDetectWeakRule(t *testing.T) {
+	p, err := LoadProfile(strings.NewReader("name: weak\nversion: 1\ndetect: [{selector: 'div.crumbs'}, {selector: 'main.wk h2.nm'}, {selector: 'div.Weak_Shop'}]\npage_types: [{kind: listing, match: {selector: h1}, fields: {title: h1}}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := New(Options{Profiles: []Profile{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, body, want string }{
+		{"plain word alone", `<div class="crumbs"><a href="/">Home</a></div><h1>1g Ketamine</h1>`, ""},
+		{"plain word and a structural rule", `<div class="crumbs"></div><main class="wk"><h2 class="nm">W</h2><h1>1g Ketamine</h1></main>`, "weak"},
+		{"own class alone", `<div class="Weak_Shop"><h1>1g Ketamine</h1></div>`, "weak"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := x.Extract(Page{URL: "http://weak.onion/item/9", Body: []byte("<html><body>" + c.body + "</body></html>")}, "auto")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Profile != c.want {
+				t.Errorf("profile %q, want %q", res.Profile, c.want)
+			}
+		})
+	}
 }

@@ -209,6 +209,10 @@ type cMatcher struct {
 	need   [][]string // per comma-separated part: class/id tokens it requires
 	text   string
 	title  *quickRe
+	// weak: a detect rule that is one simple selector (a tag and a plain-word class,
+	// "div.crumbs"): markup that unrelated market software shares, so it identifies a
+	// market only beside another matching rule.
+	weak bool
 }
 
 type cPage struct {
@@ -285,7 +289,9 @@ func compileProfile(p Profile) (*compiled, error) {
 		bad("detect", errors.New("at least one rule needed"))
 	}
 	for i, m := range p.Detect {
-		c.detect = append(c.detect, matcher(fmt.Sprintf("detect[%d]", i), m))
+		cm := matcher(fmt.Sprintf("detect[%d]", i), m)
+		cm.weak = m.URL == "" && m.Title == "" && m.Text == "" && simpleSelector(m.Selector)
+		c.detect = append(c.detect, cm)
 	}
 	c.key = re("key", p.Key)
 	c.vendorKey = re("vendor_key", p.VendorKey)
@@ -408,17 +414,35 @@ func siteSegment(t string) string {
 // exceeds floor; otherwise it may stop early (once the rules left cannot lift the score
 // above floor) and return any value <= floor. detect keeps the first best profile, so
 // the choice is the same as with full scores.
+//
+// Matching weak rules alone (one simple selector each) count only when two or more match:
+// a page of other software with a "div.crumbs" is not this market's page.
 func (c *compiled) detectScoreAbove(pc *pageCtx, floor int) int {
-	n := 0
+	n, strong := 0, false
 	for i := range c.detect {
 		if n+len(c.detect)-i <= floor {
 			return n
 		}
 		if c.detect[i].matches(pc) {
 			n++
+			strong = strong || !c.detect[i].weak
 		}
 	}
+	if n == 1 && !strong {
+		return 0
+	}
 	return n
+}
+
+var commonSelRe = regexp.MustCompile(`^[a-z0-9]*(?:[.#][a-z]+)?$`)
+
+// simpleSelector reports whether sel is one tag, optionally with one class or id that is
+// a plain lower-case word ("div.crumbs", "nav", "#header"): vocabulary every template
+// uses. A class with capitals, digits or separators ("listDes", "seth1", "tiny-market",
+// "kdfiuer847") is the software's own and identifies it.
+func simpleSelector(sel string) bool {
+	sel = strings.TrimSpace(sel)
+	return sel != "" && commonSelRe.MatchString(sel)
 }
 
 var (

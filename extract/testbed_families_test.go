@@ -33,7 +33,7 @@ func TestTestbedFamiliesGenericF1(t *testing.T) {
 	scores := map[key]*fieldScore{}
 	shown := map[key]int{}
 	autoChecked := map[string]int{} // pages per family checked with profile auto
-	for _, opts := range []testbed.Options{{Seed: 1, Markets: 7, Listings: 60}, {Seed: 7, Markets: 7, Listings: 60, Day: 3}} {
+	for _, opts := range []testbed.Options{{Seed: 1, Markets: 8, Listings: 60}, {Seed: 7, Markets: 8, Listings: 60, Day: 3}} {
 		w, err := testbed.New(opts)
 		if err != nil {
 			t.Fatal(err)

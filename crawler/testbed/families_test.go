@@ -2,6 +2,8 @@ package testbed_test
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -36,10 +38,10 @@ func canonicalTags(body []byte) string {
 	})
 }
 
-// TestFamiliesMarkupVaries: the grid, tabs and store families change attribute and class
+// TestFamiliesMarkupVaries: the grid, tabs, store and vault families change attribute and class
 // order between requests of one URL (the same content), deterministically from the seed.
 func TestFamiliesMarkupVaries(t *testing.T) {
-	o := testbed.Options{Seed: 5, Markets: 7, Listings: 20}
+	o := testbed.Options{Seed: 5, Markets: 8, Listings: 20}
 	w1, w2 := newWorld(t, o), newWorld(t, o)
 	families := map[string]string{}
 	for _, m := range w1.Markets() {
@@ -48,7 +50,7 @@ func TestFamiliesMarkupVaries(t *testing.T) {
 	checked := map[string]bool{}
 	for _, l := range w1.Truth().Listings {
 		fam := families[l.Market]
-		if checked[fam] || (fam != testbed.FamilyGrid && fam != testbed.FamilyTabs && fam != testbed.FamilyStore) {
+		if checked[fam] || (fam != testbed.FamilyGrid && fam != testbed.FamilyTabs && fam != testbed.FamilyStore && fam != testbed.FamilyVault) {
 			continue
 		}
 		checked[fam] = true
@@ -74,14 +76,14 @@ func TestFamiliesMarkupVaries(t *testing.T) {
 			t.Errorf("%s %s: first request differs between two worlds of one seed", fam, l.URL)
 		}
 	}
-	if len(checked) != 3 {
-		t.Errorf("checked families %v, want grid, tabs and store", checked)
+	if len(checked) != 4 {
+		t.Errorf("checked families %v, want grid, tabs, store and vault", checked)
 	}
 }
 
 // TestFamiliesPages pins what each new family shows where (the traps of real markets).
 func TestFamiliesPages(t *testing.T) {
-	w := newWorld(t, testbed.Options{Seed: 1, Markets: 7, Listings: 40})
+	w := newWorld(t, testbed.Options{Seed: 1, Markets: 8, Listings: 40})
 	byFamily := map[string]testbed.MarketInfo{}
 	for _, m := range w.Markets() {
 		byFamily[m.Family] = m
@@ -112,6 +114,7 @@ func TestFamiliesPages(t *testing.T) {
 		{testbed.FamilyTabs, "/nosuchtab", 404, nil, nil},
 		{testbed.FamilyStore, "", 200, []string{">@", "/store/", "More from @", "Customers also viewed", "/reviews\""}, nil},
 		{testbed.FamilyStore, "/reviews", 200, []string{"bought for"}, nil},
+		{testbed.FamilyVault, "", 200, []string{" › ", "Sold by <a", `class="flag"`, "Ships from: <img", "<dt>", `<select name="shipping"><option>Standard - `, " XMR</option>", "Vendor's other listings", "/vendors/"}, []string{"BTC"}},
 	} {
 		m := byFamily[tc.family]
 		st, body := page(m.Name, first[m.Name]+tc.suffix)
@@ -129,5 +132,79 @@ func TestFamiliesPages(t *testing.T) {
 				t.Errorf("%s %s%s: page shows %q, want it only on another tab", tc.family, first[m.Name], tc.suffix, s)
 			}
 		}
+	}
+}
+
+// TestVaultPages pins the vault family's category pages (a table; sort links that reorder
+// the same listings and keep their order in the pager) and its DDoS filter (a queue page,
+// HTTP 200 with a meta refresh, on the first request of one URL in eleven, over HTTP only).
+func TestVaultPages(t *testing.T) {
+	w := newWorld(t, testbed.Options{Seed: 1, Markets: 8, Listings: 300})
+	var m testbed.MarketInfo
+	for _, mi := range w.Markets() {
+		if mi.Family == testbed.FamilyVault {
+			m = mi
+		}
+	}
+	keys := func(uri string) []string {
+		st, _, b, err := w.Page(m.Name, uri)
+		if err != nil || st != 200 {
+			t.Fatalf("%s: status %d, err %v", uri, st, err)
+		}
+		if !strings.Contains(string(b), "<table") {
+			t.Errorf("%s: no listing table", uri)
+		}
+		var out []string
+		for _, mm := range regexp.MustCompile(`class="product-name" href="/product/([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
+			out = append(out, mm[1])
+		}
+		return out
+	}
+	plain, byPrice := keys("/browse?cat=stimulants"), keys("/browse?cat=stimulants&sort=price_asc")
+	if len(plain) == 0 || slices.Equal(plain, byPrice) {
+		t.Errorf("sorted page %v, want the listings of %v in another order", byPrice, plain)
+	}
+	p2 := keys("/browse?cat=stimulants&sort=price_asc&page=2")
+	if len(p2) == 0 || slices.Contains(byPrice, p2[0]) {
+		t.Errorf("page 2 by price %v repeats page 1 %v", p2, byPrice)
+	}
+	srv, err := w.Listen(testbed.ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	get := func(uri string) string {
+		req, _ := http.NewRequest("GET", "http://"+srv.HTTPAddr()+uri, nil)
+		req.Host = m.Host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", uri, resp.StatusCode)
+		}
+		return string(b)
+	}
+	queued := 0
+	for _, l := range w.Truth().Listings {
+		if l.Market != m.Name {
+			continue
+		}
+		u, _ := url.Parse(l.URL)
+		first := get(u.RequestURI())
+		if strings.Contains(first, "You are in the queue") {
+			queued++
+			if !strings.Contains(first, `http-equiv="refresh"`) || strings.Contains(first, l.Title) {
+				t.Errorf("%s: queue page without a refresh or with the listing", l.URL)
+			}
+			if again := get(u.RequestURI()); strings.Contains(again, "You are in the queue") {
+				t.Errorf("%s: second request queued again", l.URL)
+			}
+		}
+	}
+	if queued == 0 {
+		t.Error("no listing page was queued by the DDoS filter, want one in eleven")
 	}
 }

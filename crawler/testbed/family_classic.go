@@ -197,7 +197,7 @@ func (w *World) lookup(m *market, key string) *slot {
 		return nil
 	}
 	s := w.allSlots(m)[i]
-	if s.firstDay > w.opts.Day {
+	if s.firstDay > w.opts.Day || s.key != key {
 		return nil
 	}
 	return s

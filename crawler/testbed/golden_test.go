@@ -25,6 +25,7 @@ func TestGolden(t *testing.T) {
 		market string
 		url    string
 		record any
+		w      *testbed.World // nil: w
 	}
 	var cases []gcase
 	firstListing := map[string]int{}
@@ -44,6 +45,24 @@ func TestGolden(t *testing.T) {
 	for _, m := range truth.Markets {
 		cases = append(cases, gcase{name: m.Name + "_front", market: m.Name, url: m.URL})
 	}
+	// the vault family (the eighth): its first request of each page, as a crawl sees it
+	wv := newWorld(t, testbed.Options{Seed: 1, Day: 1, Listings: 30, Markets: 8})
+	tv := wv.Truth()
+	vault := tv.Markets[7].Name
+	for i, n := 0, 0; i < len(tv.Listings) && n < 2; i++ {
+		if l := tv.Listings[i]; l.Market == vault {
+			n++
+			cases = append(cases, gcase{name: vault + "_listing" + string(rune('0'+n)), market: vault, url: l.URL, record: l, w: wv})
+		}
+	}
+	for _, v := range tv.Vendors {
+		if v.Market == vault {
+			cases = append(cases, gcase{name: vault + "_vendor", market: vault, url: v.URL, record: v, w: wv})
+			break
+		}
+	}
+	cases = append(cases, gcase{name: vault + "_category", market: vault, url: tv.Markets[7].URL + "browse?cat=stimulants", w: wv},
+		gcase{name: vault + "_front", market: vault, url: tv.Markets[7].URL, w: wv})
 	dir := filepath.Join("testdata", "golden")
 	if *update {
 		os.MkdirAll(dir, 0o755)
@@ -51,7 +70,11 @@ func TestGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			u, _ := url.Parse(c.url)
-			_, _, body, err := w.Page(c.market, u.RequestURI())
+			cw := w
+			if c.w != nil {
+				cw = c.w
+			}
+			_, _, body, err := cw.Page(c.market, u.RequestURI())
 			if err != nil {
 				t.Fatal(err)
 			}

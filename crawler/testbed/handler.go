@@ -162,6 +162,12 @@ func (w *World) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	if w.opts.Traps && w.serveTrap(rec, r, m) {
 		return
 	}
+	if m.family == FamilyVault {
+		if g := w.vaultGuard(m, r.URL.RequestURI()); g != nil {
+			w.writePage(rec, r, g)
+			return
+		}
+	}
 	p := w.render(m, r)
 	if w.opts.Traps && (p.ctype == "" || strings.HasPrefix(p.ctype, "text/html")) {
 		w.addTrapLinks(m, r.URL.Path, p)
@@ -196,6 +202,8 @@ func (w *World) render(m *market, r *http.Request) *page {
 		return w.variant(m, r.URL.RequestURI(), w.tabsPage(m, path, q))
 	case FamilyStore:
 		return w.variant(m, r.URL.RequestURI(), w.storePage(m, path, q))
+	case FamilyVault:
+		return w.variant(m, r.URL.RequestURI(), w.vaultPage(m, path, q))
 	}
 	return w.classicPage(m, path, q)
 }

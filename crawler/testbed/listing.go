@@ -45,6 +45,8 @@ func (m *market) listingKey(i int) string {
 		return tabsKeys.key(i)
 	case FamilyStore:
 		return storeKeys.key(i)
+	case FamilyVault:
+		return vaultIDs.key(i) // and the title's slug: slot sets vaultKey
 	}
 	return strconv.Itoa(100000 + i*7)
 }
@@ -60,6 +62,8 @@ func (m *market) listingIndex(key string) (int, bool) {
 		return tabsKeys.index(key)
 	case FamilyStore:
 		return storeKeys.index(key)
+	case FamilyVault:
+		return vaultIndex(key) // the slug is checked by lookup
 	case FamilyShop:
 		if len(key) < 2 || key[0] != 'p' {
 			return 0, false
@@ -140,6 +144,9 @@ func (w *World) slot(m *market, i int) *slot {
 	// text
 	p := s.p
 	s.title = p.titles[r.IntN(len(p.titles))]
+	if m.family == FamilyVault {
+		s.key = vaultKey(s) // the product URL carries a slug of the title
+	}
 	s.desc = p.descs[r.IntN(len(p.descs))]
 	extra := []string{" Stealth vacuum sealed, tracking included.", " Reship policy see profile.", " 🚀 Fast dispatch Mon-Fri.", " Bulk discounts on request.", ""}
 	s.desc += extra[r.IntN(len(extra))]
@@ -305,5 +312,5 @@ func (w *World) categoryLabel(s *slot) string {
 	case FamilyShop:
 		return shopCategory[s.p.cat]
 	}
-	return categoryByKey(s.p.cat).label // classic, grid, tabs, store: the leaf label
+	return categoryByKey(s.p.cat).label // classic, grid, tabs, store, vault: the leaf label
 }

@@ -116,6 +116,8 @@ func (w *World) listingPath(s *slot) string {
 		return "item/" + s.key
 	case FamilyStore:
 		return "offer/" + s.key
+	case FamilyVault:
+		return "product/" + s.key
 	}
 	return "listing/" + s.key
 }
@@ -132,6 +134,8 @@ func vendorPath(v *vendor) string {
 		return "profile?id=" + url.QueryEscape(v.handle)
 	case FamilyStore:
 		return "store/" + url.PathEscape(v.handle)
+	case FamilyVault:
+		return "vendors/" + url.PathEscape(v.handle)
 	}
 	return "vendor/" + url.PathEscape(v.handle) // classic, tabs
 }
@@ -198,15 +202,17 @@ func (w *World) vendorRecord(v *vendor) extract.Vendor {
 		URL: m.info.URL + vendorPath(v), Actor: v.actor.id,
 	}
 	switch m.family {
-	case FamilyClassic, FamilyGrid:
+	case FamilyClassic, FamilyGrid, FamilyVault:
 		out.Level, out.Rating, out.Sales = v.level, v.rating, v.sales
 	case FamilyRUShop, FamilyTabs, FamilyStore:
 		out.Rating, out.Sales = v.rating, v.sales
 	}
 	k := w.key(v)
 	out.PGP = []string{k.Fingerprint}
-	out.Entities = append(out.Entities, extract.Entity{Kind: "btc", Value: v.btc})
-	if m.family == FamilyClassic || m.family == FamilyShop || m.family == FamilyGrid || m.family == FamilyStore {
+	if m.family != FamilyVault { // Monero only
+		out.Entities = append(out.Entities, extract.Entity{Kind: "btc", Value: v.btc})
+	}
+	if m.family == FamilyClassic || m.family == FamilyShop || m.family == FamilyGrid || m.family == FamilyStore || m.family == FamilyVault {
 		out.Entities = append(out.Entities, extract.Entity{Kind: "xmr", Value: v.xmr})
 	}
 	out.Entities = append(out.Entities, v.contacts...)

@@ -61,7 +61,7 @@ func TestWalkViaSOCKS(t *testing.T) {
 		o    testbed.Options
 	}{
 		{"none", testbed.Options{Seed: 3, Listings: 80}},
-		{"families", testbed.Options{Seed: 3, Markets: 7, Listings: 60}},
+		{"families", testbed.Options{Seed: 3, Markets: 8, Listings: 60}},
 		{"day4", testbed.Options{Seed: 3, Listings: 50, Day: 4}},
 		{"onion", testbed.Options{Seed: 4, Listings: 40, Faults: testbed.FaultsOnion, TimeScale: 0.0005}},
 		{"hostile", testbed.Options{Seed: 5, Listings: 40, Faults: testbed.FaultsHostile, TimeScale: 0.0005}},
@@ -130,7 +130,7 @@ func walk(t *testing.T, socks string, truth testbed.Truth) map[string]bool {
 				body, _ = io.ReadAll(resp.Body)
 				resp.Body.Close()
 				status = resp.StatusCode
-				if status == 429 || status == 503 || bytes.Contains(body, []byte("Security check")) {
+				if status == 429 || status == 503 || bytes.Contains(body, []byte("Security check")) || bytes.Contains(body, []byte("You are in the queue")) {
 					time.Sleep(5 * time.Millisecond)
 					continue
 				}

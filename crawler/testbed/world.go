@@ -22,11 +22,13 @@ const (
 	FamilyGrid    = "grid"    // Bohemia/WeTheNorth style: bootstrap card grid, dt/dd details, related items
 	FamilyTabs    = "tabs"    // ASAP/Berlusconi style: listing details spread over tab sub-pages
 	FamilyStore   = "store"   // multi-vendor stores: "@handle" store links, shipping in sentences
+	FamilyVault   = "vault"   // Monero-only escrow markets (Kingdom/Archetype style): listing tables, XMR prices, trust levels; written blind (held out)
 )
 
 // Families in the order markets cycle through them. The first four have embedded extraction
-// profiles; grid, tabs and store have none (they exercise profile-free extraction).
-var Families = []string{FamilyClassic, FamilyRUShop, FamilyForum, FamilyShop, FamilyGrid, FamilyTabs, FamilyStore}
+// profiles; grid, tabs, store and vault have none (they exercise profile-free extraction;
+// vault was written without reading the extraction rules, a held-out measurement).
+var Families = []string{FamilyClassic, FamilyRUShop, FamilyForum, FamilyShop, FamilyGrid, FamilyTabs, FamilyStore, FamilyVault}
 
 // Fault modes.
 const (
@@ -52,7 +54,7 @@ const MaxDay = 60
 type Options struct {
 	Seed      int64
 	Day       int     // 1, 2, 3...; 0 means 1
-	Markets   int     // number of markets; 0 means 4 (classic, rushop, forum, shop); 7 gives one per family; more cycle the families
+	Markets   int     // number of markets; 0 means 4 (classic, rushop, forum, shop); 8 gives one per family; more cycle the families
 	Listings  int     // listings per market on day 1; 0 means 200
 	Faults    string  // none (default), onion, hostile
 	TimeScale float64 // multiplies every simulated delay; 0 means 1
@@ -131,7 +133,8 @@ type World struct {
 	statsOnce sync.Once
 	stats     *stats
 	faults    faultState
-	reqs      reqCounter // renders per path: the markup variant of grid, tabs and store pages
+	reqs      reqCounter // renders per path: the markup variant of grid, tabs, store and vault pages
+	guard     reqCounter // requests per path through the vault family's DDoS filter
 	trapsMu   sync.Mutex
 	trapIdx   map[string]*trapIndex
 }
@@ -187,10 +190,11 @@ var marketNames = map[string][]string{
 	FamilyGrid:    {"cobaltgrid", "tessera", "mosaico", "quadrant", "lattice"},
 	FamilyTabs:    {"tabula", "asterion", "versus", "ikarion", "nemeton"},
 	FamilyStore:   {"freeport", "kiosko", "stallion", "arcadia", "bazaarly"},
+	FamilyVault:   {"ironvault", "monarca", "kestrel", "tollhouse", "greyhaven"},
 }
 
 var marketCurrency = map[string]string{FamilyClassic: "USD", FamilyRUShop: "RUB", FamilyForum: "USD", FamilyShop: "EUR",
-	FamilyGrid: "USD", FamilyTabs: "USD", FamilyStore: "EUR"}
+	FamilyGrid: "USD", FamilyTabs: "USD", FamilyStore: "EUR", FamilyVault: "XMR"}
 
 // h64 hashes labels to a uint64.
 func h64(labels ...any) uint64 {
@@ -347,7 +351,7 @@ func (w *World) buildVendors(m *market) {
 		if len(m.vendors) >= nv/2 {
 			break
 		}
-		if (a.idx+m.idx)%3 != 0 {
+		if (a.idx+m.idx)%3 != 0 && !onlyBTC(m, a) {
 			addVendor(a, 1)
 		}
 	}
@@ -360,7 +364,7 @@ func (w *World) buildVendors(m *market) {
 		var a *actor
 		if (d+m.idx)%2 == 0 {
 			for _, s := range w.sharedActors() {
-				present := false
+				present := onlyBTC(m, s)
 				for _, v := range m.vendors {
 					if v.actor == s {
 						present = true
@@ -378,6 +382,10 @@ func (w *World) buildVendors(m *market) {
 		addVendor(a, d)
 	}
 }
+
+// onlyBTC reports whether actor a is linked by a BTC address alone and m accepts no
+// BTC (the vault family): such an account could not be linked, so a does not trade there.
+func onlyBTC(m *market, a *actor) bool { return m.family == FamilyVault && a.link == "btc" }
 
 func (w *World) sharedActors() []*actor {
 	var out []*actor

@@ -125,7 +125,7 @@ func TestLayoutChange(t *testing.T) {
 // for another host.
 func TestNotAnotherMarket(t *testing.T) {
 	x := newExtractor(t)
-	w, err := testbed.New(testbed.Options{Seed: 5, Markets: 8, Listings: 40})
+	w, err := testbed.New(testbed.Options{Seed: 5, Markets: 9, Listings: 40})
 	if err != nil {
 		t.Fatal(err)
 	}

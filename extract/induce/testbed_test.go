@@ -165,7 +165,7 @@ func TestInducedTestbedF1(t *testing.T) {
 			all[fam].add(tv, got[f])
 		}
 	}
-	for _, opts := range []testbed.Options{{Seed: 1, Listings: 60, Markets: 7}, {Seed: 7, Listings: 60, Day: 3, Markets: 7}} {
+	for _, opts := range []testbed.Options{{Seed: 1, Listings: 60, Markets: 8}, {Seed: 7, Listings: 60, Day: 3, Markets: 8}} {
 		w, err := testbed.New(opts)
 		if err != nil {
 			t.Fatal(err)
@@ -236,7 +236,7 @@ func TestInducedTestbedF1(t *testing.T) {
 		t.Logf("family %-8s all fields F1 generic-only %.4f  induced %.4f (induced profile used: %v)", f, genAll[f].f1(), indAll[f].f1(), active[f])
 	}
 	// forum threads are not listing pages of one layout: no profile is induced for them
-	for _, f := range []string{testbed.FamilyClassic, testbed.FamilyRUShop, testbed.FamilyShop, testbed.FamilyGrid, testbed.FamilyTabs, testbed.FamilyStore} {
+	for _, f := range []string{testbed.FamilyClassic, testbed.FamilyRUShop, testbed.FamilyShop, testbed.FamilyGrid, testbed.FamilyTabs, testbed.FamilyStore, testbed.FamilyVault} {
 		if !active[f] {
 			t.Errorf("family %s: no induced profile in use after the crawl", f)
 		}
