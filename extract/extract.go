@@ -184,6 +184,14 @@ func (x *Extractor) Extract(p Page, profile string) (res Result, err error) {
 	case prof != nil:
 		out = prof.apply(pc)
 		res.Profile = prof.Name
+		if out.kind != "" && out.kind != KindOther && wallShaped(pc) {
+			// A page type matched on the URL and a plain heading (an induced profile's
+			// "h2" at a listing URL) also matches the DDoS queue or CAPTCHA page a market
+			// serves at that URL: a wall is no listing.
+			if in := detectInterstitial(pc); in != nil {
+				out = pageOut{kind: KindInterstitial, interstitial: in, issues: out.issues}
+			}
+		}
 	}
 	if out.kind == "" || out.kind == KindOther {
 		if in := detectInterstitial(pc); in != nil {

@@ -349,3 +349,31 @@ func TestDetectWeakRule(t *testing.T) {
 		})
 	}
 }
+
+// TestProfileOnWall: a page type that matches on the URL and a plain heading (as induced
+// profiles do) does not read the DDoS queue page a market serves at a listing URL as a
+// listing: the page is an interstitial; the listing page itself still reads.
+func TestProfileOnWall(t *testing.T) {
+	p, err := LoadProfile(strings.NewReader("name: wall\nversion: 1\ndetect: [{url: '^http://wall[.]onion/'}]\npage_types: [{kind: listing, match: {url: '/product/', selector: h2}, fields: {title: h2, price: p.price}}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := New(Options{Profiles: []Profile{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, body, kind string }{
+		{"queue page", `<head><meta http-equiv="refresh" content="5"><title>WALL</title></head><body><h2>Please wait</h2><p>You are in the queue. Position: 4.</p></body>`, KindInterstitial},
+		{"listing", `<body><h2>1g Ketamine</h2><p class="price">$40</p><p>` + strings.Repeat("Crystal ketamine, lab tested. ", 10) + `</p></body>`, KindListing},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := x.Extract(Page{URL: "http://wall.onion/product/8", Body: []byte("<html>" + c.body + "</html>")}, "wall")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != c.kind || c.kind == KindInterstitial && len(res.Listings) > 0 {
+				t.Errorf("kind %s with %d listings, want %s", res.Kind, len(res.Listings), c.kind)
+			}
+		})
+	}
+}

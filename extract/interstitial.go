@@ -24,9 +24,10 @@ var (
 	refreshRe  = regexp.MustCompile(`(?i)^\s*(\d+)\s*(?:;\s*(?:url\s*=\s*)?['"]?([^'"]*))?`)
 )
 
-// detectInterstitial recognises login walls, CAPTCHAs and DDoS queue pages. It is only
-// called when no profile page type matched, and requires the wall to be the page's main
-// content: a header login link or a sidebar login form on a content page does not count.
+// detectInterstitial recognises login walls, CAPTCHAs and DDoS queue pages. It is called
+// when no profile page type matched, or when one did on a wall-shaped page (wallShaped),
+// and requires the wall to be the page's main content: a header login link or a sidebar
+// login form on a content page does not count.
 func detectInterstitial(pc *pageCtx) *Interstitial {
 	text := pc.text()
 	runes := utf8.RuneCountInString(text)
@@ -75,6 +76,15 @@ func detectInterstitial(pc *pageCtx) *Interstitial {
 		return &Interstitial{Type: InterstitialQueue}
 	}
 	return nil
+}
+
+// wallShaped reports whether a page a profile read as content looks like a wall all the
+// same: a meta refresh, or a few lines of text with few links.
+func wallShaped(pc *pageCtx) bool {
+	if _, ok := refreshContent(pc); ok {
+		return true
+	}
+	return len(pc.anchors()) < 20 && utf8.RuneCountInString(pc.text()) < 1500
 }
 
 // detectNotFound recognises 404 pages: an HTTP 404/410, or "not found"/"removed" in the
