@@ -443,11 +443,13 @@ func atoiSafe(s string) int {
 	return n
 }
 
-// statusOf maps availability text to a listing status ("" when unknown).
+// statusOf maps availability text to a listing status ("" when unknown): a stock of
+// zero ("0", "0 left", "0 in stock") is sold out too.
 func statusOf(s string) string {
 	low := strings.ToLower(s)
 	switch {
-	case strings.Contains(low, "sold out"), strings.Contains(low, "out of stock"), strings.Contains(low, "нет в наличии"):
+	case strings.Contains(low, "sold out"), strings.Contains(low, "out of stock"), strings.Contains(low, "нет в наличии"),
+		zeroStockRe.MatchString(low):
 		return StatusSoldOut
 	}
 	return StatusActive

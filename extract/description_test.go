@@ -21,3 +21,23 @@ func TestDropSectionHeading(t *testing.T) {
 		})
 	}
 }
+
+// TestDropPriceTables: a description never includes a table of prices (quantity tiers,
+// postage) nor the heading that names it; other tables stay.
+func TestDropPriceTables(t *testing.T) {
+	for _, c := range []struct{ name, html, want string }{
+		{"tiers table", `<div id="d"><p>Pure ketamine.</p><h4>Prices</h4><table><tr><th>Quantity</th><th>Price</th></tr><tr><td>1 g</td><td>48.66 USD</td></tr><tr><td>5 g</td><td>231.16 USD</td></tr></table></div>`, "Pure ketamine."},
+		{"one row", `<div id="d"><p>Scans.</p><h4>Prices</h4><table><tr><th>Quantity</th><th>Price</th></tr><tr><td>1 unit</td><td>241.29 USD</td></tr></table></div>`, "Scans."},
+		{"text after the table", `<div id="d"><p>Pure.</p><table><tr><td>1 g</td><td>$40</td></tr></table><p>Ships fast.</p></div>`, "Pure.\nShips fast."},
+		{"a table without prices", `<div id="d"><p>Lab results:</p><table><tr><td>Purity</td><td>84%</td></tr></table></div>`, "Lab results:\nPurity\n84%"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := "<html><body>" + c.html + "</body></html>"
+			pc := newPageCtx(Page{URL: "http://m.onion/item/1", Body: []byte(body)}, mustDoc(t, body))
+			n := pc.doc.Find("#d").Nodes[0]
+			if got := dropPriceTables(pc, n, pc.nodeText(n)); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}

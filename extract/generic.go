@@ -294,6 +294,9 @@ func listingRest(pc *pageCtx, scope []*html.Node, d *lDraft) {
 		} else if n := stockElement(pc); n != nil {
 			d.l.Status = statusOf(pc.nodeText(n))
 		}
+		if d.l.Status != StatusSoldOut && soldOutBadge(pc) {
+			d.l.Status = StatusSoldOut
+		}
 		d.l.Title = pageTitle(pc)
 		d.l.Description = truncate(mainDescription(pc), maxFieldLen)
 		if d.price == "" {
@@ -370,7 +373,7 @@ func mainDescription(pc *pageCtx) string {
 			}
 			// the first match in document order
 			if n := d.sel.MatchFirst(pc.doc.Nodes[0]); n != nil {
-				if t := stripPGP(dropSectionHeading(n, pc.nodeText(n))); t != "" {
+				if t := stripPGP(dropPriceTables(pc, n, dropSectionHeading(n, pc.nodeText(n)))); t != "" {
 					return t
 				}
 			}
@@ -425,6 +428,78 @@ func dropSectionHeading(n *html.Node, text string) string {
 		return text
 	}
 	return text
+}
+
+// dropPriceTables removes from text (n's text) the tables of prices inside n (quantity
+// tiers, postage options: every row holding a price) and the heading right before
+// each ("<h4>Prices</h4>"): they are the listing's offers, not its description.
+func dropPriceTables(pc *pageCtx, n *html.Node, text string) string {
+	if firstDescendantAtom(n, atom.Table, maxWalkNodes) == nil {
+		return text
+	}
+	walkElements(n, maxWalkNodes, func(t *html.Node) {
+		if t.DataAtom != atom.Table || !priceRows(t) {
+			return
+		}
+		tt := pc.nodeText(t)
+		i := strings.Index(text, tt)
+		if tt == "" || i < 0 {
+			return
+		}
+		before, after := strings.TrimRight(text[:i], " \n"), text[i+len(tt):]
+		if h := prevElement(t); h != nil && headingAtom(h.DataAtom) {
+			if ht := pc.nodeText(h); ht != "" && strings.HasSuffix(before, ht) {
+				before = strings.TrimRight(strings.TrimSuffix(before, ht), " \n")
+			}
+		}
+		text = strings.TrimSpace(before + "\n" + strings.TrimLeft(after, " \n"))
+	})
+	return text
+}
+
+// priceRows reports whether every data row (with td cells) of table t holds a price in a
+// cell, and there is one at least.
+func priceRows(t *html.Node) bool {
+	rows, priced := 0, 0
+	walkElements(t, maxWalkNodes, func(tr *html.Node) {
+		if tr.DataAtom != atom.Tr {
+			return
+		}
+		cells, has := 0, false
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.DataAtom == atom.Td {
+				cells++
+				if m, ok := price.Parse(oneLine(nodeText(c))); ok && m.Amount > 0 {
+					has = true
+				}
+			}
+		}
+		if cells > 0 {
+			rows++
+			if has {
+				priced++
+			}
+		}
+	})
+	return priced > 0 && priced == rows
+}
+
+// prevElement is n's previous element sibling, or nil.
+func prevElement(n *html.Node) *html.Node {
+	for c := n.PrevSibling; c != nil; c = c.PrevSibling {
+		if c.Type == html.ElementNode {
+			return c
+		}
+	}
+	return nil
+}
+
+func headingAtom(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Strong, atom.B:
+		return true
+	}
+	return false
 }
 
 var pgpBlockRe = regexp.MustCompile(`(?s)-----BEGIN PGP [A-Z ]+-----.*?(?:-----END PGP [A-Z ]+-----|$)`)
@@ -663,6 +738,9 @@ func genericOffers(pc *pageCtx) []string {
 		if _, ok := price.Parse(t); !ok {
 			continue
 		}
+		if otherListingRow(pc, n) {
+			continue // another listing's row ("Vendor's other listings"): its title and price
+		}
 		if _, seen := groups[n.Parent]; !seen {
 			order = append(order, n.Parent)
 		}
@@ -675,6 +753,24 @@ func genericOffers(pc *pageCtx) []string {
 		}
 	}
 	return best
+}
+
+// otherListingRow reports whether an offer-like row is another listing's: it sits in
+// another record's block or links to a listing page other than this one.
+func otherListingRow(pc *pageCtx, n *html.Node) bool {
+	if pc.foreign(n) {
+		return true
+	}
+	other := false
+	walkElements(n, 200, func(e *html.Node) {
+		if e.DataAtom != atom.A || other {
+			return
+		}
+		if h := attr(e, "href"); h != "" && h[0] != '#' && genListingRe.MatchString(strings.ToLower(h)) && pc.abs(h) != pc.page.URL {
+			other = true
+		}
+	})
+	return other
 }
 
 // buyRe names a purchase action in a link, a form action, a class or a button's text.

@@ -92,6 +92,7 @@ func (x *Extractor) finishListing(pc *pageCtx, prof *compiled, d *lDraft) Listin
 	}
 
 	// Countries.
+	l.ShipsFromRaw, l.ShipsToRaw = placeText(l.ShipsFromRaw), placeText(l.ShipsToRaw)
 	if l.ShipsFromRaw != "" {
 		l.ShipsFrom = country.Parse(l.ShipsFromRaw)
 		if len(l.ShipsFrom) == 0 {

@@ -132,3 +132,39 @@ func oneLineKeepBreaks(s string) string {
 
 // placeNamed reports whether s names a country, a region or "worldwide".
 func placeNamed(s string) bool { return len(country.Parse(s)) > 0 }
+
+// worldwideWordsRe is a place text that is a worldwide phrase ("worldwide", "all
+// countries", "everywhere" ...), alone or with an exception ("except China", kept).
+var worldwideWordsRe = regexp.MustCompile(`(?i)^(?:world\s?wide|all\s+countries|everywhere|anywhere|internationally|globally)((?:\s+(?:except|but|excluding)\b.*)?)$`)
+
+// placeText is a ships-from or ships-to text as the listing's place: the words of a
+// sentence's end dropped ("Germany." -> "Germany"), a worldwide phrase written "Worldwide"
+// ("all countries", "worldwide except China" -> "Worldwide except China") and a list of
+// places joined by "and" written as a list ("Australia and France" -> "Australia,
+// France"). Other texts are kept as they are.
+func placeText(s string) string {
+	s = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(s), ".!;,:"))
+	if s == "" {
+		return s
+	}
+	if m := worldwideWordsRe.FindStringSubmatch(s); m != nil {
+		return "Worldwide" + m[1]
+	}
+	if !strings.Contains(s, " and ") || strings.Contains(strings.ToLower(s), "except") {
+		return s
+	}
+	var parts []string
+	for _, p := range strings.Split(s, ",") {
+		for _, q := range strings.Split(p, " and ") {
+			q = strings.TrimSpace(q)
+			if q == "" || len(country.Parse(q)) != 1 {
+				return s // not a list of places ("Trinidad and Tobago", "Bosnia and Herzegovina")
+			}
+			parts = append(parts, q)
+		}
+	}
+	if len(country.Parse(s)) != len(parts) {
+		return s
+	}
+	return strings.Join(parts, ", ")
+}

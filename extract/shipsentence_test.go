@@ -55,3 +55,25 @@ func TestShipSentence(t *testing.T) {
 		})
 	}
 }
+
+// TestPlaceText: the raw places are the place text the page shows, not the sentence: its
+// end dropped, a worldwide phrase written "Worldwide", a list joined by "and" as a list.
+func TestPlaceText(t *testing.T) {
+	for in, want := range map[string]string{
+		"United States.":                   "United States",
+		"Australia and United States.":     "Australia, United States",
+		"Germany, Poland and France":       "Germany, Poland, France",
+		"worldwide":                        "Worldwide",
+		"all countries":                    "Worldwide",
+		"worldwide except India":           "Worldwide except India",
+		"Trinidad and Tobago":              "Trinidad and Tobago",
+		"United States, Netherlands":       "United States, Netherlands",
+		"EU and UK except Germany":         "EU and UK except Germany",
+		"":                                 "",
+		"Standard and express to Germany.": "Standard and express to Germany",
+	} {
+		if got := placeText(in); got != want {
+			t.Errorf("placeText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
