@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -69,7 +70,7 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 		}
 		if kind == "" {
 			lu := strings.ToLower(pu.RequestURI())
-			if genIgnoreRe.MatchString(lu) {
+			if genIgnoreRe.MatchString(lu) || reorderedPage(pc, pu) {
 				continue
 			}
 			rel := strings.ToLower(attr(n, "rel"))
@@ -91,6 +92,37 @@ func classifyLinks(pc *pageCtx, prof *compiled) []Link {
 		out = append(out, Link{URL: u, Kind: kind})
 	}
 	return out
+}
+
+// orderParams are the query keys that only reorder or re-lay a listing page.
+var orderParams = []string{"sort", "sortby", "sort_by", "sortorder", "sort_order", "order", "orderby", "order_by", "dir", "direction"}
+
+// reorderedPage reports whether u is the page itself in another order: the same path and
+// query once the order keys (?sort=price_asc) and the page number are set aside, u having
+// an order key. Such a link shows the listings the page's own pagination reaches (a
+// category with four sort orders would be crawled four times).
+func reorderedPage(pc *pageCtx, u *url.URL) bool {
+	if pc.base == nil || u.RawQuery == "" || u.Path != pc.base.Path {
+		return false
+	}
+	q := u.Query()
+	found := false
+	for _, k := range orderParams {
+		if q.Has(k) {
+			found = true
+			q.Del(k)
+		}
+	}
+	if !found {
+		return false
+	}
+	own := pc.base.Query()
+	for _, k := range orderParams {
+		own.Del(k)
+	}
+	q.Del("page")
+	own.Del("page")
+	return q.Encode() == own.Encode()
 }
 
 // isNextText reports whether an anchor's short text says "next page".

@@ -166,6 +166,9 @@ func TestE2EFamiliesAuto(t *testing.T) {
 		}
 	}
 	t.Logf("sorted category pages fetched: %d", sorted)
+	if sorted > 0 {
+		t.Errorf("%d category pages fetched in another sort order, want none (the same listings)", sorted)
+	}
 	if tabs[testbed.FamilyTabs+" "+extract.PartShipping] == 0 {
 		t.Error("no shipping tab of the tabs family was fetched, want those of listings without places")
 	}
